@@ -1,0 +1,1 @@
+"""ceasefire-alerts application: settings, store, poller, Telegram front end, CLI."""

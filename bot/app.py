@@ -1,0 +1,248 @@
+"""The one place that builds objects: store, HTTP client, poller, Telegram application.
+
+Everything else receives what it needs from here. May import every other bot module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bot.config import Settings
+from bot.errors import BotError
+from bot.format import format_alert_console
+from bot.poller import Poller, check_feed, utc_now
+from bot.runlock import RunLock
+from bot.store import Alert, Store, start_of_day
+from feeds.fetch import make_client
+from feeds.opml import FeedEntry, default_feeds, read_opml, write_opml
+
+log = logging.getLogger(__name__)
+
+
+async def open_store(settings: Settings, *, now: datetime | None = None) -> Store:
+    """Open the database and make sure it watches some feeds (FEEDS_FILE, else the defaults)."""
+    store = await Store.open(settings.database_path)
+    try:
+        await seed_feeds(store, settings, now=now or utc_now())
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def seed_feeds(store: Store, settings: Settings, *, now: datetime) -> int:
+    """Add the FEEDS_FILE feeds, or the bundled default list when the database has none."""
+    if settings.feeds_file is not None:
+        entries = _read_feeds_file(settings.feeds_file)
+    elif await store.count_feeds() == 0:
+        entries = default_feeds()
+    else:
+        return 0
+    added = await add_entries(store, entries, now=now)
+    if added:
+        log.info("added %d feeds to the watch list", added)
+    return added
+
+
+async def add_entries(store: Store, entries: Sequence[FeedEntry], *, now: datetime) -> int:
+    """Watch every feed of a list; returns how many were new."""
+    added = 0
+    for entry in entries:
+        added += await store.add_feed(entry.url, now=now, title=entry.title, lang=entry.lang)
+    return added
+
+
+def _read_feeds_file(path: Path) -> list[FeedEntry]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BotError(f"FEEDS_FILE {path} cannot be read: {exc.strerror}") from exc
+    if path.suffix.lower() in (".opml", ".xml"):
+        return read_opml(data)
+    # A plain list: one URL per line, '#' starts a comment.
+    urls = [line.split("#", 1)[0].strip() for line in data.decode("utf-8", "replace").splitlines()]
+    return [FeedEntry(url=url) for url in urls if url]
+
+
+@contextlib.asynccontextmanager
+async def console_services(
+    settings: Settings, *, is_poller: bool = True
+) -> AsyncIterator[tuple[Store, httpx.AsyncClient]]:
+    """Store and HTTP client for the console commands, closed on the way out.
+
+    A poller takes the run lock and starts from the default feeds if none are configured;
+    `feeds …` commands do neither, so adding one feed to a new database adds just that one.
+    """
+    run_lock = RunLock(settings.database_path)
+    if is_poller:
+        run_lock.acquire()
+    try:
+        store = await (open_store(settings) if is_poller else Store.open(settings.database_path))
+        try:
+            async with make_client() as client:
+                yield store, client
+        finally:
+            await store.close()
+    finally:
+        run_lock.release()
+
+
+async def print_alerts(alerts: Sequence[Alert]) -> None:
+    for alert in alerts:
+        print(format_alert_console(alert), end="\n\n", flush=True)
+
+
+async def run_console(settings: Settings) -> None:
+    """Console mode: poll forever and print each alert; SIGINT/SIGTERM stop cleanly."""
+    async with console_services(settings) as (store, client):
+        poller = Poller(store, client, settings, on_alerts=print_alerts)
+        feeds = await store.count_feeds()
+        print(
+            f"ceasefire-alerts: console mode (no TELEGRAM_BOT_TOKEN), watching {feeds} feeds, "
+            f"polling every {settings.poll_interval:g} s. Ctrl-C stops.",
+            file=sys.stderr,
+        )
+        task = asyncio.create_task(poller.run_forever())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        print("stopped", file=sys.stderr)
+
+
+def run(settings: Settings) -> None:
+    """`ceasefire-alerts run`: the Telegram bot with a token, console mode without."""
+    if settings.has_telegram:
+        from bot.telegram_app import run_telegram
+
+        run_telegram(settings)
+    else:
+        asyncio.run(run_console(settings))
+
+
+async def poll_once(settings: Settings) -> None:
+    """`poll --once`: one cycle over every feed, print the new alerts."""
+    async with console_services(settings) as (store, client):
+        poller = Poller(store, client, settings, on_alerts=print_alerts)
+        report = await poller.poll_once(force=True)
+        print(
+            f"{report.feeds} feeds polled, {report.not_modified} not modified, "
+            f"{report.errors} failed, {report.new_items} new items, "
+            f"{len(report.alerts)} alerts in {report.duration:.1f} s",
+            file=sys.stderr,
+        )
+        for url, reason in report.failures:
+            print(f"  failed: {url}: {reason}", file=sys.stderr)
+
+
+async def demo(settings: Settings) -> None:
+    """Offline demo: bundled feeds from a loopback server through the real pipeline."""
+    from bot.demo import DemoServer
+
+    with tempfile.TemporaryDirectory(prefix="ceasefire-demo-") as tmp, DemoServer() as server:
+        demo_settings = replace(
+            settings,
+            database_path=Path(tmp) / "demo.db",
+            feeds_file=None,
+            feed_allow_private=True,  # the demo feeds live on 127.0.0.1
+            first_poll_max_age_hours=0,  # the sample stories are years old
+            fetch_timeout=5.0,
+        )
+        store = await Store.open(demo_settings.database_path)
+        try:
+            now = utc_now()
+            for url in server.urls():
+                await store.add_feed(url, now=now)
+            async with make_client() as client:
+                shown: list[Alert] = []
+
+                async def collect(alerts: Sequence[Alert]) -> None:
+                    shown.extend(alerts)
+
+                poller = Poller(store, client, demo_settings, on_alerts=collect)
+                report = await poller.poll_once(force=True)
+                second = await poller.poll_once(force=True)
+            breaches = [a for a in shown if a.level.is_alert]
+            breaches.sort(key=lambda a: a.published)
+            await print_alerts(breaches)
+            news = [a for a in shown if not a.level.is_alert]
+            for alert in news:
+                print(f"🟢 ceasefire news: {alert.title} ({alert.source_title})")
+            grouped = await store.stats(start_of_day(datetime.now(UTC)))
+            print(
+                f"\ndemo: {report.feeds} feeds, {report.new_items} items, "
+                f"{len(breaches)} breach alerts, {len(news)} ceasefire news; "
+                f"second poll: {second.not_modified} not modified, {second.new_items} new items; "
+                f"{grouped.items} items stored."
+            )
+        finally:
+            await store.close()
+
+
+async def print_status(settings: Settings) -> None:
+    """`ceasefire-alerts status`: the facts /status gives, read from the database."""
+    store = await Store.open(settings.database_path)
+    try:
+        now = utc_now()
+        stats = await store.stats(start_of_day(now))
+        feeds = await store.list_feeds()
+        last = await store.get_meta("last_cycle")
+        duration = await store.get_meta("last_cycle_duration")
+        print(f"database: {settings.database_path}")
+        print(f"last poll cycle: {last or 'never'}" + (f" ({duration} s)" if duration else ""))
+        print(f"feeds: {stats.feeds} ({stats.failing_feeds} failing)")
+        for feed in feeds:
+            state = f"failing x{feed.failures}: {feed.last_error}" if feed.is_failing else "ok"
+            nxt = feed.next_poll.isoformat(timespec="minutes") if feed.next_poll else "now"
+            print(f"  {feed.url} [{state}] next poll {nxt}")
+        print(f"items: {stats.items} ({stats.items_since} today)")
+        print(f"alerts: {stats.alerts} ({stats.alerts_since} today)")
+        print(f"subscriptions: {stats.subscriptions}")
+        print(f"outbox backlog: {stats.outbox_pending}")
+    finally:
+        await store.close()
+
+
+async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace) -> int:
+    """`ceasefire-alerts feeds list|add|remove|import|export`."""
+    async with console_services(settings, is_poller=False) as (store, client):
+        now = utc_now()
+        if action == "list":
+            feeds = await store.list_feeds()
+            for feed in feeds:
+                state = f"failing: {feed.last_error}" if feed.is_failing else "ok"
+                print(f"{feed.url}\t{feed.title or '-'}\t{state}")
+            if not feeds:
+                print(f"no feeds yet: `run` starts with the {len(default_feeds())} bundled ones")
+        elif action == "add":
+            title = await check_feed(client, args.url, settings, now=now)
+            if await store.add_feed(args.url, now=now, title=title):
+                print(f"added: {title or args.url}")
+            else:
+                print(f"already watched: {args.url}")
+        elif action == "remove":
+            if not await store.remove_feed(args.url):
+                print(f"error: not watched: {args.url}", file=sys.stderr)
+                return 1
+            print(f"removed: {args.url}")
+        elif action == "import":
+            entries = _read_feeds_file(args.file)
+            added = await add_entries(store, entries, now=now)
+            print(f"imported {added} new feeds ({len(entries) - added} already watched)")
+        elif action == "export":
+            feeds = await store.list_feeds()
+            print(write_opml([FeedEntry(url=f.url, title=f.title, lang=f.lang) for f in feeds]))
+    return 0

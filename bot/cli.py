@@ -1,0 +1,141 @@
+"""The `ceasefire-alerts` command line: argument parsing and one clear line per user error.
+
+The environment (and `.env`) is read here and nowhere else; objects are built in bot.app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from dotenv import dotenv_values
+
+from bot import app
+from bot.config import Settings, load_settings
+from bot.errors import BotError
+from feeds.errors import FeedError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ceasefire-alerts",
+        description="Watch news feeds for ceasefire breaches and who blames whom.",
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the service (console mode without TELEGRAM_BOT_TOKEN)")
+    poll = sub.add_parser("poll", help="poll the feeds and print new alerts")
+    poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+    sub.add_parser("demo", help="offline demo on bundled sample feeds")
+    classify = sub.add_parser("classify", help="classify JSON Lines items (stdin or FILE)")
+    classify.add_argument("file", nargs="?", default="-", help="JSON Lines file, or - for stdin")
+    sub.add_parser("status", help="feeds, items, alerts, subscriptions and outbox backlog")
+    feeds = sub.add_parser("feeds", help="list, add, remove, import or export watched feeds")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feeds_sub.add_parser("list", help="show the watched feeds and their health")
+    add = feeds_sub.add_parser("add", help="check a feed once and start watching it")
+    add.add_argument("url")
+    remove = feeds_sub.add_parser("remove", help="stop watching a feed")
+    remove.add_argument("url")
+    imp = feeds_sub.add_parser("import", help="add every feed of an OPML file")
+    imp.add_argument("file", type=Path)
+    feeds_sub.add_parser("export", help="print the watched feeds as OPML")
+    return parser
+
+
+def read_environment(env_file: str) -> dict[str, str]:
+    """The process environment over the optional .env file (real variables win)."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def iter_classified(lines: IO[str]) -> Iterator[dict[str, object]]:
+    """One output object per input line, in order; a bad line yields an error object."""
+    from feeds.detect import classify
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            yield {"line": number, "error": "empty line"}
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield {"line": number, "error": f"not JSON: {exc.msg}"}
+            continue
+        if not isinstance(record, dict):
+            yield {"line": number, "error": "expected a JSON object"}
+            continue
+        title, summary, lang = record.get("title"), record.get("summary", ""), record.get("lang")
+        if not isinstance(title, str) or not isinstance(summary or "", str):
+            yield {"line": number, "id": record.get("id"), "error": "title/summary must be text"}
+            continue
+        detection = classify(title, summary or "", lang if isinstance(lang, str) else None)
+        yield {
+            "id": record.get("id"),
+            "level": detection.level.value,
+            "pairs": [{"accuser": p.accuser, "accused": p.accused} for p in detection.pairs],
+            "matched": list(detection.matched),
+            "evidence": detection.evidence,
+            "summary": detection.summary,
+        }
+
+
+def run_classify(path: str) -> int:
+    try:
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with stream:
+        for record in iter_classified(stream):
+            print(json.dumps(record, ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ceasefire-alerts` script and `python -m bot`."""
+    args = build_parser().parse_args(argv)
+    if args.command == "classify":
+        return run_classify(args.file)
+    try:
+        settings = load_settings(read_environment(args.env_file))
+        setup_logging(settings)
+        if args.command == "run":
+            app.run(settings)
+        elif args.command == "poll":
+            asyncio.run(app.poll_once(settings))
+        elif args.command == "demo":
+            asyncio.run(app.demo(settings))
+        elif args.command == "status":
+            asyncio.run(app.print_status(settings))
+        elif args.command == "feeds":
+            return asyncio.run(app.manage_feeds(settings, args.feeds_command, args))
+    except (BotError, FeedError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    return 0

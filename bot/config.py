@@ -1,0 +1,132 @@
+"""Settings: read once from the environment (and `.env`) at the edge, then passed around."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob of the service; the names match the environment variables in .env.example."""
+
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str = DEFAULT_API_URL
+    database_path: Path = Path("data/ceasefire-alerts.db")
+    feeds_file: Path | None = None
+    poll_interval: float = 300.0
+    admin_user_ids: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+    feed_allow_private: bool = False
+    retention_days: int = 30
+    first_poll_max_age_hours: float = 24.0
+    group_window_hours: float = 24.0
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_concurrency: int = 10
+    metrics_port: int | None = None
+
+    @property
+    def has_telegram(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+
+_DEFAULTS = Settings()
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds or units, got {raw!r}") from None
+    if value < minimum or value != value:  # NaN fails both comparisons
+        raise ConfigError(f"{name} must be at least {minimum:g}, got {raw!r}")
+    return value
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _user_ids(environ: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = environ.get(name, "").replace(";", ",")
+    ids = set()
+    for part in raw.replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be numeric Telegram user ids separated by commas, got {part!r}"
+            ) from None
+    return frozenset(ids)
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from environment-style strings; a bad value raises ConfigError naming it."""
+    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and ":" not in token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token ('123:ABC…')")
+    api_url = environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}")
+    log_level = (environ.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    feeds_file = environ.get("FEEDS_FILE", "").strip()
+    metrics_port = _integer(environ, "METRICS_PORT", 0, minimum=0)
+    return Settings(
+        telegram_bot_token=token,
+        telegram_api_url=api_url.rstrip("/"),
+        database_path=Path(environ.get("DATABASE_PATH", "").strip() or _DEFAULTS.database_path),
+        feeds_file=Path(feeds_file) if feeds_file else None,
+        poll_interval=_number(environ, "POLL_INTERVAL", _DEFAULTS.poll_interval, minimum=1),
+        admin_user_ids=_user_ids(environ, "ADMIN_USER_IDS"),
+        log_level=log_level,
+        feed_allow_private=_boolean(environ, "FEED_ALLOW_PRIVATE", _DEFAULTS.feed_allow_private),
+        retention_days=_integer(environ, "RETENTION_DAYS", _DEFAULTS.retention_days, minimum=1),
+        first_poll_max_age_hours=_number(
+            environ, "FIRST_POLL_MAX_AGE_HOURS", _DEFAULTS.first_poll_max_age_hours, minimum=0
+        ),
+        group_window_hours=_number(
+            environ, "GROUP_WINDOW_HOURS", _DEFAULTS.group_window_hours, minimum=0
+        ),
+        fetch_timeout=_number(environ, "FETCH_TIMEOUT", _DEFAULTS.fetch_timeout, minimum=0.1),
+        fetch_max_bytes=_integer(
+            environ, "FETCH_MAX_BYTES", _DEFAULTS.fetch_max_bytes, minimum=1024
+        ),
+        fetch_concurrency=_integer(
+            environ, "FETCH_CONCURRENCY", _DEFAULTS.fetch_concurrency, minimum=1
+        ),
+        metrics_port=metrics_port or None,
+    )

@@ -1,0 +1,389 @@
+"""The delivery worker: sends outbox rows to Telegram under its limits, exactly once when it can.
+
+A row is marked sent right after Telegram accepts it, and that bookkeeping finishes even when the
+worker is being cancelled, so a restart resends only what was never accepted. Telegram's answers
+decide each row's fate: 429 → postponed by retry_after (never dropped), 5xx/network → retried with
+backoff, 403/"chat not found" → the subscription is turned off, "migrated" → the subscription
+moves and the row is resent there, any other 400 → the row is marked failed.
+May import telegram, bot.store, bot.format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.format import format_alert, is_web_link
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.store import Alert, OutboxRow, Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Telegram: about 30 messages/s per bot, 1/s per chat, 20/min per group or channel. Delivery
+# stays a little under so command replies, which share the budget, do not tip it over.
+GLOBAL_PER_SECOND = 25
+CHAT_INTERVAL = 1.0
+GROUP_PER_MINUTE = 19
+CONCURRENCY = 8  # sends in flight at once, each to a different chat
+BATCH = 500  # outbox rows read per round
+BACKOFF_BASE = 2.0  # seconds; doubled per failed attempt of a row
+BACKOFF_MAX = 300.0
+IDLE_WAKE = 60.0  # look at the outbox at least this often even if nobody wakes us
+SHORT_WAIT = 2.0  # limiter waits up to this long are slept inside a round; longer ones hold
+
+# A 400 that means the chat is gone for good, like a 403.
+_GONE_CHAT = (
+    "chat not found",
+    "group chat was deactivated",
+    "chat_write_forbidden",
+    "not enough rights to send",
+    "have no rights to send",
+    "need administrator rights in the channel chat",
+    "peer_id_invalid",
+    "user not found",
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """retry_after in seconds, whether PTB gives int or timedelta (PTB_TIMEDELTA)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def is_group_chat(chat_id: int) -> bool:
+    """Groups, supergroups and channels have negative ids; users positive ones."""
+    return chat_id < 0
+
+
+@dataclass(slots=True)
+class SendLimiter:
+    """Sliding-window limits: per bot per second, per chat interval, per group per minute.
+
+    `reserve(chat_id)` either books a send now (returns 0) or says how long to wait. Booking
+    happens without an await, so concurrent senders on one loop cannot overbook.
+    """
+
+    per_second: int = GLOBAL_PER_SECOND
+    chat_interval: float = CHAT_INTERVAL
+    group_per_minute: int = GROUP_PER_MINUTE
+    clock: Callable[[], float] = time.monotonic
+    _global: deque[float] = field(default_factory=deque)
+    _last_send: dict[int, float] = field(default_factory=dict)
+    _groups: dict[int, deque[float]] = field(default_factory=dict)
+
+    def reserve(self, chat_id: int) -> float:
+        """Book a send to chat_id now and return 0, or return the seconds until one fits."""
+        now = self.clock()
+        waits = [0.0]
+        _expire(self._global, now - 1.0)
+        if self.per_second and len(self._global) >= self.per_second:
+            waits.append(self._global[0] + 1.0 - now)
+        last = self._last_send.get(chat_id)
+        if last is not None:
+            waits.append(last + self.chat_interval - now)
+        group = self._groups.get(chat_id) if is_group_chat(chat_id) else None
+        if group is not None:
+            _expire(group, now - 60.0)
+            if self.group_per_minute and len(group) >= self.group_per_minute:
+                waits.append(group[0] + 60.0 - now)
+        wait = max(waits)
+        if wait > 0:
+            return wait
+        self._global.append(now)
+        self._last_send[chat_id] = now
+        if is_group_chat(chat_id):
+            self._groups.setdefault(chat_id, deque()).append(now)
+        self._forget_idle(now)
+        return 0.0
+
+    def _forget_idle(self, now: float) -> None:
+        # Keep memory bounded by the number of recently active chats, not all chats ever seen.
+        if len(self._last_send) > 4096:
+            horizon = now - max(self.chat_interval, 60.0)
+            self._last_send = {c: t for c, t in self._last_send.items() if t > horizon}
+            self._groups = {c: q for c, q in self._groups.items() if q and q[-1] > horizon}
+
+
+def _expire(stamps: deque[float], before: float) -> None:
+    while stamps and stamps[0] <= before:
+        stamps.popleft()
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    """What one round of delivery did."""
+
+    sent: int = 0
+    postponed: int = 0
+    failed: int = 0
+    dropped_chats: int = 0
+    moved_chats: int = 0
+    held_chats: int = 0  # chats skipped this round because a limit or flood wait holds them
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.postponed + self.failed + self.dropped_chats + self.moved_chats
+
+
+async def _finish(awaitable: Awaitable[T]) -> T:
+    """Await to completion even if we are cancelled meanwhile; then re-raise the cancel."""
+    task = asyncio.ensure_future(awaitable)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
+class DeliveryWorker:
+    """Sends due outbox rows; `run_once()` for one round, `run_forever()` as the service loop."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        *,
+        limiter: SendLimiter | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        concurrency: int = CONCURRENCY,
+        batch: int = BATCH,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_max: float = BACKOFF_MAX,
+        formatter: Callable[[Alert], str] = format_alert,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._limiter = limiter or SendLimiter()
+        self._clock = clock
+        self._concurrency = concurrency
+        self._batch = batch
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._format = formatter
+        self._monotonic = monotonic
+        self._wake = asyncio.Event()
+        self.idle = asyncio.Event()  # set while run_forever waits for work (tests wait on it)
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        # Chat → monotonic time before which its rows wait (flood wait, limits, backoff), so
+        # a chat's later rows never overtake one that is waiting.
+        self._held: dict[int, float] = {}
+
+    def wake(self) -> None:
+        """New rows were queued: look at the outbox now."""
+        self._wake.set()
+
+    def start(self) -> asyncio.Task[None]:
+        """Run `run_forever` in a task of its own; `stop()` ends it."""
+        self._stopping = False
+        self._task = asyncio.create_task(self.run_forever(), name="delivery")
+        return self._task
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Finish the sends in flight (and record them), then end; cancel after `grace` s.
+
+        Cancelling mid-send could lose Telegram's answer to a message it accepted, and that row
+        would go out again after a restart; a graceful stop avoids that window.
+        """
+        self._stopping = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+        except TimeoutError:
+            log.warning("delivery did not finish within %.0f s; cancelling it", grace)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def run_forever(self) -> None:
+        """Deliver until cancelled or stopped; errors are logged and never end the loop."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                report = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery round failed; trying again shortly")
+                await self._sleep(self._backoff_base)
+                continue
+            if self._stopping:
+                break
+            if report.sent or report.failed or report.moved_chats or report.dropped_chats:
+                continue  # there may be more right behind
+            await self._sleep(await self._idle_delay())
+
+    async def _sleep(self, delay: float) -> None:
+        self.idle.set()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
+        finally:
+            self.idle.clear()
+
+    async def _idle_delay(self) -> float:
+        """Seconds until something could be due: a postponed row or a held chat."""
+        delays = [IDLE_WAKE]
+        due = await self._store.next_outbox_time()
+        if due is not None:
+            delays.append((due - self._clock()).total_seconds())
+        now = self._monotonic()
+        self._held = {chat: t for chat, t in self._held.items() if t > now}
+        if self._held:
+            delays.append(min(self._held.values()) - now)
+        return max(0.05, min(delays))
+
+    async def run_once(self) -> DeliveryReport:
+        """Send every due row once (chats in parallel, each in order); report what happened."""
+        report = DeliveryReport()
+        rows = await self._store.next_outbox(self._clock(), limit=self._batch)
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        now = self._monotonic()
+        ready = {chat: queue for chat, queue in by_chat.items()
+                 if self._held.get(chat, 0.0) <= now}
+        report.held_chats = len(by_chat) - len(ready)
+        gate = asyncio.Semaphore(self._concurrency)
+        texts: dict[int, str] = {}
+        results = await asyncio.gather(
+            *(self._deliver_chat(queue, gate, texts, report) for queue in ready.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            # One chat's surprise must not stop the others; the row stays pending.
+            if isinstance(result, Exception):
+                log.error("delivery to one chat failed unexpectedly", exc_info=result)
+        return report
+
+    async def _deliver_chat(self, queue: list[OutboxRow], gate: asyncio.Semaphore,
+                            texts: dict[int, str], report: DeliveryReport) -> None:
+        for row in queue:
+            if self._stopping:
+                return
+            if not await self._take_slot(row.chat_id):
+                report.held_chats += 1
+                return
+            text = texts.get(row.alert.id)
+            if text is None:
+                text = texts[row.alert.id] = self._format(row.alert)
+            async with gate:
+                keep_going = await self._send_row(row, row.chat_id, text, report)
+            if not keep_going:
+                return
+
+    async def _take_slot(self, chat_id: int) -> bool:
+        """Wait briefly for the limiter; if the wait is long, hold the chat and say False."""
+        wait = self._limiter.reserve(chat_id)
+        while 0 < wait <= SHORT_WAIT:
+            await asyncio.sleep(wait)
+            wait = self._limiter.reserve(chat_id)
+        if wait > 0:
+            self._hold(chat_id, wait)
+            return False
+        return True
+
+    def _hold(self, chat_id: int, seconds: float) -> None:
+        until = self._monotonic() + seconds
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
+
+    async def _send_row(self, row: OutboxRow, chat_id: int, text: str,
+                        report: DeliveryReport, *, is_resend: bool = False) -> bool:
+        """Send one row; True if this chat's next rows may follow now."""
+        alert = row.alert
+        preview = (LinkPreviewOptions(url=alert.link, prefer_small_media=True)
+                   if is_web_link(alert.link) else LinkPreviewOptions(is_disabled=True))
+        try:
+            message = await self._bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=preview
+            )
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            log.warning("flood wait for chat %s: %.0f s; outbox row %d postponed",
+                        chat_id, seconds, row.id)
+            await self._postpone(row, chat_id, seconds, f"flood wait {seconds:.0f} s")
+            report.postponed += 1
+            return False
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            log.info("chat %s became supergroup %s; subscription and pending rows moved",
+                     chat_id, new_id)
+            await _finish(self._store.move_chat(chat_id, new_id, now=self._clock()))
+            report.moved_chats += 1
+            # The row and the chat's other pending rows now belong to the new id: resend this
+            # one there now; the others follow next round under the new id.
+            if not is_resend and await self._take_slot(new_id):
+                await self._send_row(row, new_id, text, report, is_resend=True)
+            return False
+        except Forbidden as exc:
+            await self._drop_chat(chat_id, exc, report)
+            return False
+        except BadRequest as exc:
+            if any(marker in exc.message.lower() for marker in _GONE_CHAT):
+                await self._drop_chat(chat_id, exc, report)
+                return False
+            log.warning("Telegram refused outbox row %d for chat %s: %s",
+                        row.id, chat_id, exc.message)
+            await _finish(self._store.mark_failed(row.id, exc.message))
+            report.failed += 1
+            return True
+        except (NetworkError, TelegramError) as exc:
+            # 5xx, timeouts, connection trouble, or something new: the row stays pending.
+            delay = min(self._backoff_max, self._backoff_base * 2 ** min(row.attempts, 16))
+            log.warning("sending outbox row %d to chat %s failed (%s); retry in %.0f s",
+                        row.id, chat_id, exc, delay)
+            await self._postpone(row, chat_id, delay, str(exc))
+            report.postponed += 1
+            return False
+        # Telegram has it now: record that before anything else can happen, cancel included.
+        await _finish(self._store.mark_sent(row.id, message_id=message.message_id,
+                                            now=self._clock()))
+        report.sent += 1
+        return True
+
+    async def _postpone(self, row: OutboxRow, chat_id: int, seconds: float, reason: str) -> None:
+        self._hold(chat_id, seconds)
+        until = self._clock() + timedelta(seconds=seconds)
+        await _finish(self._store.postpone(row.id, until, reason))
+
+    async def _drop_chat(self, chat_id: int, exc: TelegramError,
+                         report: DeliveryReport) -> None:
+        log.info("chat %s is unreachable (%s): subscription turned off, pending rows dropped",
+                 chat_id, exc.message)
+        await _finish(self._store.deactivate_chat(chat_id, reason=exc.message))
+        report.dropped_chats += 1

@@ -1,0 +1,202 @@
+"""The daily digest: one message a day per chat with the breaches and accusations by conflict.
+
+`build_digest`, `parse_digest_time`, `digest_slot` and `is_digest_due` are pure.
+`send_due_digests` is the job the JobQueue runs every minute: it reads the store, claims each
+due chat's slot (compare-and-set in the database, so a slot is never sent twice) and sends.
+May import telegram, feeds, bot.format, bot.tally and bot.store.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from telegram import LinkPreviewOptions
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
+from bot.history import event_time
+from bot.tally import alert_actors, fit_sections, pair_label, short_date
+from feeds.conflicts import OTHER, conflict_of
+from feeds.model import Level
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.store import Alert, Store, Subscription
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIGEST_TIME = "07:00"
+DIGEST_WINDOW = timedelta(hours=24)
+MAX_DIGEST_TITLE = 140  # one line per story on a phone
+_TIME = re.compile(r"(\d{1,2})[:.h](\d{2})(?:\s*utc)?", re.IGNORECASE)
+
+FilterFn = Callable[["Subscription", "Alert"], bool]
+
+
+class DigestTimeError(ValueError):
+    """Not a time of day; the message says what is allowed."""
+
+
+def parse_digest_time(text: str | None) -> str:
+    """'7:30', '07:30', '07.30 UTC' → '07:30'; empty → the default 07:00; else DigestTimeError."""
+    if text is None or not text.strip():
+        return DEFAULT_DIGEST_TIME
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        raise DigestTimeError(f"“{text[:20]}” is not a time: use HH:MM in UTC, e.g. 07:30.")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise DigestTimeError(f"“{text[:20]}” is not a time of day: 00:00 to 23:59 UTC.")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def digest_slot(digest_time: str, now: datetime) -> datetime:
+    """The latest scheduled moment at or before `now` (today's HH:MM, else yesterday's)."""
+    hour, minute = (int(part) for part in digest_time.split(":"))
+    now = now.astimezone(UTC)
+    slot = datetime.combine(now.date(), time(hour, minute), tzinfo=UTC)
+    return slot if slot <= now else slot - timedelta(days=1)
+
+
+def is_digest_due(digest_time: str | None, last_digest: datetime | None, now: datetime) -> bool:
+    """True once per scheduled slot: its time has come and no digest was sent since.
+
+    After a restart a slot whose time passed without a digest is due; a chat that never had a
+    digest is due at once (the /subscribe handler stamps last_digest to start tomorrow).
+    """
+    if not digest_time:
+        return False
+    try:
+        slot = digest_slot(parse_digest_time(digest_time), now)
+    except DigestTimeError:
+        return False  # a bad stored value must not stop every other chat's digest
+    return last_digest is None or last_digest < slot
+
+
+def _clock(moment: datetime, start: datetime, end: datetime) -> str:
+    # Inside a 24 h window the time of day names the moment; older stories get a date.
+    if start <= moment <= end:
+        return f"{moment.astimezone(UTC):%H:%M}"
+    return f"{short_date(moment)} {moment.astimezone(UTC):%Y}"
+
+
+def _story_line(alert: Alert, start: datetime, end: datetime) -> str:
+    emoji = LEVEL_EMOJI.get(alert.level, "⚪")
+    when = _clock(event_time(alert), start, end)
+    who = ", ".join(pair_label(p) for p in alert.pairs) if alert.level is Level.BLAME else ""
+    title = html.escape(cut_text(alert.title.strip(), MAX_DIGEST_TITLE), quote=False)
+    link = alert.link.strip()
+    if is_web_link(link) and len(link) <= MAX_LINK_LENGTH and title:
+        title = f'<a href="{html.escape(link, quote=True)}">{title}</a>'
+    source = html.escape(cut_text(alert.source_title.strip(), 40), quote=False)
+    parts = [f"{emoji} {when}"]
+    if who:
+        parts.append(f"<b>{html.escape(who, quote=False)}</b>:")
+    parts.append(title or "(no title)")
+    if source:
+        parts.append(f"— {source}")
+    return " ".join(parts)
+
+
+def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datetime) -> str:
+    """One Telegram HTML message (≤ 4096) with the window's alerts grouped by conflict area."""
+    period = (
+        f"{short_date(day_start)} {day_start.astimezone(UTC):%H:%M} – "
+        f"{short_date(day_end)} {day_end.astimezone(UTC):%H:%M} UTC"
+    )
+    head = [f"🗞 <b>Daily digest</b> · {period}"]
+    chosen = sorted(
+        (a for a in alerts if day_start <= a.created < day_end),
+        key=lambda a: (event_time(a), a.id),
+    )
+    if not chosen:
+        head.append("No ceasefire breaches or accusations reported in these 24 hours.")
+        return "\n".join(head)
+    blames = sum(a.level is Level.BLAME for a in chosen)
+    violations = sum(a.level is Level.VIOLATION for a in chosen)
+    counts = [f"{blames} accusation{'s' * (blames != 1)}"]
+    counts.append(f"{violations} violation report{'s' * (violations != 1)}")
+    if len(chosen) > blames + violations:
+        news = len(chosen) - blames - violations
+        counts.append(f"{news} ceasefire item{'s' * (news != 1)}")
+    head.append(" · ".join(counts))
+    groups: dict[str, list[Alert]] = {}
+    for alert in chosen:
+        groups.setdefault(conflict_of(alert_actors(alert)), []).append(alert)
+    # The busiest conflict first; "Other" always last.
+    order = sorted(groups, key=lambda label: (label == OTHER, -len(groups[label]), label))
+    sections = [
+        (
+            f"<b>{html.escape(label, quote=False)}</b> ({len(groups[label])})",
+            [_story_line(a, day_start, day_end) for a in groups[label]],
+        )
+        for label in order
+    ]
+    return fit_sections(head, sections)
+
+
+async def send_due_digests(
+    bot: Bot, store: Store, *, now: datetime, filter_fn: FilterFn
+) -> int:
+    """Send every due digest once; returns how many were sent.
+
+    The slot is claimed in the database before sending ("never twice"): a crash between claim
+    and send loses that day's digest, while a failure Telegram reports as passing (network,
+    flood wait) releases the claim so the next run retries it.
+    """
+    due = [
+        sub
+        for sub in await store.active_subscriptions()
+        if is_digest_due(sub.digest_time, sub.last_digest, now)
+    ]
+    if not due:
+        return 0
+    day_start = now - DIGEST_WINDOW
+    alerts = await store.alerts_between(day_start, now)
+    sent = 0
+    for sub in due:
+        assert sub.digest_time is not None  # noqa: S101 - is_digest_due checked it
+        slot = digest_slot(parse_digest_time(sub.digest_time), now)
+        if not await store.claim_digest(sub.chat_id, slot=slot, now=now):
+            continue
+        text = build_digest(
+            [a for a in alerts if filter_fn(sub, a)], day_start=day_start, day_end=now
+        )
+        try:
+            await bot.send_message(
+                chat_id=sub.chat_id,
+                text=text,
+                parse_mode="HTML",
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except Forbidden as exc:
+            log.info("digest for chat %s: %s; subscription deactivated", sub.chat_id, exc)
+            await store.deactivate_chat(sub.chat_id, reason=str(exc))
+        except ChatMigrated as exc:
+            # The subscription (and its claim) moves; releasing it sends to the new id next run.
+            await store.move_chat(sub.chat_id, exc.new_chat_id, now=now)
+            await store.release_digest(exc.new_chat_id, sub.last_digest)
+        except BadRequest as exc:
+            # Retrying the same text would fail the same way every minute: keep the claim.
+            log.warning("digest for chat %s refused: %s", sub.chat_id, exc)
+        except (RetryAfter, NetworkError) as exc:
+            log.warning("digest for chat %s not sent (%s); retrying next run", sub.chat_id, exc)
+            await store.release_digest(sub.chat_id, sub.last_digest)
+        except TelegramError as exc:
+            log.warning("digest for chat %s failed: %s", sub.chat_id, exc)
+        else:
+            sent += 1
+    return sent

@@ -1,0 +1,150 @@
+"""Chat filters: parse `/subscribe [levels] [words]` and decide whether an alert matches one.
+
+Pure: no I/O. May import feeds.model, feeds.actors and bot.store's records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from feeds.actors import find_actors, resolve_actor
+from feeds.model import Level
+
+if TYPE_CHECKING:
+    from bot.store import Alert, Subscription
+
+BREACH_LEVELS: tuple[Level, ...] = (Level.BLAME, Level.VIOLATION)
+ALL_LEVELS: tuple[Level, ...] = (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE)
+DEFAULT_LEVELS = BREACH_LEVELS
+LEVEL_WORDS: dict[str, tuple[Level, ...]] = {
+    "blame": (Level.BLAME,),
+    "blames": (Level.BLAME,),
+    "breach": BREACH_LEVELS,
+    "breaches": BREACH_LEVELS,
+    "violation": BREACH_LEVELS,
+    "violations": BREACH_LEVELS,
+    "all": ALL_LEVELS,
+}
+MAX_WORDS = 10
+MAX_WORD_LENGTH = 40
+MIN_WORD_LENGTH = 2
+
+SUBSCRIBE_USAGE = (
+    "Usage: /subscribe [level] [filter words]\n"
+    "Levels: blame (someone is blamed), breaches (blame + reported violations, the default), "
+    "all (also ceasefire news).\n"
+    "Filter words: countries, groups or any word, in any language, e.g. "
+    "/subscribe blame azerbaijan armenia"
+)
+# "Nagorno Karabakh" in quotes is one phrase; otherwise words split on spaces and commas.
+_ARGUMENT = re.compile(r'"([^"]*)"|“([^”]*)”|([^\s,"“”]+)')
+_EDGE_PUNCTUATION = ".,;:!?()[]{}<>«»'’`"
+
+
+class FilterError(ValueError):
+    """The arguments are not a valid filter; the message says what is allowed."""
+
+
+class ChatFilter(NamedTuple):
+    """What a chat wants: alert levels and optional filter words (any one must match)."""
+
+    levels: tuple[Level, ...]
+    words: tuple[str, ...]
+
+
+def split_arguments(args: Iterable[str]) -> list[str]:
+    """Split command arguments on spaces and commas, keeping "quoted phrases" together."""
+    text = " ".join(args)
+    return [next(g for g in match.groups() if g is not None).strip()
+            for match in _ARGUMENT.finditer(text)]
+
+
+def _clean_word(raw: str) -> str:
+    word = " ".join(raw.strip(_EDGE_PUNCTUATION + " ").split()).casefold()
+    if not word:
+        raise FilterError(f"“{raw}” is not a filter word: use letters.\n\n{SUBSCRIBE_USAGE}")
+    if word.isdigit():
+        raise FilterError(f"“{raw}” is a number, not a level or a word.\n\n{SUBSCRIBE_USAGE}")
+    if sum(ch.isalnum() for ch in word) < MIN_WORD_LENGTH:
+        raise FilterError(
+            f"“{raw}” is too short: filter words need at least {MIN_WORD_LENGTH} letters."
+            f"\n\n{SUBSCRIBE_USAGE}"
+        )
+    if len(word) > MAX_WORD_LENGTH:
+        raise FilterError(
+            f"“{raw[:20]}…” is too long: at most {MAX_WORD_LENGTH} characters per filter word."
+        )
+    return word
+
+
+def parse_filter(args: Sequence[str], *, default_levels: tuple[Level, ...] = DEFAULT_LEVELS,
+                 ) -> ChatFilter:
+    """Level words pick levels (several add up); every other argument is a filter word."""
+    levels: set[Level] = set()
+    words: list[str] = []
+    for raw in split_arguments(args):
+        key = raw.strip(_EDGE_PUNCTUATION).casefold()
+        if key in LEVEL_WORDS:
+            levels.update(LEVEL_WORDS[key])
+            continue
+        word = _clean_word(raw)
+        if word not in words:
+            words.append(word)
+    if len(words) > MAX_WORDS:
+        raise FilterError(f"At most {MAX_WORDS} filter words, please ({len(words)} given).")
+    ordered = tuple(sorted(levels or default_levels, key=lambda lv: -lv.rank))
+    return ChatFilter(ordered, tuple(words))
+
+
+def parse_subscription(args: Sequence[str]) -> ChatFilter:
+    """Parse `/subscribe` arguments; raises FilterError with a short usage note."""
+    return parse_filter(args, default_levels=DEFAULT_LEVELS)
+
+
+def _word_matches(word: str, alert: Alert) -> bool:
+    actor = resolve_actor(word)
+    if actor is not None:
+        named = set(alert.actors)
+        named.update(name for pair in alert.pairs for name in (pair.accuser, pair.accused))
+        if actor in named:
+            return True
+        # Older alerts or a detector miss: look for the actor in the text itself, inflected
+        # forms included ("в Карабахе").
+        text = f"{alert.title}\n{alert.summary}"
+        return any(mention.name == actor for mention in find_actors(text, alert.lang))
+    return word in f"{alert.title}\n{alert.summary}".casefold()
+
+
+def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool:
+    """The alert has one of the levels and, if words are given, matches at least one of them.
+
+    A word naming an actor in any language ("azerbaijan", "Азербайджан") matches alerts whose
+    actors include that actor; any other word matches title or summary case-insensitively.
+    """
+    if alert.level not in set(levels):
+        return False
+    return not words or any(_word_matches(word, alert) for word in words)
+
+
+def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[int]:
+    """Chat ids of the active subscriptions that want this alert (store.ingest's Router)."""
+    return [sub.chat_id for sub in subscriptions
+            if sub.is_active and matches(sub.levels, sub.words, alert)]
+
+
+def describe(levels: Iterable[Level], words: Sequence[str]) -> str:
+    """A human sentence for /filters: 'breaches (blame and violations) about armenia or gaza'."""
+    wanted = set(levels)
+    if wanted >= set(ALL_LEVELS):
+        kind = "all alerts (blame, violations and ceasefire news)"
+    elif wanted >= set(BREACH_LEVELS):
+        kind = "breaches (blame and reported violations)"
+    elif wanted == {Level.BLAME}:
+        kind = "blame only (one side accuses another)"
+    else:
+        kind = ", ".join(sorted(lv.value for lv in wanted)) or "nothing"
+    if not words:
+        return kind
+    return f"{kind} mentioning " + " or ".join(f"“{word}”" for word in words)

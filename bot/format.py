@@ -1,0 +1,178 @@
+"""Alert → Telegram HTML (every piece of feed text escaped, at most 4096 characters) and → console.
+
+Pure: no I/O, no clock. May import feeds.model and bot.store's records only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from feeds.model import Level
+
+if TYPE_CHECKING:
+    from bot.store import Alert
+
+MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
+ELLIPSIS = "…"
+MAX_TITLE_LENGTH = 400  # a "title" longer than this is a feed stuffing its body into <title>
+MAX_LINK_LENGTH = 2048  # longer URLs are junk and would crowd the message out
+
+LEVEL_EMOJI = {Level.BLAME: "🔴", Level.VIOLATION: "🟠", Level.CEASEFIRE: "🟢", Level.NONE: "⚪"}
+LEVEL_LABEL = {
+    Level.BLAME: "Ceasefire breach",
+    Level.VIOLATION: "Ceasefire violation",
+    Level.CEASEFIRE: "Ceasefire news",
+    Level.NONE: "News",
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# One token of markup: a tag, an entity, or a single character.
+_TOKEN = re.compile(r"<[^<>]*>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{1,16});|.", re.DOTALL)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def format_time(moment: datetime) -> str:
+    """'13 Aug 2021 10:02 UTC' without depending on the process locale."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} {moment:%H:%M} UTC"
+
+
+def is_web_link(url: str) -> bool:
+    """Only http(s) links become clickable; javascript:, data: and the like never do."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def headline(alert: Alert) -> str:
+    """'Ceasefire breach: Russia → Azerbaijan' (plain text, not escaped)."""
+    label = LEVEL_LABEL.get(alert.level, "News")
+    if alert.pairs:
+        return f"{label}: " + ", ".join(f"{p.accuser} → {p.accused}" for p in alert.pairs)
+    if alert.actors and alert.level is not Level.BLAME:
+        return f"{label}: " + ", ".join(alert.actors[:4])
+    return label
+
+
+def source_line(alert: Alert) -> str:
+    """'The Moscow Times · 13 Aug 2021 10:02 UTC · also reported by 2 feeds' (plain text)."""
+    source = alert.source_title.strip() or urlsplit(alert.feed_url).netloc or alert.feed_url
+    parts = [source, format_time(alert.published)]
+    if alert.also_reported > 0:
+        feeds = "feed" if alert.also_reported == 1 else "feeds"
+        parts.append(f"also reported by {alert.also_reported} {feeds}")
+    return " · ".join(parts)
+
+
+def cut_text(text: str, limit: int, *, escape: bool = False) -> str:
+    """Cut plain text to `limit` characters (measured after escaping if asked) at a word boundary.
+
+    The cut text ends with '…'; text that already fits is returned unchanged.
+    """
+    def size(value: str) -> int:
+        return len(html.escape(value, quote=False)) if escape else len(value)
+
+    if size(text) <= limit:
+        return text
+    if limit < len(ELLIPSIS):
+        return ""
+    budget = limit - len(ELLIPSIS)
+    # Largest prefix that fits; escaping only lengthens, so start from `budget` and shrink.
+    end = min(len(text), budget)
+    while end > 0 and size(text[:end]) > budget:
+        end -= max(1, (size(text[:end]) - budget) // 6)
+    prefix = text[:end]
+    space = prefix.rfind(" ")
+    # Prefer the last word boundary unless that throws away most of the text.
+    if space > end // 2:
+        prefix = prefix[:space]
+    return prefix.rstrip(" ,;:-–—") + ELLIPSIS
+
+
+def truncate_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """Cut Telegram HTML to at most `limit` characters, never inside a tag or entity.
+
+    Tags still open at the cut are closed, and the cut prefers a word boundary. The limit is
+    measured on the markup itself, which is never shorter than the text Telegram counts.
+    """
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    stack: list[str] = []
+    length = 0
+    boundary: tuple[int, tuple[str, ...]] | None = None  # last whitespace: (index, open tags)
+    for token in _TOKEN.findall(text):
+        tag = _TAG.match(token)
+        after = stack
+        if tag is not None:
+            name = tag.group(2).lower()
+            if not tag.group(1):
+                after = [*stack, name]
+            elif stack and stack[-1] == name:
+                after = stack[:-1]
+        closing = sum(len(name) + 3 for name in after)
+        if length + len(token) + len(ELLIPSIS) + closing > limit:
+            break
+        if token.isspace():
+            boundary = (len(kept), tuple(stack))
+        kept.append(token)
+        length += len(token)
+        stack = after
+    if boundary is not None and boundary[0] > len(kept) // 2:
+        kept, stack = kept[: boundary[0]], list(boundary[1])
+    while kept:
+        # Trailing whitespace and tags the cut left empty go.
+        tag = _TAG.match(kept[-1])
+        if kept[-1].isspace():
+            kept.pop()
+        elif tag is not None and not tag.group(1):
+            kept.pop()
+            stack.pop()
+        else:
+            break
+    return "".join(kept) + ELLIPSIS + "".join(f"</{name}>" for name in reversed(stack))
+
+
+def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The alert as a Telegram HTML message of at most `limit` characters."""
+    emoji = LEVEL_EMOJI.get(alert.level, "⚪")
+    head = f"{emoji} {html.escape(headline(alert), quote=False)}"
+    title = html.escape(cut_text(alert.title.strip(), MAX_TITLE_LENGTH), quote=False)
+    novelty = html.escape(alert.novelty.strip(), quote=False)
+    source = html.escape(source_line(alert), quote=False)
+    link = alert.link.strip()
+    read = ""
+    if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
+        read = f'<a href="{html.escape(link, quote=True)}">Read the source</a>'
+
+    def assemble(summary: str, title_text: str) -> str:
+        lines = [head, f"<b>{title_text}</b>" if title_text else ""]
+        lines += [summary, f"<i>{novelty}</i>" if novelty else "", source, read]
+        return "\n".join(line for line in lines if line)
+
+    summary_text = alert.summary.strip()
+    if summary_text == alert.title.strip():
+        summary_text = ""  # feeds that repeat the title as the description
+    message = assemble(html.escape(summary_text, quote=False), title)
+    if len(message) > limit:
+        # The summary gives way first, then the title; the rest is short by construction.
+        room = limit - len(assemble("", title)) - 1
+        summary = html.escape(cut_text(summary_text, max(room, 0), escape=True), quote=False)
+        message = assemble(summary, title)
+    return truncate_html(message, limit)
+
+
+def format_alert_console(alert: Alert) -> str:
+    """The alert as plain text for console mode and the CLI."""
+    lines = [f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}", alert.title.strip()]
+    summary = alert.summary.strip()
+    if summary and summary != alert.title.strip():
+        lines.append(summary)
+    if alert.novelty.strip():
+        lines.append(alert.novelty.strip())
+    lines.append(source_line(alert))
+    if alert.link.strip():
+        lines.append(alert.link.strip())
+    return "\n".join(line for line in lines if line)

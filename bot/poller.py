@@ -1,0 +1,287 @@
+"""The poller: one cycle is fetch → parse → unseen → detect → group → store, for every due feed.
+
+A broken feed is recorded and backed off; it never stops or delays the others.
+May import feeds.* and bot.store/config.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from bot.config import Settings
+from bot.store import Alert, FeedState, NewStory, Router, Store
+from feeds.detect import classify
+from feeds.errors import FeedError, FetchError
+from feeds.fetch import fetch_feed
+from feeds.group import Story, is_same_story
+from feeds.model import Detection, Item
+from feeds.parse import parse_feed_async
+from feeds.schedule import next_poll_delay
+
+log = logging.getLogger(__name__)
+
+AlertSink = Callable[[Sequence[Alert]], Awaitable[None]]
+Classifier = Callable[[str, str, str | None], Detection]
+PRUNE_EVERY = timedelta(hours=1)
+CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class FeedOutcome:
+    """What polling one feed gave."""
+
+    url: str
+    is_not_modified: bool = False
+    error: str | None = None
+    new_items: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    """One polling cycle, for the log line, /status and `poll --once`."""
+
+    started: datetime
+    duration: float
+    feeds: int
+    not_modified: int
+    errors: int
+    new_items: int
+    alerts: tuple[Alert, ...]
+    failures: tuple[tuple[str, str], ...]  # (url, reason)
+
+
+class Poller:
+    """Polls due feeds and turns new items into stored alerts and outbox rows."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        route: Router | None = None,
+        on_alerts: AlertSink | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        classifier: Classifier = classify,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._settings = settings
+        self._route = route
+        self._on_alerts = on_alerts
+        self._clock = clock
+        self._classify = classifier
+        self._ingest_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._last_prune: datetime | None = None
+        self.last_report: CycleReport | None = None
+
+    def wake(self) -> None:
+        """Poll now instead of at the next scheduled time (e.g. after /addfeed)."""
+        self._wake.set()
+
+    async def poll_once(self, *, force: bool = False) -> CycleReport:
+        """Poll every due feed (every feed with force=True) concurrently, once."""
+        started = self._clock()
+        t0 = time.perf_counter()
+        feeds = await (self._store.list_feeds() if force else self._store.due_feeds(started))
+        gate = asyncio.Semaphore(self._settings.fetch_concurrency)
+        outcomes = await asyncio.gather(*(self._poll_feed(feed, gate) for feed in feeds))
+        alerts = tuple(alert for outcome in outcomes for alert in outcome.alerts)
+        report = CycleReport(
+            started=started,
+            duration=time.perf_counter() - t0,
+            feeds=len(feeds),
+            not_modified=sum(o.is_not_modified for o in outcomes),
+            errors=sum(o.error is not None for o in outcomes),
+            new_items=sum(o.new_items for o in outcomes),
+            alerts=alerts,
+            failures=tuple((o.url, o.error) for o in outcomes if o.error is not None),
+        )
+        self.last_report = report
+        await self._store.set_meta("last_cycle", started.isoformat(timespec="seconds"))
+        await self._store.set_meta("last_cycle_duration", f"{report.duration:.2f}")
+        log.info(
+            "poll cycle: %d feeds, %d not modified, %d errors, %d new items, %d alerts, %.2f s",
+            report.feeds,
+            report.not_modified,
+            report.errors,
+            report.new_items,
+            len(alerts),
+            report.duration,
+        )
+        return report
+
+    async def run_forever(self) -> None:
+        """Poll, prune now and then, sleep until a feed is due; errors never end the loop."""
+        while True:
+            try:
+                await self.poll_once()
+                await self._maybe_prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("poll cycle failed; trying again next interval")
+            await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        now = self._clock()
+        due = await self._store.next_due_time()
+        delay = self._settings.poll_interval
+        if due is not None:
+            delay = min(delay, max(0.0, (due - now).total_seconds()))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=max(1.0, delay))
+
+    async def _maybe_prune(self) -> None:
+        now = self._clock()
+        if self._last_prune is not None and now - self._last_prune < PRUNE_EVERY:
+            return
+        self._last_prune = now
+        cutoff = now - timedelta(days=self._settings.retention_days)
+        removed = await self._store.prune(items_before=cutoff)
+        if removed:
+            log.info("pruned %d items not seen since %s", removed, cutoff.date())
+
+    async def _poll_feed(self, feed: FeedState, gate: asyncio.Semaphore) -> FeedOutcome:
+        outcome = FeedOutcome(url=feed.url)
+        try:
+            await self._poll_feed_inner(feed, gate, outcome)
+        except FeedError as exc:
+            await self._record_failure(feed, outcome, str(exc), getattr(exc, "retry_after", None))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug on one feed must not stop the cycle
+            log.exception("unexpected error polling %s", feed.url)
+            await self._record_failure(feed, outcome, f"internal error: {exc!r}", None)
+        return outcome
+
+    async def _poll_feed_inner(
+        self, feed: FeedState, gate: asyncio.Semaphore, outcome: FeedOutcome
+    ) -> None:
+        settings = self._settings
+        async with gate:
+            result = await fetch_feed(
+                self._client,
+                feed.url,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                timeout=settings.fetch_timeout,
+                max_bytes=settings.fetch_max_bytes,
+                allow_private=settings.feed_allow_private,
+            )
+        now = self._clock()
+        if result.is_not_modified:
+            outcome.is_not_modified = True
+            delay = next_poll_delay(
+                interval=settings.poll_interval, failures=0, max_age=result.max_age
+            )
+            await self._store.record_fetch_ok(
+                feed.url, now=now, next_poll=now + timedelta(seconds=delay), is_not_modified=True
+            )
+            return
+        parsed = await parse_feed_async(
+            result.content, url=result.final_url or feed.url, headers=result.headers, now=now
+        )
+        items = [_as_of_feed(item, feed.url) for item in parsed.items]
+        fresh = await self._store.unseen(feed.url, items, now=now)
+        outcome.new_items = len(fresh)
+        if fresh:
+            outcome.alerts = await self._ingest(feed, fresh, now)
+        delay = next_poll_delay(
+            interval=settings.poll_interval,
+            failures=0,
+            max_age=result.max_age,
+            ttl_minutes=parsed.ttl_minutes,
+        )
+        # Validators are saved only after the items are stored: a crash in between means a
+        # full re-fetch next time (items already seen), never a 304 that hides new items.
+        await self._store.record_fetch_ok(
+            feed.url,
+            now=now,
+            next_poll=now + timedelta(seconds=delay),
+            title=parsed.title,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
+
+    async def _ingest(self, feed: FeedState, fresh: list[Item], now: datetime) -> list[Alert]:
+        detections = await self._detect(fresh)
+        # On a feed's first poll its old items are history, not news: remember them silently.
+        cutoff = None
+        if feed.last_ok is None and self._settings.first_poll_max_age_hours > 0:
+            cutoff = now - timedelta(hours=self._settings.first_poll_max_age_hours)
+        async with self._ingest_lock:
+            window = now - timedelta(hours=self._settings.group_window_hours)
+            recent = await self._store.recent_alerts(window)
+            known = [(Story(a.title, a.link, a.level, a.pairs), a.id) for a in recent]
+            stories = []
+            for item, detection in zip(fresh, detections, strict=True):
+                story = Story(item.title, item.link, detection.level, detection.pairs)
+                same_as = next((aid for s, aid in known if is_same_story(story, s)), None)
+                is_backlog = cutoff is not None and item.published < cutoff
+                stories.append(NewStory(item, detection, same_as=same_as, is_backlog=is_backlog))
+            alerts = await self._store.ingest(feed.url, stories, now=now, route=self._route)
+        if alerts and self._on_alerts is not None:
+            await self._on_alerts(alerts)
+        return alerts
+
+    async def _detect(self, items: list[Item]) -> list[Detection]:
+        def run() -> list[Detection]:
+            return [self._classify(item.title, item.summary, item.lang) for item in items]
+
+        if len(items) >= CLASSIFY_IN_THREAD:
+            return await asyncio.to_thread(run)
+        return run()
+
+    async def _record_failure(
+        self, feed: FeedState, outcome: FeedOutcome, reason: str, retry_after: float | None
+    ) -> None:
+        now = self._clock()
+        outcome.error = reason
+        delay = next_poll_delay(
+            interval=self._settings.poll_interval,
+            failures=feed.failures + 1,
+            retry_after=retry_after,
+        )
+        log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, reason, delay)
+        await self._store.record_fetch_error(
+            feed.url, reason, now=now, next_poll=now + timedelta(seconds=delay)
+        )
+
+
+def _as_of_feed(item: Item, feed_url: str) -> Item:
+    """Key items by the URL we watch, not the one a redirect ended at."""
+    return item if item.feed_url == feed_url else replace(item, feed_url=feed_url)
+
+
+async def check_feed(
+    client: httpx.AsyncClient, url: str, settings: Settings, *, now: datetime
+) -> str:
+    """Fetch and parse a feed once (for `feeds add` and /addfeed); returns its title."""
+    try:
+        result = await fetch_feed(
+            client,
+            url,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.fetch_max_bytes,
+            allow_private=settings.feed_allow_private,
+        )
+    except FetchError as exc:
+        raise FetchError(f"cannot fetch {url}: {exc}") from exc
+    parsed = await parse_feed_async(result.content, url=url, headers=result.headers, now=now)
+    return parsed.title

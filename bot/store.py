@@ -1,0 +1,905 @@
+"""All SQL of the application: feeds, seen items, alerts, subscriptions and the outbox.
+
+One aiosqlite connection, numbered migrations kept in PRAGMA user_version, every multi-statement
+write inside `async with self._tx()`. Rows become dataclasses here; a Row never leaves the module.
+May import feeds.model and bot.errors only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.errors import StoreError
+from feeds.model import Detection, Item, Level, Pair
+
+log = logging.getLogger(__name__)
+
+# Never edit a shipped step: add a new one. Version = index + 1, kept in PRAGMA user_version.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        lang TEXT,
+        added_at TEXT NOT NULL,
+        added_by INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TEXT,
+        last_ok TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_poll TEXT NOT NULL DEFAULT ''
+    );
+    -- Items outlive their feed row on purpose: re-adding a feed must not re-alert old items.
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        link TEXT NOT NULL,
+        published TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        level TEXT NOT NULL,
+        UNIQUE (feed_url, key)
+    );
+    CREATE INDEX items_last_seen ON items (last_seen);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        link TEXT NOT NULL,
+        published TEXT NOT NULL,
+        source_title TEXT NOT NULL,
+        level TEXT NOT NULL,
+        pairs TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        matched TEXT NOT NULL,
+        actors TEXT NOT NULL,
+        lang TEXT,
+        novelty TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        UNIQUE (feed_url, item_key)
+    );
+    CREATE INDEX alerts_created ON alerts (created);
+    -- Every feed that carried the story, the first one included.
+    CREATE TABLE alert_reports (
+        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        feed_url TEXT NOT NULL,
+        link TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (alert_id, feed_url)
+    );
+    CREATE TABLE subscriptions (
+        chat_id INTEGER PRIMARY KEY,
+        chat_type TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        levels TEXT NOT NULL,
+        words TEXT NOT NULL DEFAULT '[]',
+        is_active INTEGER NOT NULL DEFAULT 1,
+        is_instant INTEGER NOT NULL DEFAULT 1,
+        digest_time TEXT,
+        last_digest TEXT,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL DEFAULT '',
+        last_error TEXT,
+        message_id INTEGER,
+        created TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (alert_id, chat_id)
+    );
+    CREATE INDEX outbox_pending ON outbox (status, not_before, id);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements; executescript would COMMIT our transaction first."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A watched feed and what the poller last learnt about it."""
+
+    url: str
+    title: str
+    lang: str | None
+    etag: str | None
+    last_modified: str | None
+    last_polled: datetime | None
+    last_ok: datetime | None
+    last_error: str | None
+    failures: int
+    next_poll: datetime | None
+
+    @property
+    def is_failing(self) -> bool:
+        return self.failures > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One story worth telling subscribers, possibly carried by several feeds."""
+
+    id: int
+    feed_url: str
+    item_key: str
+    title: str
+    summary: str
+    link: str
+    published: datetime
+    source_title: str
+    level: Level
+    pairs: tuple[Pair, ...]
+    evidence: str
+    matched: tuple[str, ...]
+    actors: tuple[str, ...]
+    lang: str | None
+    novelty: str
+    created: datetime
+    also_reported: int = 0  # other feeds that carried the same story
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What one chat asked for."""
+
+    chat_id: int
+    chat_type: str
+    title: str
+    levels: tuple[Level, ...]
+    words: tuple[str, ...]
+    is_active: bool
+    is_instant: bool
+    digest_time: str | None
+    last_digest: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One alert waiting to be sent to one chat."""
+
+    id: int
+    chat_id: int
+    attempts: int
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A newly seen item with its detection, and the alert it repeats if another feed had it."""
+
+    item: Item
+    detection: Detection
+    same_as: int | None = None  # alert id of the same story from another feed
+    novelty: str = ""
+    is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts behind /status and `ceasefire-alerts status`."""
+
+    feeds: int
+    failing_feeds: int
+    items: int
+    items_since: int
+    alerts: int
+    alerts_since: int
+    subscriptions: int
+    outbox_pending: int
+
+
+Router = Callable[[Alert, Sequence[Subscription]], Iterable[int]]
+
+
+class Store:
+    """The database; build with `await Store.open(path)`, finish with `await store.close()`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) the database file and bring its schema up to date."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except Exception as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        db.row_factory = aiosqlite.Row
+        store = cls(db, path)
+        try:
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await store._migrate()
+        except StoreError:
+            await db.close()
+            raise
+        except Exception as exc:
+            await db.close()
+            raise StoreError(f"cannot use database {path}: {exc}") from exc
+        return store
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        with contextlib.suppress(ValueError):  # aiosqlite: already closed
+            await self._db.close()
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this program "
+                f"({SCHEMA_VERSION}); upgrade ceasefire-alerts"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            async with self._tx():
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    await self._db.execute(statement)
+                await self._db.execute(f"PRAGMA user_version = {number}")
+            log.info("database %s migrated to schema version %d", self.path, number)
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        # Coroutines interleave on one connection, so a transaction holds the lock throughout.
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[aiosqlite.Row]:
+        async with self._lock, self._db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[object] = ()) -> aiosqlite.Row | None:
+        async with self._lock, self._db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def _write(self, sql: str, params: Sequence[object] = ()) -> int:
+        async with self._lock:
+            cur = await self._db.execute(sql, params)
+            return cur.rowcount
+
+    # -- meta ------------------------------------------------------------------------------------
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    # -- feeds -----------------------------------------------------------------------------------
+
+    async def add_feed(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        title: str = "",
+        lang: str | None = None,
+        added_by: int | None = None,
+    ) -> bool:
+        """Start watching a feed; False if it was already watched."""
+        count = await self._write(
+            "INSERT INTO feeds (url, title, lang, added_at, added_by) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (url) DO NOTHING",
+            (url, title, lang, _iso(now), added_by),
+        )
+        return count > 0
+
+    async def remove_feed(self, url: str) -> bool:
+        """Stop watching a feed (its seen items stay, so re-adding it alerts nothing old)."""
+        return await self._write("DELETE FROM feeds WHERE url = ?", (url,)) > 0
+
+    async def list_feeds(self) -> list[FeedState]:
+        rows = await self._all("SELECT * FROM feeds ORDER BY title COLLATE NOCASE, url")
+        return [_feed(row) for row in rows]
+
+    async def count_feeds(self) -> int:
+        row = await self._one("SELECT count(*) FROM feeds")
+        return int(row[0]) if row else 0
+
+    async def next_due_time(self) -> datetime | None:
+        """The earliest next poll of any feed (None without feeds)."""
+        row = await self._one("SELECT min(next_poll) FROM feeds")
+        if not row or row[0] is None:
+            return None
+        return _time(row[0]) or datetime.min.replace(tzinfo=UTC)
+
+    async def due_feeds(self, now: datetime) -> list[FeedState]:
+        """Feeds whose next poll time has come, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM feeds WHERE next_poll <= ? ORDER BY next_poll, url", (_iso(now),)
+        )
+        return [_feed(row) for row in rows]
+
+    async def record_fetch_ok(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        next_poll: datetime,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        is_not_modified: bool = False,
+    ) -> None:
+        """Remember a successful poll; a 304 keeps the validators we already had."""
+        if is_not_modified:
+            await self._write(
+                "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
+                "next_poll = ? WHERE url = ?",
+                (_iso(now), _iso(now), _iso(next_poll), url),
+            )
+            return
+        await self._write(
+            "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
+            "next_poll = ?, etag = ?, last_modified = ?, "
+            "title = CASE WHEN ? != '' THEN ? ELSE title END WHERE url = ?",
+            (
+                _iso(now),
+                _iso(now),
+                _iso(next_poll),
+                etag,
+                last_modified,
+                title or "",
+                title or "",
+                url,
+            ),
+        )
+
+    async def record_fetch_error(
+        self, url: str, error: str, *, now: datetime, next_poll: datetime
+    ) -> None:
+        """Count a failure and push the next poll back."""
+        await self._write(
+            "UPDATE feeds SET last_polled = ?, last_error = ?, failures = failures + 1, "
+            "next_poll = ? WHERE url = ?",
+            (_iso(now), error[:500], _iso(next_poll), url),
+        )
+
+    # -- items and alerts ------------------------------------------------------------------------
+
+    async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
+        """Items of this feed not stored before; also marks the known ones as still carried."""
+        if not items:
+            return []
+        keys = list(dict.fromkeys(item.key for item in items))
+        known: set[str] = set()
+        async with self._tx() as db:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                params = [feed_url, *chunk]
+                async with db.execute(
+                    f"SELECT key FROM items WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
+                    params,
+                ) as cur:
+                    known.update(row[0] for row in await cur.fetchall())
+                # last_seen keeps an item from being pruned while its feed still carries it.
+                await db.execute(
+                    f"UPDATE items SET last_seen = ? WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
+                    [_iso(now), *params],
+                )
+        fresh: dict[str, Item] = {}
+        for item in items:
+            if item.key not in known and item.key not in fresh:
+                fresh[item.key] = item
+        return list(fresh.values())
+
+    async def ingest(
+        self,
+        feed_url: str,
+        stories: Sequence[NewStory],
+        *,
+        now: datetime,
+        route: Router | None = None,
+        alert_levels: frozenset[Level] = frozenset(
+            {Level.BLAME, Level.VIOLATION, Level.CEASEFIRE}
+        ),
+    ) -> list[Alert]:
+        """Store new items; create alerts (or add a report to the same story) and outbox rows.
+
+        One transaction: either the items, their alerts and every chat's outbox row exist,
+        or none of them do, so a crash can neither lose an alert nor send one twice.
+        """
+        created: list[Alert] = []
+        async with self._tx() as db:
+            subscriptions = None
+            for story in stories:
+                item, detection = story.item, story.detection
+                cur = await db.execute(
+                    "INSERT INTO items (feed_url, key, title, link, published, first_seen, "
+                    "last_seen, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (feed_url, key) DO NOTHING",
+                    (
+                        feed_url,
+                        item.key,
+                        item.title,
+                        item.link,
+                        _iso(item.published),
+                        _iso(now),
+                        _iso(now),
+                        detection.level.value,
+                    ),
+                )
+                if cur.rowcount == 0 or story.is_backlog or detection.level not in alert_levels:
+                    continue
+                if story.same_as is not None:
+                    await db.execute(
+                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (story.same_as, feed_url, item.link, _iso(now)),
+                    )
+                    continue
+                alert = await self._insert_alert(db, story, now)
+                created.append(alert)
+                if route is None:
+                    continue
+                if subscriptions is None:
+                    subscriptions = await self._active_subscriptions(db)
+                for chat_id in route(alert, subscriptions):
+                    await db.execute(
+                        "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
+                        "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+                        (alert.id, chat_id, _iso(now)),
+                    )
+        return created
+
+    async def _insert_alert(
+        self, db: aiosqlite.Connection, story: NewStory, now: datetime
+    ) -> Alert:
+        item, det = story.item, story.detection
+        alert = Alert(
+            id=0,
+            feed_url=item.feed_url,
+            item_key=item.key,
+            title=item.title,
+            summary=det.summary or item.summary,
+            link=item.link,
+            published=item.published,
+            source_title=item.source_title,
+            level=det.level,
+            pairs=det.pairs,
+            evidence=det.evidence,
+            matched=det.matched,
+            actors=det.actors,
+            lang=item.lang,
+            novelty=story.novelty,
+            created=now,
+        )
+        cur = await db.execute(
+            "INSERT INTO alerts (feed_url, item_key, title, summary, link, published, "
+            "source_title, level, pairs, evidence, matched, actors, lang, novelty, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                alert.feed_url,
+                alert.item_key,
+                alert.title,
+                alert.summary,
+                alert.link,
+                _iso(alert.published),
+                alert.source_title,
+                alert.level.value,
+                json.dumps([[p.accuser, p.accused] for p in alert.pairs], ensure_ascii=False),
+                alert.evidence,
+                json.dumps(list(alert.matched), ensure_ascii=False),
+                json.dumps(list(alert.actors), ensure_ascii=False),
+                alert.lang,
+                alert.novelty,
+                _iso(now),
+            ),
+        )
+        alert_id = int(cur.lastrowid or 0)
+        await db.execute(
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen) VALUES (?, ?, ?, ?)",
+            (alert_id, alert.feed_url, alert.link, _iso(now)),
+        )
+        return replace(alert, id=alert_id)
+
+    async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
+        """Alerts created at or after `since`, newest first."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= ? ORDER BY a.created DESC, a.id DESC LIMIT ?",
+            (_iso(since), limit),
+        )
+        return [_alert(row) for row in rows]
+
+    async def latest_alerts(
+        self, limit: int, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """The newest alerts of the given levels (all alert levels by default)."""
+        wanted = [lv.value for lv in (levels or (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE))]
+        marks = ",".join("?" * len(wanted))
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.level IN ({marks}) "
+            "ORDER BY a.created DESC, a.id DESC LIMIT ?",
+            (*wanted, limit),
+        )
+        return [_alert(row) for row in rows]
+
+    async def get_alert(self, alert_id: int) -> Alert | None:
+        row = await self._one(f"{_ALERT_SELECT} WHERE a.id = ?", (alert_id,))
+        return _alert(row) if row else None
+
+    async def first_alert_time(self) -> datetime | None:
+        """When the history on record begins (the oldest alert or item we hold)."""
+        row = await self._one(
+            "SELECT min(t) FROM (SELECT min(created) AS t FROM alerts "
+            "UNION ALL SELECT min(first_seen) FROM items)"
+        )
+        return _time(row[0]) if row and row[0] else None
+
+    async def prune(self, *, items_before: datetime, alerts_before: datetime | None = None) -> int:
+        """Forget items not carried by any feed since `items_before`; returns how many went."""
+        async with self._tx() as db:
+            cur = await db.execute("DELETE FROM items WHERE last_seen < ?", (_iso(items_before),))
+            removed = cur.rowcount
+            if alerts_before is not None:
+                await db.execute(
+                    "DELETE FROM alerts WHERE created < ? AND id NOT IN "
+                    "(SELECT alert_id FROM outbox WHERE status = 'pending')",
+                    (_iso(alerts_before),),
+                )
+        return removed
+
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        *,
+        chat_type: str,
+        levels: Iterable[Level],
+        words: Iterable[str] = (),
+        now: datetime,
+        title: str = "",
+        is_instant: bool = True,
+        digest_time: str | None = None,
+    ) -> Subscription:
+        """Create or replace a chat's subscription (re-subscribing replaces the filter)."""
+        level_text = ",".join(lv.value for lv in levels)
+        words_json = json.dumps(list(words), ensure_ascii=False)
+        await self._write(
+            "INSERT INTO subscriptions (chat_id, chat_type, title, levels, words, is_active, "
+            "is_instant, digest_time, created, updated) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
+            "title = excluded.title, levels = excluded.levels, words = excluded.words, "
+            "is_active = 1, is_instant = excluded.is_instant, "
+            "digest_time = excluded.digest_time, updated = excluded.updated",
+            (
+                chat_id,
+                chat_type,
+                title,
+                level_text,
+                words_json,
+                int(is_instant),
+                digest_time,
+                _iso(now),
+                _iso(now),
+            ),
+        )
+        sub = await self.get_subscription(chat_id)
+        assert sub is not None  # noqa: S101 - just written under the same connection
+        return sub
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop alerts for a chat and drop what was still waiting for it."""
+        return await self.deactivate_chat(chat_id, reason="unsubscribed")
+
+    async def get_subscription(self, chat_id: int) -> Subscription | None:
+        row = await self._one("SELECT * FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return _subscription(row) if row else None
+
+    async def active_subscriptions(self) -> list[Subscription]:
+        async with self._lock:
+            return await self._active_subscriptions(self._db)
+
+    async def _active_subscriptions(self, db: aiosqlite.Connection) -> list[Subscription]:
+        async with db.execute(
+            "SELECT * FROM subscriptions WHERE is_active = 1 ORDER BY chat_id"
+        ) as cur:
+            return [_subscription(row) for row in await cur.fetchall()]
+
+    async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
+        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        async with self._tx() as db:
+            cur = await db.execute(
+                "UPDATE subscriptions SET is_active = 0 WHERE chat_id = ? AND is_active = 1",
+                (chat_id,),
+            )
+            changed = cur.rowcount > 0
+            await db.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = ? "
+                "WHERE chat_id = ? AND status = 'pending'",
+                (reason[:500], chat_id),
+            )
+        return changed
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
+        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        async with self._tx() as db:
+            await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (new_chat_id,))
+            await db.execute(
+                "UPDATE subscriptions SET chat_id = ?, chat_type = 'supergroup', updated = ? "
+                "WHERE chat_id = ?",
+                (new_chat_id, _iso(now), old_chat_id),
+            )
+            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id).
+            await db.execute(
+                "DELETE FROM outbox WHERE chat_id = ? AND status = 'pending' AND alert_id IN "
+                "(SELECT alert_id FROM outbox WHERE chat_id = ?)",
+                (old_chat_id, new_chat_id),
+            )
+            await db.execute(
+                "UPDATE outbox SET chat_id = ?, not_before = '' "
+                "WHERE chat_id = ? AND status = 'pending'",
+                (new_chat_id, old_chat_id),
+            )
+
+    async def set_last_digest(self, chat_id: int, when: datetime) -> None:
+        await self._write(
+            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ?", (_iso(when), chat_id)
+        )
+
+    # -- outbox ----------------------------------------------------------------------------------
+
+    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
+        """Queue an existing alert for chats (once per chat); returns rows added."""
+        added = 0
+        async with self._tx() as db:
+            for chat_id in chat_ids:
+                cur = await db.execute(
+                    "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
+                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+                    (alert_id, chat_id, _iso(now)),
+                )
+                added += cur.rowcount
+        return added
+
+    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
+        """Pending rows whose time has come, in the order they were queued."""
+        rows = await self._all(
+            f"SELECT o.id AS outbox_id, o.chat_id AS outbox_chat, o.attempts AS outbox_attempts, "  # noqa: S608
+            f"{_ALERT_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+            "WHERE o.status = 'pending' AND o.not_before <= ? ORDER BY o.id LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [
+            OutboxRow(
+                id=row["outbox_id"],
+                chat_id=row["outbox_chat"],
+                attempts=row["outbox_attempts"],
+                alert=_alert(row),
+            )
+            for row in rows
+        ]
+
+    async def next_outbox_time(self) -> datetime | None:
+        """When the earliest postponed pending row becomes due (None if nothing is pending)."""
+        row = await self._one("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
+        if not row or row[0] is None:
+            return None
+        return _time(row[0]) or datetime.min.replace(tzinfo=UTC)
+
+    async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            (message_id, _iso(now), row_id),
+        )
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (error[:500], row_id),
+        )
+
+    async def postpone(self, row_id: int, until: datetime, error: str) -> None:
+        """Leave a row pending but not before `until` (flood wait, network trouble)."""
+        await self._write(
+            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (_iso(until), error[:500], row_id),
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+        return {row["status"]: row["n"] for row in rows}
+
+    # -- status ----------------------------------------------------------------------------------
+
+    async def stats(self, since: datetime) -> StoreStats:
+        """Counts for /status: totals and those since `since` (e.g. midnight UTC)."""
+        row = await self._one(
+            "SELECT (SELECT count(*) FROM feeds) AS feeds, "
+            "(SELECT count(*) FROM feeds WHERE failures > 0) AS failing, "
+            "(SELECT count(*) FROM items) AS items, "
+            "(SELECT count(*) FROM items WHERE first_seen >= :since) AS items_since, "
+            "(SELECT count(*) FROM alerts) AS alerts, "
+            "(SELECT count(*) FROM alerts WHERE created >= :since) AS alerts_since, "
+            "(SELECT count(*) FROM subscriptions WHERE is_active = 1) AS subs, "
+            "(SELECT count(*) FROM outbox WHERE status = 'pending') AS pending",
+            {"since": _iso(since)},  # type: ignore[arg-type]
+        )
+        assert row is not None  # noqa: S101 - an aggregate always returns one row
+        return StoreStats(
+            feeds=row["feeds"],
+            failing_feeds=row["failing"],
+            items=row["items"],
+            items_since=row["items_since"],
+            alerts=row["alerts"],
+            alerts_since=row["alerts_since"],
+            subscriptions=row["subs"],
+            outbox_pending=row["pending"],
+        )
+
+    # -- history (issue 7) --
+
+    async def blame_history(self, since: datetime) -> list[Alert]:
+        """Blame alerts created at or after `since`, oldest first (the novelty line's record)."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= ? AND a.level = ? ORDER BY a.created, a.id",
+            (_iso(since), Level.BLAME.value),
+        )
+        return [_alert(row) for row in rows]
+
+    async def alerts_between(
+        self, since: datetime, until: datetime, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """Alerts created in [since, until) of the given levels (default: all), oldest first."""
+        wanted = [lv.value for lv in (levels or (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE))]
+        marks = ",".join("?" * len(wanted))
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= ? AND a.created < ? AND a.level IN ({marks}) "
+            "ORDER BY a.created, a.id",
+            (_iso(since), _iso(until), *wanted),
+        )
+        return [_alert(row) for row in rows]
+
+    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
+        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed.
+
+        A compare-and-set, so two runs of the digest job can never both send the same slot.
+        """
+        count = await self._write(
+            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ? AND is_active = 1 "
+            "AND (last_digest IS NULL OR last_digest < ?)",
+            (_iso(now), chat_id, _iso(slot)),
+        )
+        return count > 0
+
+    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
+        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
+        await self._write(
+            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ?",
+            (_iso(previous) if previous is not None else None, chat_id),
+        )
+
+
+_ALERT_COLUMNS = (
+    "a.id, a.feed_url, a.item_key, a.title, a.summary, a.link, a.published, a.source_title, "
+    "a.level, a.pairs, a.evidence, a.matched, a.actors, a.lang, a.novelty, a.created, "
+    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported"
+)
+_ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
+
+
+def _feed(row: aiosqlite.Row) -> FeedState:
+    return FeedState(
+        url=row["url"],
+        title=row["title"],
+        lang=row["lang"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_polled=_time(row["last_polled"]),
+        last_ok=_time(row["last_ok"]),
+        last_error=row["last_error"],
+        failures=row["failures"],
+        next_poll=_time(row["next_poll"]),
+    )
+
+
+def _alert(row: aiosqlite.Row) -> Alert:
+    return Alert(
+        id=row["id"],
+        feed_url=row["feed_url"],
+        item_key=row["item_key"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published=datetime.fromisoformat(row["published"]),
+        source_title=row["source_title"],
+        level=Level(row["level"]),
+        pairs=tuple(Pair(a, b) for a, b in json.loads(row["pairs"])),
+        evidence=row["evidence"],
+        matched=tuple(json.loads(row["matched"])),
+        actors=tuple(json.loads(row["actors"])),
+        lang=row["lang"],
+        novelty=row["novelty"],
+        created=datetime.fromisoformat(row["created"]),
+        also_reported=max(0, row["also_reported"]),
+    )
+
+
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    return Subscription(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        title=row["title"],
+        levels=tuple(Level(v) for v in row["levels"].split(",") if v),
+        words=tuple(json.loads(row["words"])),
+        is_active=bool(row["is_active"]),
+        is_instant=bool(row["is_instant"]),
+        digest_time=row["digest_time"],
+        last_digest=_time(row["last_digest"]),
+    )
+
+
+def start_of_day(now: datetime) -> datetime:
+    """Midnight UTC of `now`'s day (the 'today' of /status)."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

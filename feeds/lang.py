@@ -1,0 +1,71 @@
+"""Guess an item's language from its feed tag or, failing that, from its script and words.
+
+Detection only needs to pick the right lexicon, so this is a cheap heuristic over the eight
+supported languages, not a general language identifier. Pure; imports only the stdlib.
+"""
+
+from __future__ import annotations
+
+import re
+
+SUPPORTED = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr")
+DEFAULT = "en"
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_UKRAINIAN_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+_TURKISH_ONLY = re.compile(r"[ğışĞİŞ]")
+_WORD = re.compile(r"[^\W\d_]+")
+# Short, frequent function words that tell the Latin-script languages apart.
+_STOPWORDS = {
+    "en": frozenset("the of and to in is was for on that with as by from said says".split()),
+    "fr": frozenset("le la les des du et est dans une un pour que qui sur par au aux avec".split()),
+    "es": frozenset("el la los las del y en que por una un con para se su al tras".split()),
+    "de": frozenset("der die das und ist im den dem des ein eine nicht mit sich auf zu von".split()),
+    "tr": frozenset("ve bir bu ile için da de olarak ilk sonra göre".split()),
+}
+
+
+def normalise_tag(tag: str | None) -> str | None:
+    """'en-GB' -> 'en', 'ru_RU' -> 'ru'; None or an empty tag -> None."""
+    if not tag:
+        return None
+    base = tag.strip().replace("_", "-").split("-")[0].lower()
+    return base or None
+
+
+def _script(text: str) -> str:
+    counts = {
+        "cyrillic": len(_CYRILLIC.findall(text)),
+        "arabic": len(_ARABIC.findall(text)),
+        "latin": len(_LATIN.findall(text)),
+    }
+    return max(counts, key=counts.__getitem__) if any(counts.values()) else "latin"
+
+
+_SCRIPT_OF = {"ru": "cyrillic", "uk": "cyrillic", "ar": "arabic"}
+
+
+def _guess_latin(text: str) -> str:
+    if _TURKISH_ONLY.search(text):
+        return "tr"
+    words = [w.lower() for w in _WORD.findall(text)]
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] > 0 else DEFAULT
+
+
+def guess_lang(text: str, hint: str | None = None) -> str:
+    """One of SUPPORTED: the feed's tag when it fits the text's script, else a guess."""
+    script = _script(text)
+    tag = normalise_tag(hint)
+    if tag in SUPPORTED and _SCRIPT_OF.get(tag, "latin") == script:
+        return tag
+    if script == "arabic":
+        return "ar"
+    if script == "cyrillic":
+        uk = len(_UKRAINIAN_ONLY.findall(text))
+        return "uk" if uk > len(_RUSSIAN_ONLY.findall(text)) else "ru"
+    return _guess_latin(text)

@@ -1,0 +1,87 @@
+"""Per-language detection lexicons: load feeds/data/lexicon/<lang>.json and compile it once.
+
+Each data file lists the words that signal a truce, a breach, an accusation and so on, written in
+a small term syntax (see docs/detection.md) that this module turns into one regex per category.
+Pure after the first load; imports only the stdlib.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# The categories every lexicon file carries; a missing one compiles to a regex that never matches.
+CATEGORIES = (
+    "truce", "truce_weak", "truce_context", "metaphor", "history", "old_markers", "breach",
+    "concessive_before", "concessive_after", "since_words", "start_words", "expiry", "attack",
+    "accuse", "speech", "according", "according_after", "mutual", "negation", "negation_after",
+    "hypothetical", "other_sense", "vague", "agent", "modifier_verbs", "modifier_suffix",
+    "modifier_nouns", "locative", "determiners", "pronouns", "complementizer", "clause_break",
+    "conjunction", "generic_forces", "non_party_speakers",
+)
+_NEVER = re.compile(r"(?!x)x")
+_GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
+_WORD_END = r"\w*"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Compiled patterns for one language; `patterns[category]` finds that category's terms."""
+
+    lang: str
+    order: str  # "svo", "vso" or "sov": where the accuser stands relative to the verb
+    patterns: dict[str, re.Pattern[str]]
+    locative_suffix: re.Pattern[str] | None  # Turkish marks place with a suffix, not a word
+
+    def find(self, category: str, text: str) -> list[re.Match[str]]:
+        """All non-overlapping matches of `category` in `text`."""
+        return list(self.patterns[category].finditer(text))
+
+    def search(self, category: str, text: str) -> re.Match[str] | None:
+        """The first match of `category` in `text`, if any."""
+        return self.patterns[category].search(text)
+
+
+def term_to_regex(term: str) -> str:
+    """Turn one lexicon term into a regex fragment ('*' word ending, ' ~ ' gap, ' ' space)."""
+    out = term.replace(" ~ ", "\0")
+    out = out.replace(" ", r"\s+").replace("*", _WORD_END)
+    return out.replace("\0", _GAP)
+
+
+def compile_terms(terms: list[str], *, word_boundary: bool = True) -> re.Pattern[str]:
+    """One case-insensitive regex over `terms`, longest first so multi-word terms win."""
+    if not terms:
+        return _NEVER
+    body = "|".join(term_to_regex(t) for t in sorted(terms, key=len, reverse=True))
+    if word_boundary:
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    return re.compile(body, re.IGNORECASE)
+
+
+def available_languages() -> tuple[str, ...]:
+    """Language codes that have a lexicon file, e.g. ("ar", "de", "en", ...)."""
+    folder = resources.files("feeds") / "data" / "lexicon"
+    return tuple(sorted(p.name.removesuffix(".json") for p in folder.iterdir()
+                        if p.name.endswith(".json")))
+
+
+@cache
+def load_lexicon(lang: str) -> Lexicon:
+    """The compiled lexicon for `lang`; unknown languages fall back to English."""
+    if lang not in available_languages():
+        lang = "en"
+    path = resources.files("feeds") / "data" / "lexicon" / f"{lang}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    bounded = bool(data.get("word_boundary", True))
+    patterns = {c: compile_terms(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
+    suffix = data.get("locative_suffix")
+    return Lexicon(
+        lang=lang,
+        order=data.get("order", "svo"),
+        patterns=patterns,
+        locative_suffix=re.compile(suffix, re.IGNORECASE) if suffix else None,
+    )

@@ -1,0 +1,62 @@
+"""Records that flow through the pipeline: Item, Level, Pair, Detection. Imports nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """How strongly an item reports a ceasefire breach; ordered blame > violation > ceasefire."""
+
+    NONE = "none"
+    CEASEFIRE = "ceasefire"
+    VIOLATION = "violation"
+    BLAME = "blame"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @property
+    def is_alert(self) -> bool:
+        """Breach levels are pushed to every subscriber; ceasefire news only on request."""
+        return self in (Level.BLAME, Level.VIOLATION)
+
+
+_RANKS = {Level.NONE: 0, Level.CEASEFIRE: 1, Level.VIOLATION: 2, Level.BLAME: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One accusation: `accuser` says `accused` broke the truce (canonical English names)."""
+
+    accuser: str
+    accused: str
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """What `feeds.detect.classify` found in one item."""
+
+    level: Level
+    pairs: tuple[Pair, ...] = ()
+    matched: tuple[str, ...] = ()  # the lexicon terms that fired, as written in the text
+    evidence: str = ""  # the sentence that carries the breach or accusation
+    summary: str = ""  # <= ~300 chars of the item's own sentences, evidence included
+    actors: tuple[str, ...] = ()  # every canonical actor mentioned (used by chat filters)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One feed entry, normalised: plain text, UTC time, a key stable across polls."""
+
+    key: str  # guid/id, else link, else sha256 of title+summary
+    feed_url: str
+    title: str
+    summary: str
+    link: str
+    published: datetime  # aware UTC; first-seen time when the feed gives none
+    source_title: str
+    lang: str | None = None  # BCP-47-ish hint from the feed or entry, e.g. "ru", "en-GB"

@@ -1,0 +1,868 @@
+"""A fake Telegram Bot API server on loopback, plus the `telegram_api` fixture.
+
+The real python-telegram-bot stack talks to it over HTTP (`base_url=fake.base_url`). It answers the
+methods the bot uses, records what was sent, checks HTML parse mode and the 4096-character limit
+the way Telegram does, enforces configurable rate limits with 429 + retry_after, and answers 403,
+"chat not found", "migrated to supergroup" or 5xx on demand. It runs as a tiny HTTP/1.1 server on
+`asyncio.start_server` in the test's own event loop (keep-alive, form, JSON and multipart bodies).
+Imports only the standard library and pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import math
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "Ceasefire Alerts",
+    "username": "ceasefire_alerts_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+    "can_connect_to_business": False,
+    "has_main_web_app": False,
+}
+# What Telegram puts in `from` when a group admin posts anonymously (sender_chat = the group).
+ANONYMOUS_ADMIN_USER = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                        "username": "GroupAnonymousBot"}
+MAX_MESSAGE_LENGTH = 4096
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "editmessagetext"})
+# Fields PTB sends JSON-encoded inside form or multipart bodies.
+_JSON_FIELDS = frozenset({
+    "link_preview_options", "reply_markup", "entities", "caption_entities", "commands", "scope",
+    "allowed_updates", "reply_parameters",
+})
+
+# Telegram's HTML mode: these tags and no others (https://core.telegram.org/bots/api#html-style).
+ALLOWED_TAGS = frozenset({
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
+    "tg-spoiler", "blockquote", "tg-emoji",
+})
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
+_TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
+_ATTRIBUTE = re.compile(
+    r"""\s*([a-zA-Z][a-zA-Z0-9-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
+)
+
+
+class TelegramHTMLError(ValueError):
+    """The text is not valid Telegram HTML; the message is Telegram's wording."""
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def _decode_entity(text: str, index: int) -> tuple[str, int] | None:
+    """Decode the entity at text[index] ('&'); return (character, end) or None."""
+    match = _ENTITY.match(text, index)
+    if not match:
+        return None
+    decimal, hexadecimal, name = match.groups()
+    if name is not None:
+        if name not in _NAMED_ENTITIES:
+            return None
+        return _NAMED_ENTITIES[name], match.end()
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code), match.end()
+
+
+def parse_telegram_html(text: str, *, strict_ampersand: bool = True) -> str:
+    """Return the visible text of Telegram HTML, or raise TelegramHTMLError like the Bot API.
+
+    Telegram itself keeps an `&` that starts no known entity as a literal character; with
+    `strict_ampersand` (the default) the fake refuses it, so a missing `html.escape` shows up.
+    """
+    visible: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "&":
+            decoded = _decode_entity(text, i)
+            if decoded is None:
+                if strict_ampersand:
+                    raise TelegramHTMLError(
+                        f'Can\'t parse entities: unexpected "&" at byte offset '
+                        f"{_byte_offset(text, i)}: escape it as &amp;"
+                    )
+                visible.append("&")
+                i += 1
+                continue
+            visible.append(decoded[0])
+            i = decoded[1]
+            continue
+        if char != "<":
+            visible.append(char)
+            i += 1
+            continue
+        begin = i
+        closing = text.startswith("</", i)
+        name_match = _TAG_NAME.match(text, i + (2 if closing else 1))
+        name = name_match.group(0).lower() if name_match else ""
+        if closing:
+            end = text.find(">", i)
+            if end < 0 or not name_match or text[name_match.end():end].strip():
+                raise TelegramHTMLError(
+                    f"Can't parse entities: unexpected end tag at byte offset "
+                    f"{_byte_offset(text, begin)}"
+                )
+            if not stack:
+                raise TelegramHTMLError(
+                    f"Can't parse entities: unexpected end tag at byte offset "
+                    f"{_byte_offset(text, begin)}"
+                )
+            if stack[-1] != name:
+                raise TelegramHTMLError(
+                    f"Can't parse entities: unmatched end tag at byte offset "
+                    f'{_byte_offset(text, begin)}, expected "</{stack[-1]}>", found "</{name}>"'
+                )
+            stack.pop()
+            i = end + 1
+            continue
+        if name not in ALLOWED_TAGS:
+            raise TelegramHTMLError(
+                f'Can\'t parse entities: unsupported start tag "{name}" at byte offset '
+                f"{_byte_offset(text, begin)}"
+            )
+        i = name_match.end()
+        attributes: dict[str, str] = {}
+        while True:
+            if i >= len(text):
+                raise TelegramHTMLError(
+                    f"Can't parse entities: unclosed start tag at byte offset "
+                    f"{_byte_offset(text, begin)}"
+                )
+            if text[i] == ">":
+                i += 1
+                break
+            attribute = _ATTRIBUTE.match(text, i)
+            if not attribute or attribute.end() == i:
+                raise TelegramHTMLError(
+                    f"Can't parse entities: expected > at byte offset {_byte_offset(text, i)}, "
+                    f"found {text[i]!r}"
+                )
+            value = next((v for v in attribute.groups()[1:] if v is not None), "")
+            attributes[attribute.group(1).lower()] = html.unescape(value)
+            i = attribute.end()
+        if name == "span" and attributes.get("class") != "tg-spoiler":
+            raise TelegramHTMLError(
+                'Can\'t parse entities: tag "span" must have class "tg-spoiler" at byte offset '
+                f"{_byte_offset(text, begin)}"
+            )
+        if name == "tg-emoji" and "emoji-id" not in attributes:
+            raise TelegramHTMLError(
+                'Can\'t parse entities: tag "tg-emoji" must have attribute "emoji-id" at byte '
+                f"offset {_byte_offset(text, begin)}"
+            )
+        stack.append(name)
+    if stack:
+        raise TelegramHTMLError(
+            f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"'
+        )
+    return "".join(visible)
+
+
+class TelegramFault(Exception):
+    """An error answer the fake sends instead of a result."""
+
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code,
+                                "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+FAULTS: dict[str, tuple[int, str]] = {
+    "blocked": (403, "Forbidden: bot was blocked by the user"),
+    "kicked": (403, "Forbidden: bot was kicked from the group chat"),
+    "kicked_channel": (403, "Forbidden: bot is not a member of the channel chat"),
+    "deactivated": (403, "Forbidden: user is deactivated"),
+    "not_found": (400, "Bad Request: chat not found"),
+    "server_error": (500, "Internal Server Error"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One message the fake accepted."""
+
+    message_id: int
+    method: str
+    chat_id: int | str
+    text: str
+    parse_mode: str | None
+    link_preview_options: dict[str, Any] | None
+    reply_markup: dict[str, Any] | None
+    time: float  # time.monotonic() when accepted
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One request the fake answered, whatever the outcome."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    description: str = ""
+
+
+@dataclass(slots=True)
+class RateLimits:
+    """Send limits, None = unlimited. Telegram: ~30/s overall, 1/s per chat, 20/min per group."""
+
+    global_per_second: int | None = None
+    per_chat_per_second: int | None = None
+    per_group_per_minute: int | None = None
+
+
+@dataclass(slots=True)
+class _Window:
+    """Sliding-window counter of accepted sends."""
+
+    length: float
+    limit: int
+    stamps: deque[float] = field(default_factory=deque)
+
+    def retry_after(self, now: float) -> int:
+        """Seconds until one more send fits; 0 if it fits now."""
+        while self.stamps and self.stamps[0] <= now - self.length:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0
+        return max(1, math.ceil(self.stamps[0] + self.length - now))
+
+
+def chat_type_for(chat_id: int | str) -> str:
+    """Telegram's id conventions: users > 0, basic groups < 0, supergroups/channels -100…"""
+    if isinstance(chat_id, str):
+        return "channel"
+    if chat_id > 0:
+        return "private"
+    return "supergroup" if str(chat_id).startswith("-100") else "group"
+
+
+class FakeTelegramAPI:
+    """The fake Bot API: start() it, point PTB at `base_url`, inspect `sent` and `calls`."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token  # None: any token accepted; otherwise others get 401
+        self.limits = RateLimits()
+        self.sent: list[SentMessage] = []
+        self.calls: list[ApiCall] = []
+        self.commands: list[dict[str, Any]] = []
+        self.commands_by_scope: dict[str, list[dict[str, Any]]] = {}
+        self.rate_limited = 0  # 429 answers given
+        self.held_polls = 0  # getUpdates requests being held open right now
+        self.held_sends = 0  # send requests held by pause_sends()
+        self._pause_after: int | None = None
+        self.strict_ampersand = True
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._chats: dict[int | str, dict[str, Any]] = {}
+        self._admins: dict[int | str, set[int]] = {}
+        self._creators: dict[int | str, int] = {}
+        self._members: dict[int | str, set[int]] = {}
+        self._faults: dict[int | str, str] = {}
+        self._migrations: dict[int | str, int] = {}
+        self._forced_retry: dict[int | str, deque[int]] = {}
+        self._fail_next: deque[TelegramFault] = deque()
+        self._windows: dict[tuple[str, int | str], _Window] = {}
+        self._changed: asyncio.Condition | None = None
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self.url = ""
+
+    # ----- lifecycle
+
+    @property
+    def base_url(self) -> str:
+        """What PTB's `base_url` (and TELEGRAM_API_URL) should be."""
+        return f"{self.url}/bot"
+
+    async def start(self) -> None:
+        """Listen on 127.0.0.1 on a free port."""
+        self._changed = asyncio.Condition()
+        self._server = await asyncio.start_server(self._serve_connection, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        """Close the listener and every open connection (held long polls included)."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        for task in list(self._connections):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> FakeTelegramAPI:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # ----- configuration used by tests
+
+    def set_limits(self, *, global_per_second: int | None = None,
+                   per_chat_per_second: int | None = None,
+                   per_group_per_minute: int | None = None) -> None:
+        """Turn on rate limits (429 + retry_after when exceeded)."""
+        self.limits = RateLimits(global_per_second, per_chat_per_second, per_group_per_minute)
+        self._windows.clear()
+
+    def fail_chat(self, chat_id: int | str, kind: str) -> None:
+        """Answer every send to chat_id with a fault from FAULTS ("blocked", "not_found"...)."""
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULTS)}")
+        self._faults[chat_id] = kind
+
+    def block(self, chat_id: int | str) -> None:
+        """The user blocked the bot: 403 from now on."""
+        self.fail_chat(chat_id, "blocked")
+
+    def clear_fault(self, chat_id: int | str) -> None:
+        """Undo fail_chat/block for chat_id."""
+        self._faults.pop(chat_id, None)
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: sends to chat_id answer 400 migrate_to_chat_id."""
+        self._migrations[chat_id] = new_chat_id
+        old = self._chats.get(chat_id, {})
+        self.add_chat(new_chat_id, "supergroup", title=old.get("title"))
+        for user_id in self._admins.get(chat_id, ()):
+            self._admins.setdefault(new_chat_id, set()).add(user_id)
+
+    def fail_next_sends(self, count: int, *, code: int = 500,
+                        description: str = "Internal Server Error") -> None:
+        """The next `count` send requests (any chat) get this error."""
+        self._fail_next.extend(TelegramFault(code, description) for _ in range(count))
+
+    def force_retry_after(self, chat_id: int | str, *seconds: int) -> None:
+        """The next sends to chat_id get 429 with these retry_after values, one per send."""
+        self._forced_retry.setdefault(chat_id, deque()).extend(seconds)
+
+    def pause_sends(self, *, after: int = 0) -> None:
+        """Accept `after` more sends, then hold every send request unanswered (a hung link).
+
+        Held requests are answered 500 and not recorded once `resume_sends()` is called, as if
+        they never reached Telegram; `held_sends` says how many are waiting.
+        """
+        self._pause_after = after
+
+    def resume_sends(self) -> None:
+        """Stop holding sends (see pause_sends)."""
+        self._pause_after = None
+        self._notify()
+
+    def add_chat(self, chat_id: int | str, chat_type: str | None = None, *,
+                 title: str | None = None) -> dict[str, Any]:
+        """Register a chat (type from the id if not given); returns its Chat JSON."""
+        kind = chat_type or chat_type_for(chat_id)
+        chat: dict[str, Any] = {"id": chat_id, "type": kind}
+        if kind == "private":
+            chat["first_name"] = title or f"User{chat_id}"
+        else:
+            chat["title"] = title or f"{kind.title()} {chat_id}"
+        self._chats.setdefault(chat_id, chat)
+        return self._chats[chat_id]
+
+    def set_admins(self, chat_id: int | str, *user_ids: int, creator: int | None = None) -> None:
+        """Who getChatMember reports as administrator (and creator) of chat_id."""
+        self._admins[chat_id] = set(user_ids)
+        if creator is not None:
+            self._creators[chat_id] = creator
+
+    def set_member(self, chat_id: int | str, user_id: int) -> None:
+        """Make user_id a plain member (the default answer, made explicit)."""
+        self._members.setdefault(chat_id, set()).add(user_id)
+
+    # ----- updates
+
+    def command_update(self, chat_id: int | str, text: str, *, user_id: int | None = None,
+                       chat_type: str | None = None, title: str | None = None,
+                       anonymous_admin: bool = False) -> dict[str, Any]:
+        """Build the Update JSON Telegram sends for a command typed in a chat (not queued)."""
+        chat = dict(self.add_chat(chat_id, chat_type, title=title))
+        if chat_type is not None:
+            chat["type"] = chat_type
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": text,
+        }
+        command = text.split(maxsplit=1)[0] if text.strip() else ""
+        if command.startswith("/"):
+            # Entity offsets and lengths count UTF-16 code units.
+            length = len(command.encode("utf-16-le")) // 2
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        update: dict[str, Any] = {"update_id": next(self._update_ids)}
+        if chat["type"] == "channel":
+            message["sender_chat"] = chat
+            update["channel_post"] = message
+            return update
+        if anonymous_admin:
+            message["sender_chat"] = chat
+            message["from"] = ANONYMOUS_ADMIN_USER
+        else:
+            uid = user_id if user_id is not None else (
+                chat_id if chat["type"] == "private" else 424242)
+            message["from"] = {"id": uid, "is_bot": False, "first_name": f"User{uid}",
+                               "language_code": "en"}
+        update["message"] = message
+        return update
+
+    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates and wake a waiting long poll."""
+        self._updates.append(update)
+        self._notify()
+        return update
+
+    def push_command(self, chat_id: int | str, text: str, *, user_id: int | None = None,
+                     chat_type: str | None = None, title: str | None = None,
+                     anonymous_admin: bool = False) -> dict[str, Any]:
+        """Queue a command as if typed in chat_id (channel_post for channels)."""
+        return self.push_update(self.command_update(
+            chat_id, text, user_id=user_id, chat_type=chat_type, title=title,
+            anonymous_admin=anonymous_admin))
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates queued but not yet confirmed by an offset."""
+        return len(self._updates)
+
+    # ----- inspection
+
+    def messages_to(self, chat_id: int | str) -> list[SentMessage]:
+        """Accepted messages for one chat, in order."""
+        return [m for m in self.sent if m.chat_id == chat_id]
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Answered requests for one method (case-insensitive)."""
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    async def wait_for(self, predicate: Callable[[], bool], *, within: float = 10.0) -> None:
+        """Wait until predicate() holds (checked after every request); TimeoutError otherwise."""
+        assert self._changed is not None, "start() the fake first"
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(predicate)
+
+    async def wait_for_messages(self, count: int, *, chat_id: int | str | None = None,
+                                within: float = 10.0) -> list[SentMessage]:
+        """Wait until at least `count` messages were accepted (for chat_id if given)."""
+        def selected() -> list[SentMessage]:
+            return self.sent if chat_id is None else self.messages_to(chat_id)
+
+        await self.wait_for(lambda: len(selected()) >= count, within=within)
+        return list(selected())
+
+    def _notify(self) -> None:
+        if self._changed is None:
+            return
+
+        async def notify(condition: asyncio.Condition) -> None:
+            async with condition:
+                condition.notify_all()
+
+        # Called from sync code inside the loop; the notification runs right after.
+        task = asyncio.get_running_loop().create_task(notify(self._changed))
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
+
+    # ----- HTTP
+
+    async def _serve_connection(self, reader: asyncio.StreamReader,
+                                writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                _method, target, headers, body = request
+                status, payload = await self._dispatch(target, headers, body)
+                data = json.dumps(payload).encode()
+                keep_alive = headers.get("connection", "").lower() != "close"
+                writer.write(
+                    f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                    f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n".encode()
+                    + data
+                )
+                await writer.drain()
+                if not keep_alive:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _dispatch(self, target: str, headers: dict[str, str],
+                        body: bytes) -> tuple[int, dict[str, Any]]:
+        parts = urlsplit(target)
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", parts.path)
+        if not match:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        token, method = match.groups()
+        params, files = _decode_body(headers.get("content-type", ""), body)
+        params.update((k, v) for k, v in parse_qsl(parts.query) if k not in params)
+        if self.token is not None and token != self.token:
+            fault = TelegramFault(401, "Unauthorized")
+        else:
+            fault = None
+        status, description = 200, ""
+        try:
+            if fault is not None:
+                raise fault
+            result = await self._answer(method, params, files)
+            payload: dict[str, Any] = {"ok": True, "result": result}
+        except TelegramFault as exc:
+            status, description, payload = exc.code, exc.description, exc.body()
+            if exc.code == 429:
+                self.rate_limited += 1
+        self.calls.append(ApiCall(method, params, status, description))
+        self._notify()
+        return status, payload
+
+    async def _answer(self, method: str, params: dict[str, Any],
+                      files: dict[str, bytes]) -> Any:
+        name = method.lower()
+        if name in SEND_METHODS:
+            if self._pause_after is not None and self._pause_after <= 0:
+                await self._hold_send()
+            result = self._send(name, params, files)
+            if self._pause_after is not None:
+                self._pause_after -= 1
+            return result
+        handler = {
+            "getme": lambda: BOT_USER,
+            "logout": lambda: True,
+            "close": lambda: True,
+            "deletewebhook": lambda: True,
+            "getwebhookinfo": lambda: {"url": "", "has_custom_certificate": False,
+                                       "pending_update_count": len(self._updates)},
+            "setmycommands": lambda: self._set_commands(params),
+            "getmycommands": lambda: self.commands_by_scope.get(_scope_key(params), []),
+            "deletemycommands": lambda: self._delete_commands(params),
+            "getchat": lambda: self._get_chat(params),
+            "getchatmember": lambda: self._get_chat_member(params),
+            "answercallbackquery": lambda: True,
+        }.get(name)
+        if handler is not None:
+            return handler()
+        if name == "getupdates":
+            return await self._get_updates(params)
+        raise TelegramFault(404, "Not Found")
+
+    async def _hold_send(self) -> None:
+        assert self._changed is not None
+        self.held_sends += 1
+        self._notify()
+        try:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self._pause_after is None)
+        finally:
+            self.held_sends -= 1
+        # The client gave up on this request long ago (it was "lost in transit"), so it is
+        # answered with an error and not recorded as delivered.
+        raise TelegramFault(500, "Internal Server Error")
+
+    def _set_commands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands") or []
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
+                raise TelegramFault(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise TelegramFault(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands_by_scope[_scope_key(params)] = list(commands)
+        self.commands = list(commands)
+        return True
+
+    def _delete_commands(self, params: dict[str, Any]) -> bool:
+        self.commands_by_scope.pop(_scope_key(params), None)
+        return True
+
+    def _chat_id(self, params: dict[str, Any]) -> int | str:
+        raw = params.get("chat_id")
+        if raw is None or raw == "":
+            raise TelegramFault(400, "Bad Request: chat_id is empty")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return str(raw)
+
+    def _check_chat(self, chat_id: int | str) -> None:
+        if chat_id in self._migrations:
+            raise TelegramFault(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                {"migrate_to_chat_id": self._migrations[chat_id]})
+        kind = self._faults.get(chat_id)
+        if kind is not None:
+            code, description = FAULTS[kind]
+            raise TelegramFault(code, description)
+
+    def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        self._check_chat(chat_id)
+        chat = dict(self.add_chat(chat_id))
+        chat.update(accent_color_id=0, max_reaction_count=11, accepted_gift_types={
+            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+            "premium_subscription": False, "gifts_from_channels": False})
+        return chat
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        self._check_chat(chat_id)
+        user_id = int(params["user_id"])
+        user = BOT_USER if user_id == BOT_USER["id"] else {
+            "id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if self._creators.get(chat_id) == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in self._admins.get(chat_id, ()) or user_id == BOT_USER["id"]:
+            rights = dict.fromkeys((
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                "can_delete_stories", "can_post_messages", "can_edit_messages"), False)
+            rights.update(can_manage_chat=True, can_post_messages=True)
+            return {"status": "administrator", "user": user, **rights}
+        return {"status": "member", "user": user}
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            # Telegram forgets updates once an offset above them is seen.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+
+        def available() -> list[dict[str, Any]]:
+            return [u for u in self._updates if u["update_id"] >= offset][:limit]
+
+        if not available() and timeout > 0:
+            assert self._changed is not None
+            self.held_polls += 1
+            self._notify()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout), self._changed:
+                        await self._changed.wait_for(lambda: bool(available()))
+            finally:
+                self.held_polls -= 1
+        return available()
+
+    def _send(self, name: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        chat_id = self._chat_id(params)
+        if self._fail_next:
+            raise self._fail_next.popleft()
+        self._check_chat(chat_id)
+        forced = self._forced_retry.get(chat_id)
+        if forced:
+            seconds = forced.popleft()
+            raise TelegramFault(429, f"Too Many Requests: retry after {seconds}",
+                                {"retry_after": seconds})
+        text = params.get("caption" if name == "sendphoto" else "text") or ""
+        parse_mode = params.get("parse_mode") or None
+        visible = self._visible_text(text, parse_mode)
+        if name != "sendphoto" and not visible.strip():
+            raise TelegramFault(400, "Bad Request: message text is empty")
+        limit = 1024 if name == "sendphoto" else MAX_MESSAGE_LENGTH
+        if len(visible.strip()) > limit:
+            raise TelegramFault(400, "Bad Request: message caption is too long"
+                                if name == "sendphoto" else "Bad Request: message is too long")
+        self._check_rate(chat_id)
+        photo = None
+        if name == "sendphoto":
+            reference = params.get("photo", "")
+            if isinstance(reference, str) and reference.startswith("attach://"):
+                photo = files.get(reference.removeprefix("attach://"))
+            else:
+                photo = files.get("photo")
+            if photo is None and not reference:
+                raise TelegramFault(400, "Bad Request: there is no photo in the request")
+        now = time.monotonic()
+        self._stamp(chat_id, now)
+        if name == "editmessagetext":
+            message_id = int(params.get("message_id") or 0)
+        else:
+            message_id = next(self._message_ids)
+        self.sent.append(SentMessage(
+            message_id=message_id, method=name, chat_id=chat_id, text=text,
+            parse_mode=parse_mode, link_preview_options=params.get("link_preview_options"),
+            reply_markup=params.get("reply_markup"), time=now, photo=photo))
+        chat = dict(self.add_chat(chat_id))
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                   "chat": chat, "from": BOT_USER}
+        if chat["type"] == "channel":
+            message["sender_chat"] = chat
+        if name == "sendphoto":
+            message["photo"] = [{"file_id": f"photo{message_id}",
+                                 "file_unique_id": f"p{message_id}", "width": 1, "height": 1}]
+            if text:
+                message["caption"] = visible
+        else:
+            message["text"] = visible
+        return message
+
+    def _visible_text(self, text: str, parse_mode: str | None) -> str:
+        if parse_mode is None:
+            return text
+        if parse_mode.upper() != "HTML":
+            raise TelegramFault(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
+        try:
+            return parse_telegram_html(text, strict_ampersand=self.strict_ampersand)
+        except TelegramHTMLError as exc:
+            raise TelegramFault(400, f"Bad Request: {exc}") from exc
+
+    def _is_group(self, chat_id: int | str) -> bool:
+        return chat_type_for(chat_id) != "private"
+
+    def _windows_for(self, chat_id: int | str) -> Iterable[_Window]:
+        limits = self.limits
+        specs: list[tuple[tuple[str, int | str], float, int | None]] = [
+            (("global", 0), 1.0, limits.global_per_second),
+            (("chat", chat_id), 1.0, limits.per_chat_per_second),
+        ]
+        if self._is_group(chat_id):
+            specs.append((("group", chat_id), 60.0, limits.per_group_per_minute))
+        for key, length, limit in specs:
+            if limit is None:
+                continue
+            window = self._windows.get(key)
+            if window is None:
+                window = self._windows[key] = _Window(length, limit)
+            yield window
+
+    def _check_rate(self, chat_id: int | str) -> None:
+        now = time.monotonic()
+        wait = max((w.retry_after(now) for w in self._windows_for(chat_id)), default=0)
+        if wait:
+            raise TelegramFault(429, f"Too Many Requests: retry after {wait}",
+                                {"retry_after": wait})
+
+    def _stamp(self, chat_id: int | str, now: float) -> None:
+        for window in self._windows_for(chat_id):
+            window.stamps.append(now)
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+            404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
+            502: "Bad Gateway"}
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    scope = params.get("scope") or {"type": "default"}
+    return json.dumps(scope, sort_keys=True) + (params.get("language_code") or "")
+
+
+def _decode_value(name: str, value: str) -> Any:
+    if name in _JSON_FIELDS:
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    return value
+
+
+def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Form, JSON or multipart body → (params, files)."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return {}, {}
+    if kind == "application/json":
+        return dict(json.loads(body)), {}
+    if kind == "multipart/form-data":
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        params: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename() is not None:
+                files[str(name)] = payload
+            else:
+                params[str(name)] = _decode_value(str(name), payload.decode("utf-8"))
+        return params, files
+    pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    return {k: _decode_value(k, v) for k, v in pairs}, {}
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One HTTP/1.1 request off a keep-alive connection; None when the client hung up."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _version = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            key, value = line.split(":", 1)
+            headers[key.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            chunks.append(chunk[:-2])
+        body = b"".join(chunks)
+    else:
+        body = await reader.readexactly(int(headers.get("content-length") or 0))
+    return method, target, headers, body
+
+
+@pytest.fixture
+async def telegram_api(monkeypatch):
+    """A running fake Bot API on loopback; `telegram_api.base_url` goes to PTB's base_url."""
+    # PTB 22 warns on every RetryAfter unless this opts in to timedelta periods, and under
+    # filterwarnings=error that warning would replace the RetryAfter the test expects.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    fake = FakeTelegramAPI()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()

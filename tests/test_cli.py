@@ -1,0 +1,129 @@
+"""The command line as a user runs it: real subprocesses for exit codes, in-process for speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.fakes.feed_server import FAULTS
+
+SEED_TITLE = "Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd=None):
+    """Run `python -m bot …` as a user would, with a clean environment."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FEED"))}
+    environ.update(env or {})
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=environ,
+        timeout=60,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_demo_prints_seed_alert_and_exits_zero(tmp_path):
+    """`demo` runs offline, prints the Moscow Times alert naming Russia → Azerbaijan."""
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert SEED_TITLE in result.stdout
+    assert "Russia → Azerbaijan" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("POLL_INTERVAL", "abc"), ("FEED_ALLOW_PRIVATE", "perhaps")]
+)
+def test_bad_setting_gives_one_clear_line(tmp_path, name, value):
+    """A wrong setting stops start-up with one line naming it, and no traceback."""
+    result = run_cli("run", env={name: value}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert name in lines[0]
+
+
+def test_classify_keeps_order_and_reports_bad_lines(tmp_path, capsys, monkeypatch):
+    """One output line per input line, in order; a malformed line gets an error object."""
+    data = tmp_path / "in.jsonl"
+    data.write_text(
+        json.dumps({"id": "a", "title": SEED_TITLE, "summary": ""})
+        + "\n{not json\n"
+        + json.dumps({"id": "b", "title": "Trade war truce lifts stocks", "summary": ""})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["classify", str(data)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, "b"]
+    assert out[0]["level"] == "blame"
+    assert out[0]["pairs"] == [{"accuser": "Russia", "accused": "Azerbaijan"}]
+    assert out[1] == {"line": 2, "error": out[1]["error"]}
+    assert out[2]["level"] == "none"
+
+
+def test_classify_missing_file_fails(tmp_path, capsys):
+    """An unreadable input file is the one case with a non-zero exit."""
+    assert main(["classify", str(tmp_path / "missing.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_feeds_add_refuses_non_feed_and_adds_real_feed(tmp_path, feed_server, capsys):
+    """`feeds add` checks the URL: an HTML page is refused, a real feed is added."""
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"DATABASE_PATH={tmp_path / 'db.sqlite'}\nFEED_ALLOW_PRIVATE=true\nFETCH_TIMEOUT=2\n"
+    )
+    base = ["--env-file", str(env_file), "feeds"]
+    assert main([*base, "add", feed_server.url(FAULTS["html"])]) == 2
+    assert "not a feed" in capsys.readouterr().err
+    assert main([*base, "add", feed_server.url("/nowhere.xml")]) == 2
+    assert "404" in capsys.readouterr().err
+    url = feed_server.publish_rss("/ok.xml", ["Truce holds"], title="Good feed")
+    assert main([*base, "add", url]) == 0
+    assert "Good feed" in capsys.readouterr().out
+    assert main([*base, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert url in listing
+    assert FAULTS["html"] not in listing
+    assert main([*base, "export"]) == 0
+    assert url in capsys.readouterr().out
+    assert main([*base, "remove", url]) == 0
+
+
+def test_second_run_on_same_database_is_refused(tmp_path):
+    """Two pollers on one database would alert twice: the second refuses to start."""
+    from bot.runlock import RunLock
+
+    db = tmp_path / "db.sqlite"
+    with RunLock(db):
+        result = run_cli("poll", "--once", env={"DATABASE_PATH": str(db)}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "already running" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_bot_shows_help():
+    """`python -m bot` is an alias of the console script."""
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout
+
+
+def test_package_data_is_inside_the_package():
+    """The product ships its data: nothing at run time reads ../shared."""
+    import feeds
+
+    data = Path(feeds.__file__).parent / "data"
+    assert (data / "default_feeds.opml").is_file()
+    assert any((data / "demo").iterdir())

@@ -1,0 +1,222 @@
+"""The polling pipeline end to end: loopback feeds → fetch → parse → detect → real SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.poller import Poller
+from bot.store import Store
+from feeds.fetch import make_client
+from feeds.model import Level, Pair
+from tests.fakes.feed_server import FAULTS
+
+NOW = datetime(2021, 8, 13, 12, 0, tzinfo=UTC)
+SEED = {
+    "title": "Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First",
+    "link": "https://www.themoscowtimes.com/2021/08/13/russia-blames-azerbaijan-a74782",
+    "guid": "https://www.themoscowtimes.com/2021/08/13/russia-blames-azerbaijan-a74782",
+    "description": "Russia's Defence Ministry said Azerbaijani armed forces carried out two "
+    "strikes with attack quadcopters on positions held by Nagorno-Karabakh formations.",
+    "published": datetime(2021, 8, 13, 10, 0, tzinfo=UTC),
+}
+BREACH = {
+    "title": "Shelling in Idlib despite the ceasefire kills two civilians",
+    "guid": "idlib-1",
+    "link": "https://news.example/idlib-1",
+    "published": datetime(2021, 8, 13, 9, 0, tzinfo=UTC),
+}
+PLAIN = {
+    "title": "Central bank leaves interest rates unchanged",
+    "guid": "rates-1",
+    "link": "https://news.example/rates",
+    "published": datetime(2021, 8, 13, 9, 30, tzinfo=UTC),
+}
+SETTINGS = Settings(
+    feed_allow_private=True,
+    fetch_timeout=1.0,
+    fetch_max_bytes=1_000_000,
+    first_poll_max_age_hours=0,
+    poll_interval=60,
+)
+
+
+class Clock:
+    """A clock the test moves by hand (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(db_path)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def client():
+    async with make_client() as client:
+        yield client
+
+
+def poller_for(store, client, settings=SETTINGS, clock=None):
+    return Poller(store, client, settings, clock=clock or Clock(NOW))
+
+
+async def test_seed_story_becomes_one_blame_alert(store, client, feed_server):
+    """The Moscow Times story gives one blame alert Russia → Azerbaijan with its link."""
+    url = feed_server.publish_rss("/mt.xml", [SEED, PLAIN], title="The Moscow Times")
+    await store.add_feed(url, now=NOW)
+    report = await poller_for(store, client).poll_once()
+    assert report.new_items == 2
+    (alert,) = report.alerts
+    assert alert.level is Level.BLAME
+    assert alert.pairs == (Pair("Russia", "Azerbaijan"),)
+    assert alert.link == SEED["link"]
+    assert alert.source_title == "The Moscow Times"
+
+
+async def test_unchanged_feed_gets_304_and_creates_nothing(store, client, feed_server):
+    """The second poll sends the server's validators back verbatim and gets a 304."""
+    url = feed_server.publish_rss("/a.xml", [SEED])
+    await store.add_feed(url, now=NOW)
+    poller = poller_for(store, client)
+    first = await poller.poll_once(force=True)
+    second = await poller.poll_once(force=True)
+    assert len(first.alerts) == 1
+    assert (second.not_modified, second.new_items, second.alerts) == (1, 0, ())
+    sent = feed_server.requests_for("/a.xml")[-1].headers
+    (feed,) = await store.list_feeds()
+    assert sent["if-none-match"] == feed.etag
+    assert sent["if-modified-since"] == feed.last_modified
+
+
+async def test_changed_feed_yields_only_new_items(store, client, feed_server):
+    """When the feed changes, only the items not seen before are new."""
+    url = feed_server.publish_rss("/a.xml", [SEED, PLAIN])
+    await store.add_feed(url, now=NOW)
+    poller = poller_for(store, client)
+    await poller.poll_once(force=True)
+    feed_server.publish_rss("/a.xml", [BREACH, SEED, PLAIN])
+    report = await poller.poll_once(force=True)
+    assert report.new_items == 1
+    assert [a.title for a in report.alerts] == [BREACH["title"]]
+
+
+async def test_restart_on_same_database_alerts_nothing_twice(db_path, client, feed_server):
+    """Poll, close, reopen the file, poll again without validators: no alert repeats."""
+    url = feed_server.publish_rss("/a.xml", [SEED, BREACH], etag=False, last_modified=False)
+    store = await Store.open(db_path)
+    await store.add_feed(url, now=NOW)
+    first = await poller_for(store, client).poll_once()
+    await store.close()
+    assert len(first.alerts) == 2
+
+    store = await Store.open(db_path)
+    second = await poller_for(store, client).poll_once(force=True)
+    await store.close()
+    assert second.not_modified == 0  # a full fetch: the seen check alone prevents repeats
+    assert second.new_items == 0
+    assert second.alerts == ()
+
+
+async def test_item_removed_upstream_brings_nothing_back(store, client, feed_server):
+    """A feed dropping its newest item does not make older ones new again."""
+    url = feed_server.publish_rss("/a.xml", [BREACH, SEED, PLAIN])
+    await store.add_feed(url, now=NOW)
+    poller = poller_for(store, client)
+    await poller.poll_once(force=True)
+    feed_server.publish_rss("/a.xml", [SEED, PLAIN])
+    report = await poller.poll_once(force=True)
+    assert (report.new_items, report.alerts) == (0, ())
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+async def test_fault_in_one_feed_never_stops_the_others(store, client, feed_server, fault):
+    """Each fault is recorded for its feed while a healthy feed in the same cycle alerts."""
+    healthy = feed_server.publish_rss("/healthy.xml", [SEED])
+    broken = feed_server.url(FAULTS[fault])
+    await store.add_feed(healthy, now=NOW)
+    await store.add_feed(broken, now=NOW)
+    report = await poller_for(store, client).poll_once()
+    assert [a.link for a in report.alerts] == [SEED["link"]]
+    feeds = {f.url: f for f in await store.list_feeds()}
+    if fault == "max_age":  # not a fault: a healthy feed asking for a longer interval
+        assert feeds[broken].failures == 0
+        assert feeds[broken].next_poll >= NOW + timedelta(seconds=3600)
+        return
+    assert report.errors == 1
+    assert feeds[broken].failures == 1
+    assert feeds[broken].last_error
+    assert feeds[broken].next_poll > NOW
+    assert feeds[healthy].failures == 0
+
+
+async def test_redirect_to_metadata_address_is_refused(store, client, feed_server):
+    """A redirect to 169.254.169.254 is refused even when loopback feeds are allowed."""
+    url = feed_server.url(FAULTS["redirect_metadata"])
+    await store.add_feed(url, now=NOW)
+    report = await poller_for(store, client).poll_once()
+    ((failed_url, reason),) = report.failures
+    assert failed_url == url
+    assert "169.254.169.254" in reason
+
+
+async def test_private_feed_refused_without_setting(store, client, feed_server):
+    """With FEED_ALLOW_PRIVATE off, a loopback feed is an error and nothing is fetched."""
+    url = feed_server.publish_rss("/a.xml", [SEED])
+    await store.add_feed(url, now=NOW)
+    strict = Settings(fetch_timeout=1.0)
+    report = await poller_for(store, client, strict).poll_once()
+    assert report.errors == 1
+    assert feed_server.requests_for("/a.xml") == []
+
+
+async def test_failing_feed_backs_off_exponentially(store, client, feed_server):
+    """Each failure pushes the next poll further away."""
+    url = feed_server.url(FAULTS["http_500"])
+    await store.add_feed(url, now=NOW)
+    clock = Clock(NOW)
+    poller = poller_for(store, client, clock=clock)
+    delays = []
+    for _ in range(3):
+        await poller.poll_once(force=True)
+        (feed,) = await store.list_feeds()
+        delays.append((feed.next_poll - clock.now).total_seconds())
+    assert delays[0] < delays[1] < delays[2]
+
+
+async def test_same_story_from_two_feeds_is_one_alert(store, client, feed_server):
+    """Two feeds carrying the same article make one alert 'also reported by 1 feed'."""
+    copy = dict(SEED, guid="agency-123", title=SEED["title"] + " - agency wire")
+    first = feed_server.publish_rss("/one.xml", [SEED], title="The Moscow Times")
+    second = feed_server.publish_rss("/two.xml", [copy], title="Agency")
+    await store.add_feed(first, now=NOW)
+    await store.add_feed(second, now=NOW)
+    report = await poller_for(store, client).poll_once()
+    assert report.new_items == 2
+    (alert,) = report.alerts
+    stored = await store.get_alert(alert.id)
+    assert stored is not None
+    assert stored.also_reported == 1
+
+
+async def test_first_poll_remembers_old_items_without_alerting(store, client, feed_server):
+    """Adding a feed does not flood chats with its old stories; later items do alert."""
+    url = feed_server.publish_rss("/a.xml", [SEED])
+    await store.add_feed(url, now=NOW)
+    settings = Settings(feed_allow_private=True, fetch_timeout=1.0, first_poll_max_age_hours=1)
+    later = Clock(NOW + timedelta(days=2))
+    poller = poller_for(store, client, settings, clock=later)
+    assert (await poller.poll_once()).alerts == ()
+    fresh = dict(BREACH, published=later.now)
+    feed_server.publish_rss("/a.xml", [fresh, SEED])
+    report = await poller.poll_once(force=True)
+    assert [a.title for a in report.alerts] == [BREACH["title"]]

@@ -1,0 +1,235 @@
+"""The store on a real SQLite file: migrations, seen items, alerts, subscriptions, outbox."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.errors import StoreError
+from bot.store import MIGRATIONS, SCHEMA_VERSION, NewStory, Store
+from feeds.model import Detection, Item, Level, Pair
+
+NOW = datetime(2021, 8, 13, 10, 0, tzinfo=UTC)
+FEED = "https://example.org/feed.xml"
+
+
+def make_item(key: str, title: str = "Title", *, feed: str = FEED, link: str = "") -> Item:
+    return Item(
+        key=key,
+        feed_url=feed,
+        title=title,
+        summary="Summary.",
+        link=link or f"https://example.org/{key}",
+        published=NOW,
+        source_title="Example",
+    )
+
+
+BLAME = Detection(Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),), actors=("Russia",))
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(db_path)
+    yield store
+    await store.close()
+
+
+def everyone(alert, subscriptions):
+    return [s.chat_id for s in subscriptions if alert.level in s.levels]
+
+
+async def test_fresh_database_has_current_schema_version(store):
+    """A new file is migrated to the newest schema version."""
+    assert await store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
+
+
+async def test_newer_database_is_refused(db_path):
+    """A database written by a newer program is refused with a clear message."""
+    con = sqlite3.connect(db_path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(StoreError, match="newer than this program"):
+        await Store.open(db_path)
+
+
+async def test_migrated_v1_file_equals_fresh_schema(tmp_path):
+    """Migrating an old file step by step gives the same schema as a fresh database."""
+    old = tmp_path / "old.db"
+    con = sqlite3.connect(old)
+    con.executescript(MIGRATIONS[0])
+    con.execute("PRAGMA user_version = 1")
+    con.close()
+    migrated = await Store.open(old)
+    await migrated.close()
+    fresh = await Store.open(tmp_path / "fresh.db")
+    await fresh.close()
+
+    def schema(path):
+        con = sqlite3.connect(path)
+        rows = con.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        con.close()
+        return rows
+
+    assert schema(old) == schema(tmp_path / "fresh.db")
+
+
+async def test_unseen_filters_known_items_across_restarts(db_path):
+    """An item stored once is never new again, also after reopening the file."""
+    store = await Store.open(db_path)
+    await store.add_feed(FEED, now=NOW)
+    items = [make_item("a"), make_item("b")]
+    fresh = await store.unseen(FEED, items, now=NOW)
+    assert [i.key for i in fresh] == ["a", "b"]
+    await store.ingest(FEED, [NewStory(i, BLAME) for i in fresh], now=NOW)
+    await store.close()
+
+    store = await Store.open(db_path)
+    again = await store.unseen(FEED, [*items, make_item("c")], now=NOW)
+    assert [i.key for i in again] == ["c"]
+    await store.close()
+
+
+async def test_item_deleted_upstream_does_not_resurrect_older_items(store):
+    """Seen is per key, not a checkpoint: dropping the newest item brings nothing back."""
+    await store.add_feed(FEED, now=NOW)
+    first = [make_item("1"), make_item("2"), make_item("3")]
+    await store.ingest(FEED, [NewStory(i, BLAME) for i in first], now=NOW)
+    assert await store.unseen(FEED, first[:2], now=NOW) == []
+
+
+async def test_same_key_in_two_feeds_is_two_items(store):
+    """Keys are unique per feed: two feeds may reuse a guid."""
+    other = "https://other.example/rss"
+    await store.ingest(FEED, [NewStory(make_item("x"), BLAME)], now=NOW)
+    assert len(await store.unseen(other, [make_item("x", feed=other)], now=NOW)) == 1
+
+
+async def test_ingest_creates_alert_and_outbox_rows_once(store):
+    """An alert gets one outbox row per matching chat; ingesting again adds nothing."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.subscribe(2, chat_type="private", levels=[Level.CEASEFIRE], now=NOW)
+    story = NewStory(make_item("a"), BLAME)
+    alerts = await store.ingest(FEED, [story], now=NOW, route=everyone)
+    assert len(alerts) == 1
+    assert alerts[0].pairs == (Pair("Russia", "Azerbaijan"),)
+    assert await store.ingest(FEED, [story], now=NOW, route=everyone) == []
+    rows = await store.next_outbox(NOW)
+    assert [(r.chat_id, r.alert.id) for r in rows] == [(1, alerts[0].id)]
+
+
+async def test_none_level_items_make_no_alert(store):
+    """Plain news is remembered but never becomes an alert."""
+    alerts = await store.ingest(FEED, [NewStory(make_item("n"), Detection(Level.NONE))], now=NOW)
+    assert alerts == []
+    assert (await store.stats(NOW)).items == 1
+
+
+async def test_backlog_items_are_seen_without_alert(store):
+    """Old items found on a feed's first poll are remembered silently."""
+    story = NewStory(make_item("old"), BLAME, is_backlog=True)
+    assert await store.ingest(FEED, [story], now=NOW) == []
+    assert await store.unseen(FEED, [make_item("old")], now=NOW) == []
+
+
+async def test_same_story_adds_report_not_alert(store):
+    """A second feed's copy of a story counts as 'also reported', not a new alert."""
+    (alert,) = await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW)
+    other = "https://other.example/rss"
+    copy = NewStory(make_item("z", feed=other), BLAME, same_as=alert.id)
+    assert await store.ingest(other, [copy], now=NOW) == []
+    stored = await store.get_alert(alert.id)
+    assert stored is not None
+    assert stored.also_reported == 1
+
+
+async def test_outbox_sent_rows_are_never_returned_again(store):
+    """mark_sent takes a row out of the queue for good."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW, route=everyone)
+    (row,) = await store.next_outbox(NOW)
+    await store.mark_sent(row.id, message_id=10, now=NOW)
+    assert await store.next_outbox(NOW) == []
+    assert (await store.outbox_counts())["sent"] == 1
+
+
+async def test_postponed_row_waits_until_its_time(store):
+    """A flood-wait postpones a row without dropping it."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW, route=everyone)
+    (row,) = await store.next_outbox(NOW)
+    later = NOW + timedelta(hours=3)
+    await store.postpone(row.id, later, "429 retry after 10800")
+    assert await store.next_outbox(NOW) == []
+    assert await store.next_outbox_time() == later
+    assert [r.id for r in await store.next_outbox(later)] == [row.id]
+
+
+async def test_deactivate_drops_pending_rows(store):
+    """A blocked chat stops receiving and its queue is dropped."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW, route=everyone)
+    assert await store.deactivate_chat(1, reason="403 blocked")
+    assert await store.next_outbox(NOW) == []
+    assert await store.active_subscriptions() == []
+    sub = await store.get_subscription(1)
+    assert sub is not None
+    assert not sub.is_active
+
+
+async def test_move_chat_carries_subscription_and_pending_rows(store):
+    """A group upgraded to a supergroup keeps its filter and its queue under the new id."""
+    await store.subscribe(
+        -1, chat_type="group", levels=[Level.BLAME], words=["armenia"], now=NOW
+    )
+    await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW, route=everyone)
+    await store.move_chat(-1, -100123, now=NOW)
+    assert await store.get_subscription(-1) is None
+    moved = await store.get_subscription(-100123)
+    assert moved is not None
+    assert moved.words == ("armenia",)
+    assert [r.chat_id for r in await store.next_outbox(NOW)] == [-100123]
+
+
+async def test_resubscribe_replaces_filter(store):
+    """Subscribing again replaces levels and words and reactivates the chat."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], words=["gaza"], now=NOW)
+    await store.unsubscribe(1)
+    sub = await store.subscribe(
+        1, chat_type="private", levels=[Level.BLAME, Level.VIOLATION], now=NOW
+    )
+    assert sub.is_active
+    assert sub.words == ()
+    assert sub.levels == (Level.BLAME, Level.VIOLATION)
+
+
+async def test_prune_forgets_items_no_longer_carried(store):
+    """Items not seen in a feed since the cutoff are pruned; carried ones stay."""
+    await store.ingest(FEED, [NewStory(make_item("old"), BLAME)], now=NOW)
+    await store.ingest(FEED, [NewStory(make_item("kept"), BLAME)], now=NOW)
+    later = NOW + timedelta(days=40)
+    await store.unseen(FEED, [make_item("kept")], now=later)  # still in the feed
+    removed = await store.prune(items_before=later - timedelta(days=30))
+    assert removed == 1
+    assert [i.key for i in await store.unseen(FEED, [make_item("old")], now=later)] == ["old"]
+
+
+async def test_feed_error_and_recovery_are_recorded(store):
+    """Failures count up and a success resets them; validators are kept verbatim."""
+    await store.add_feed(FEED, now=NOW)
+    await store.record_fetch_error(FEED, "HTTP 500", now=NOW, next_poll=NOW + timedelta(hours=1))
+    (feed,) = await store.list_feeds()
+    assert (feed.failures, feed.last_error) == (1, "HTTP 500")
+    assert await store.due_feeds(NOW) == []
+    await store.record_fetch_ok(
+        FEED, now=NOW, next_poll=NOW, title="T", etag='W/"x"', last_modified="Fri, 13 Aug 2021"
+    )
+    (feed,) = await store.due_feeds(NOW)
+    assert (feed.failures, feed.etag, feed.last_modified, feed.title) == (
+        0,
+        'W/"x"',
+        "Fri, 13 Aug 2021",
+        "T",
+    )
