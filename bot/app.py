@@ -175,6 +175,8 @@ async def demo(settings: Settings) -> None:
                 poller = Poller(store, client, demo_settings, on_alerts=collect)
                 report = await poller.poll_once(force=True)
                 second = await poller.poll_once(force=True)
+            # Re-read: copies of a story polled after it count as "also reported by".
+            shown = [a for a in [await store.get_alert(a.id) for a in shown] if a is not None]
             breaches = [a for a in shown if a.level.is_alert]
             breaches.sort(key=lambda a: a.published)
             await print_alerts(breaches)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 MAX_SERIES = 6  # more colours than this cannot be told apart on a phone
 OTHER_SERIES = "other"
-WIDTH_PX, HEIGHT_PX, DPI = 1080, 1080, 100
+WIDTH_PX, HEIGHT_PX, DPI = 1080, 1200, 100  # portrait: the legend sits under the bars
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies; grey for "other".
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 _OTHER_COLOUR = "#999999"
@@ -70,7 +70,7 @@ def _tick_every(days: int) -> int:
 
 
 def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
-    """A PNG (1080×1080) of accusations per day by pair over the last `days` days."""
+    """A PNG (1080×1200) of accusations per day by pair over the last `days` days."""
     from matplotlib.figure import Figure  # heavy: only when a chart is asked for
     from matplotlib.ticker import MaxNLocator
 
@@ -82,9 +82,10 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     figure.patch.set_facecolor("white")
-    figure.suptitle(f"Who blamed whom, last {day_word}", fontsize=34, fontweight="bold", y=0.965)
-    figure.text(0.5, 0.905, period, ha="center", fontsize=22, color="#444444")
-    axes = figure.add_axes((0.1, 0.36, 0.86, 0.5))
+    figure.text(0.5, 0.955, f"Who blamed whom, last {day_word}", ha="center", va="center",
+                fontsize=34, fontweight="bold")
+    figure.text(0.5, 0.905, period, ha="center", va="center", fontsize=22, color="#444444")
+    axes = figure.add_axes((0.1, 0.41, 0.86, 0.44))
     positions = list(range(days))
     if counts.total == 0:
         axes.set_axis_off()

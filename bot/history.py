@@ -122,6 +122,19 @@ def _pair_facts(pair: Pair, past: Sequence[tuple[datetime, Pair]], now: datetime
     return facts
 
 
+def _blamed(firsts: Sequence[Pair]) -> str:
+    if len(firsts) == 1:
+        return f"{firsts[0].accuser} has blamed {firsts[0].accused}"
+    a, b = firsts[0], firsts[1]
+    if a == Pair(b.accused, b.accuser):
+        return f"{a.accuser} and {a.accused} have blamed each other"
+    if a.accuser == b.accuser:
+        return f"{a.accuser} has blamed {a.accused} and {b.accused}"
+    if a.accused == b.accused:
+        return f"{a.accuser} and {b.accuser} have blamed {a.accused}"
+    return f"{a.accuser} has blamed {a.accused} and {b.accuser} has blamed {b.accused}"
+
+
 def _render(facts: Sequence[_Fact], record: str) -> str:
     firsts = [f.first for f in facts if f.first is not None]
     clauses: list[str] = []
@@ -130,8 +143,7 @@ def _render(facts: Sequence[_Fact], record: str) -> str:
             clauses.append(fact.text)
         elif fact.first == firsts[0]:
             # Two "first time" facts share one clause and one record phrase.
-            blamed = " and ".join(f"{p.accuser} has blamed {p.accused}" for p in firsts)
-            clauses.append(f"First time {blamed} {record}")
+            clauses.append(f"First time {_blamed(firsts)} {record}")
     line = "; ".join(clauses)
     return line[:1].upper() + line[1:]
 

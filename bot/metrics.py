@@ -24,18 +24,24 @@ DELIVERY_OUTCOMES = ("sent", "failed", "retried", "dropped")
 
 
 class _LevelAlert(Protocol):
-    level: Level
+    @property
+    def level(self) -> Level: ...
 
 
 class CycleFacts(Protocol):
     """What `Metrics.observe_cycle` reads from a poll cycle (bot.poller.CycleReport has it)."""
 
-    duration: float
-    feeds: int
-    not_modified: int
-    errors: int
-    new_items: int
-
+    # Read-only properties, so frozen dataclasses (CycleReport is one) match the protocol.
+    @property
+    def duration(self) -> float: ...
+    @property
+    def feeds(self) -> int: ...
+    @property
+    def not_modified(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def new_items(self) -> int: ...
     @property
     def alerts(self) -> Iterable[_LevelAlert]: ...
 
@@ -43,10 +49,14 @@ class CycleFacts(Protocol):
 class DeliveryFacts(Protocol):
     """What `Metrics.observe_delivery` reads (bot.delivery.DeliveryReport has it)."""
 
-    sent: int
-    postponed: int
-    failed: int
-    dropped_chats: int
+    @property
+    def sent(self) -> int: ...
+    @property
+    def postponed(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def dropped_chats(self) -> int: ...
 
 
 class Metrics:
@@ -63,7 +73,9 @@ class Metrics:
         self.fetch_errors = Counter(
             "ceasefire_fetch_errors", "Feed polls that failed (fetch or parse)", registry=reg
         )
-        self.new_items = Counter("ceasefire_new_items", "Items seen for the first time", registry=reg)
+        self.new_items = Counter(
+            "ceasefire_new_items", "Items seen for the first time", registry=reg
+        )
         self.alerts = Counter(
             "ceasefire_alerts", "Alerts created, by level", ["level"], registry=reg
         )

@@ -180,6 +180,8 @@ def _words_before(text: str, end: int, count: int) -> list[str]:
 
 
 def _is_place(lex: Lexicon, text: str, m: ActorMention) -> bool:
+    if m.kind != "state":
+        return False  # "القيادي في حركة حماس" (an official *in* Hamas) is a member, not a place
     if lex.locative_suffix is not None and lex.locative_suffix.match(text, m.end):
         return True
     before = _words_before(text, m.start, 3)
@@ -202,7 +204,9 @@ def _is_modifier(lex: Lexicon, text: str, m: ActorMention, nxt: ActorMention | N
         return True  # "with Russian mediation"
     tail = text[m.end : m.end + 50]
     truce = lex.search("truce", tail) or lex.search("truce_weak", tail)
-    if truce is not None:
+    if lex.order == "sov" and lex.search("modifier_verbs", tail[:20]):
+        return True  # "Rusya'nın ilan ettiği ateşkes": the truce Russia declared
+    if truce is not None and lex.modifier_before_truce:
         gap = _TOKEN.findall(tail[: truce.start()])
         if len(gap) <= 2 and not any(_is_content_word(lex, w) for w in gap):
             return True  # "Karabakh truce", "India-Pakistan truce", "Russia's first pause"
@@ -214,7 +218,7 @@ def _is_modifier(lex: Lexicon, text: str, m: ActorMention, nxt: ActorMention | N
 
 
 def _full(lex: Lexicon, category: str, word: str) -> bool:
-    return lex.patterns[category].fullmatch(word) is not None
+    return lex.is_word(category, word)
 
 
 def _is_content_word(lex: Lexicon, word: str) -> bool:

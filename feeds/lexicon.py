@@ -20,7 +20,7 @@ CATEGORIES = (
     "accuse", "speech", "according", "according_after", "mutual", "negation", "negation_after",
     "hypothetical", "other_sense", "vague", "agent", "modifier_verbs", "modifier_suffix",
     "modifier_nouns", "locative", "determiners", "pronouns", "complementizer", "clause_break",
-    "conjunction", "generic_forces", "non_party_speakers",
+    "conjunction", "generic_forces", "non_party_speakers", "call_verbs",
 )
 _NEVER = re.compile(r"(?!x)x")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
@@ -35,6 +35,20 @@ class Lexicon:
     order: str  # "svo", "vso" or "sov": where the accuser stands relative to the verb
     patterns: dict[str, re.Pattern[str]]
     locative_suffix: re.Pattern[str] | None  # Turkish marks place with a suffix, not a word
+    # "Karabakh truce": a name right before a truce term qualifies it. Not so in Arabic (the
+    # qualifier follows the noun) or Turkish ("Hamas'ın ateşkesi ihlal ettiği": the subject).
+    modifier_before_truce: bool
+    clitics: re.Pattern[str] | None  # Arabic prefixes to strip before comparing a word
+
+    def is_word(self, category: str, word: str) -> bool:
+        """Whether `word` is, as a whole, one of `category`'s terms (after clitics, in Arabic)."""
+        pattern = self.patterns[category]
+        if pattern.fullmatch(word) is not None:
+            return True
+        if self.clitics is None:
+            return False
+        bare = self.clitics.sub("", word, count=1)
+        return bare != word and pattern.fullmatch(bare) is not None
 
     def find(self, category: str, text: str) -> list[re.Match[str]]:
         """All non-overlapping matches of `category` in `text`."""
@@ -84,4 +98,6 @@ def load_lexicon(lang: str) -> Lexicon:
         order=data.get("order", "svo"),
         patterns=patterns,
         locative_suffix=re.compile(suffix, re.IGNORECASE) if suffix else None,
+        modifier_before_truce=bool(data.get("modifier_before_truce", True)),
+        clitics=re.compile(data["clitics"]) if data.get("clitics") else None,
     )

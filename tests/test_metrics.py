@@ -82,12 +82,19 @@ async def test_fresh_endpoint_shows_every_counter_at_zero(server):
 async def test_cycles_and_deliveries_add_up_in_a_scrape(metrics, server):
     """Two cycles and two delivery rounds are summed, alerts counted by level."""
     metrics.observe_cycle(
-        FakeCycle(1.5, feeds=10, not_modified=0, errors=2, new_items=30,
-                  alerts=(FakeAlert(Level.BLAME), FakeAlert(Level.VIOLATION)))
+        FakeCycle(
+            1.5,
+            feeds=10,
+            not_modified=0,
+            errors=2,
+            new_items=30,
+            alerts=(FakeAlert(Level.BLAME), FakeAlert(Level.VIOLATION)),
+        )
     )
     metrics.observe_cycle(
-        FakeCycle(0.25, feeds=10, not_modified=8, errors=1, new_items=1,
-                  alerts=(FakeAlert(Level.BLAME),))
+        FakeCycle(
+            0.25, feeds=10, not_modified=8, errors=1, new_items=1, alerts=(FakeAlert(Level.BLAME),)
+        )
     )
     metrics.observe_delivery(DeliveryReport(sent=5, postponed=2, failed=1, dropped_chats=1))
     metrics.observe_delivery(DeliveryReport(sent=3))
