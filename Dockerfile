@@ -29,7 +29,7 @@ VOLUME ["/data"]
 USER 10001:10001
 
 # `status` opens the database read-mostly (no run lock) and exits 0 while it is usable,
-# 2 with a one-line error when it is not (unreadable volume, schema newer than the code).
+# non-zero when it is not (unwritable volume, schema newer than the code, corrupt file).
 HEALTHCHECK --interval=60s --timeout=15s --start-period=30s --retries=3 \
     CMD ["ceasefire-alerts", "status"]
 

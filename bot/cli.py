@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="classify JSON Lines items (stdin or FILE)")
     classify.add_argument("file", nargs="?", default="-", help="JSON Lines file, or - for stdin")
     sub.add_parser("status", help="feeds, items, alerts, subscriptions and outbox backlog")
+    chart = sub.add_parser("chart", help="PNG chart of accusations per day by pair")
+    chart.add_argument("--days", type=int, default=7, choices=range(1, 366), metavar="1..365")
+    chart.add_argument("--out", type=Path, default=Path("chart.png"), help="PNG file to write")
     feeds = sub.add_parser("feeds", help="list, add, remove, import or export watched feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     feeds_sub.add_parser("list", help="show the watched feeds and their health")
@@ -128,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(app.poll_once(settings))
         elif args.command == "demo":
             asyncio.run(app.demo(settings))
+        elif args.command == "chart":
+            asyncio.run(app.write_chart(settings, days=args.days, out=args.out))
         elif args.command == "status":
             asyncio.run(app.print_status(settings))
         elif args.command == "feeds":

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bot.config import Settings
+from bot.history import Accusation, PendingAccusation, novelty_for
 from bot.store import Alert, FeedState, NewStory, Router, Store
 from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 AlertSink = Callable[[Sequence[Alert]], Awaitable[None]]
 Classifier = Callable[[str, str, str | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
 
 
@@ -229,12 +231,31 @@ class Poller:
             window = now - timedelta(hours=self._settings.group_window_hours)
             recent = await self._store.recent_alerts(window)
             known = [(Story(a.title, a.link, a.level, a.pairs), a.id) for a in recent]
+            history: list[Accusation] | None = None
+            record_since = None
             stories = []
-            for item, detection in zip(fresh, detections, strict=True):
+            # Oldest first, so each novelty line sees the accusations published before it.
+            for item, detection in sorted(
+                zip(fresh, detections, strict=True), key=lambda pair: pair[0].published
+            ):
                 story = Story(item.title, item.link, detection.level, detection.pairs)
                 same_as = next((aid for s, aid in known if is_same_story(story, s)), None)
                 is_backlog = cutoff is not None and item.published < cutoff
-                stories.append(NewStory(item, detection, same_as=same_as, is_backlog=is_backlog))
+                novelty = ""
+                if detection.pairs and same_as is None and not is_backlog:
+                    if history is None:
+                        history = list(await self._store.blame_history(_BEGINNING))
+                        record_since = await self._store.first_alert_time()
+                    made = min(item.published, now)
+                    novelty = novelty_for(
+                        detection.pairs, history, now=made, on_record_since=record_since
+                    )
+                    history.append(PendingAccusation(detection.pairs, item.published, now))
+                stories.append(
+                    NewStory(
+                        item, detection, same_as=same_as, novelty=novelty, is_backlog=is_backlog
+                    )
+                )
             alerts = await self._store.ingest(feed.url, stories, now=now, route=self._route)
         if alerts and self._on_alerts is not None:
             await self._on_alerts(alerts)

@@ -9,7 +9,9 @@ trie-shaped regex, so a text is scanned in a single pass. Pure; imports only the
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -29,19 +31,31 @@ _EXACT_MARK = "="  # "=LeT": mixed-case abbreviation matched only as written ("L
 _STEM_MARK = "*"  # "азербайджан*" also matches "Азербайджана", "азербайджанских"
 # A mark inside an alias inflects that word too: "Южн* Судан*" matches "Южного Судана".
 _MIN_STEM = 3
+_BUCKET_MIN = 6  # trie nodes with more branches than this get first-character buckets
 
 # Arabic glues clitics to the noun: و/ف (and), ب/ل/ك (in/for/like) and the article ال,
 # with ل + ال contracted to لل ("للسودان"). Offsets reported exclude these prefixes.
 _AR_ARTICLE = "ال"
 _AR_LETTERS = re.compile(r"[\u0600-\u06FF]")
+_CYRILLIC = re.compile(r"[\u0400-\u052F]")
 
 # Characters that vary in spelling but not in meaning; keys and the regex agree on them.
 _KEY_TRANSLATE = str.maketrans(
     {
-        "’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'",
+        "’": "'",
+        "ʼ": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
         "\u0307": None,  # decomposed "İ"
         "ё": "е",
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None,
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ـ": None,
     }
 )
 _LETTERS = r"[^\W\d_]*"
@@ -115,13 +129,23 @@ def _load_entries() -> list[dict]:
     return entries
 
 
+def _ascii_fold(alias: str) -> str | None:
+    """Accent-free spelling ("Azerbaïdjan" -> "Azerbaidjan"), or None if nothing changes."""
+    if alias.isascii() or any(c.isalpha() and ord(c) >= 0x250 for c in alias):
+        return None  # plain ASCII, or not Latin script (Cyrillic "й" must keep its breve)
+    stripped = unicodedata.normalize("NFKD", alias)
+    folded = "".join(c for c in stripped if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", folded) if folded != alias else None
+
+
 def _aliases_of(entry: dict) -> list[tuple[str, str | None]]:
     """(alias, only_lang) for one data entry; the canonical name is always an alias."""
     out: list[tuple[str, str | None]] = [(entry["name"], None)]
     for lang, words in entry.get("aliases", {}).items():
         only = lang.removesuffix("_only") if lang.endswith("_only") else None
         out.extend((word, only) for word in words)
-    return out
+    folded = [(_ascii_fold(word), only) for word, only in out]
+    return out + [(word, only) for word, only in folded if word]
 
 
 def _trie_pattern(keys: dict[str, bool]) -> str:
@@ -135,11 +159,29 @@ def _trie_pattern(keys: dict[str, bool]) -> str:
     return _emit(trie) if trie else "(?!)"
 
 
+def _first_chars(edge: str) -> str:
+    """The characters, as a regex class body, that the trie edge `edge` can start with."""
+    if edge in _CHAR_CLASSES:
+        pattern = _CHAR_CLASSES[edge]
+        return pattern[1 : pattern.index("]")]
+    return re.escape(edge)
+
+
 def _emit(node: dict) -> str:
-    branches = []
-    for ch in sorted(k for k in node if k):
-        branches.append(_CHAR_CLASSES.get(ch) or re.escape(ch))
-        branches[-1] += _emit(node[ch])
+    edges = sorted(k for k in node if k)
+    branches = [(_CHAR_CLASSES.get(ch) or re.escape(ch)) + _emit(node[ch]) for ch in edges]
+    fixed = [i for i, ch in enumerate(edges) if ch != _STEM_MARK]
+    if len(fixed) > _BUCKET_MIN:
+        # The regex engine tries alternatives one by one; testing a character class first
+        # lets it skip a whole bucket of branches at once (a word start costs ~sqrt(n) tests).
+        size = math.isqrt(len(fixed) - 1) + 1
+        buckets = []
+        for at in range(0, len(fixed), size):
+            chunk = fixed[at : at + size]
+            chars = "".join(_first_chars(edges[i]) for i in chunk)
+            body = "|".join(branches[i] for i in chunk)
+            buckets.append(f"(?=[{chars}])(?:{body})")
+        branches = [branches[i] for i, ch in enumerate(edges) if ch == _STEM_MARK] + buckets
     if "" not in node:
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     ending = _LETTERS if node[""] else ""
@@ -147,6 +189,12 @@ def _emit(node: dict) -> str:
         return ending
     # Longer aliases are tried first; the regex falls back to ending here if they fail.
     return "(?:" + "|".join([*branches, ending]) + ")"
+
+
+def _starts(keys: dict[str, bool]) -> str:
+    """A lookahead for the characters that can begin one of `keys`."""
+    firsts = sorted({key[0] for key in keys})
+    return "(?=[" + "".join(_first_chars(ch) for ch in firsts) + "])" if firsts else "(?!)"
 
 
 def _table_for(key: str, is_stem: bool) -> str:
@@ -199,22 +247,30 @@ def _index() -> _Index:
         head = key.split(_STEM_MARK, 1)[0]
         full = re.compile(_trie_pattern({key: False}))
         inner_by_head.setdefault(head, []).append((full, alias))
-    main: dict[str, bool] = {}
+    latin: dict[str, bool] = {}
+    cyrillic: dict[str, bool] = {}
     with_article: dict[str, bool] = {}
     plain_arabic: dict[str, bool] = {}
     for key, is_stem in trie_keys.items():
-        if not _AR_LETTERS.match(key):
-            main[key] = is_stem
-        elif key.startswith(_AR_ARTICLE) and len(key) > len(_AR_ARTICLE) + 1:
-            with_article[key[len(_AR_ARTICLE) :]] = is_stem
+        if _AR_LETTERS.match(key):
+            if key.startswith(_AR_ARTICLE) and len(key) > len(_AR_ARTICLE) + 1:
+                with_article[key[len(_AR_ARTICLE) :]] = is_stem
+            else:
+                plain_arabic[key] = is_stem
+        elif _CYRILLIC.match(key):
+            cyrillic[key] = is_stem
         else:
-            plain_arabic[key] = is_stem
+            latin[key] = is_stem
+    # One branch per script, each behind a test of its possible first letters, so a word
+    # start costs a few character tests in the branches of other scripts.
     pattern = (
         f"{_LEFT_EDGE}(?:"
-        f"(?P<w>{_trie_pattern(main)})"
-        f"|[وف]?(?:[بك]?ال|لل)(?P<al>{_trie_pattern(with_article)})"
+        f"{_starts(latin)}(?P<w>{_trie_pattern(latin)})"
+        f"|{_starts(cyrillic)}(?P<c>{_trie_pattern(cyrillic)})"
+        f"|(?=[\u0600-\u06FF])(?:"
+        f"[وف]?(?:[بك]?ال|لل)(?P<al>{_trie_pattern(with_article)})"
         f"|[وف]?[بلك]?(?P<ar>{_trie_pattern(plain_arabic)})"
-        r")(?!\w)"
+        r"))(?!\w)"
     )
     return _Index(
         # The text is lower-cased before the scan: a case-sensitive regex over a trie of

@@ -71,6 +71,78 @@ def names_for(code: str, lang: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_CONSONANTS = set("бвгджзклмнпрстфхцчшщ")
+_RU_ADJECTIVE_ENDINGS = ("ая", "яя", "ое", "ее", "ий", "ый", "ой", "ие", "ые")
+
+
+def ru_forms(word: str) -> list[str]:
+    """Oblique cases of a one-word Russian country name ("Франция" -> "Франции", ...)."""
+    low = word.lower()
+    if low.endswith("ия"):
+        stem = word[:-1]
+        return [stem + "и", stem + "ю", stem + "ей"]
+    if low.endswith("я"):
+        stem = word[:-1]
+        return [stem + "и", stem + "е", stem + "ю", stem + "ей"]
+    if low.endswith("а"):
+        stem = word[:-1]
+        plural = "и" if stem[-1].lower() in "гкхжшщч" else "ы"
+        return [stem + plural, stem + "е", stem + "у", stem + "ой"]
+    if low.endswith(("ь", "й")):
+        stem = word[:-1]
+        return [stem + "я", stem + "ю", stem + "ем", stem + "е"]
+    if low[-1] in _CONSONANTS:
+        return [word + "а", word + "у", word + "ом", word + "е"]
+    return []  # Мали, Перу, Того, Конго do not decline
+
+
+def uk_forms(word: str) -> list[str]:
+    """Oblique cases of a one-word Ukrainian country name ("Франція" -> "Франції", ...)."""
+    low = word.lower()
+    if low.endswith("ія"):
+        stem = word[:-1]
+        return [stem + "ї", stem + "ю", stem + "єю"]
+    if low.endswith("я"):
+        stem = word[:-1]
+        return [stem + "ї", stem + "і", stem + "ю", stem + "єю", stem + "ею"]
+    if low.endswith("а"):
+        stem = word[:-1]
+        return [stem + "и", stem + "і", stem + "у", stem + "ою"]
+    if low.endswith("ь"):
+        stem = word[:-1]
+        return [stem + "я", stem + "ю", stem + "і", stem + "ем", stem + "еві"]
+    if low.endswith("й"):
+        stem = word[:-1]
+        return [stem + "ю", stem + "я", stem + "ї", stem + "єм"]
+    if low[-1] in _CONSONANTS:
+        return [word + "у", word + "а", word + "і", word + "ом", word + "ові"]
+    return []
+
+
+def slavic_stem(word: str) -> str:
+    """One word of a several-word name with its ending opened ("Южная" -> "Южн*")."""
+    low = word.lower()
+    if len(word) > 4 and low.endswith(_RU_ADJECTIVE_ENDINGS):
+        return word[:-2] + "*"
+    if len(word) > 3 and low.endswith(("а", "я", "ь", "й", "і")):
+        return word[:-1] + "*"
+    if low[-1] in _CONSONANTS:
+        return word + "*"
+    return word
+
+
+def inflected(name: str, lang: str) -> list[str]:
+    """Extra aliases for the cases a name takes in running text (ru, uk, de)."""
+    if lang in ("ru", "uk") and " - " not in name and " – " not in name:
+        words = re.split(r"([\s-]+)", name)
+        if len(words) == 1:
+            return ru_forms(name) if lang == "ru" else uk_forms(name)
+        return ["".join(w if i % 2 else slavic_stem(w) for i, w in enumerate(words))]
+    if lang == "de" and " " not in name and not name.endswith(("s", "z", "x", "ß")):
+        return [name + "s"]  # genitive: "Russlands", "Irans"
+    return []
+
+
 def build() -> dict:
     """The cldr.json document."""
     actors = []
@@ -78,6 +150,7 @@ def build() -> dict:
         aliases: dict[str, list[str]] = {}
         for lang in LANGS:
             names = [n for n in names_for(code, lang) if n.lower() not in DROP.get(code, ())]
+            names += [form for n in names for form in inflected(n, lang)]
             only = ONLY_IN_LANG.get((code, lang), set())
             aliases[lang] = [n for n in names if n not in only]
             if only:

@@ -300,6 +300,8 @@ class FakeTelegramAPI:
         self._changed: asyncio.Condition | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._closing = False
         self.url = ""
 
     # ----- lifecycle
@@ -320,11 +322,17 @@ class FakeTelegramAPI:
         """Close the listener and every open connection (held long polls included)."""
         if self._server is not None:
             self._server.close()
-        for task in list(self._connections):
-            task.cancel()
-        for task in list(self._connections):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Held requests wake up and finish; closing each transport ends its read loop. The
+        # connection tasks are left to end on their own: asyncio logs cancelled ones as errors.
+        self._closing = True
+        self._notify()
+        for writer in list(self._writers):
+            writer.close()
+        tasks = list(self._connections)
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=5)
+            for task in pending:
+                task.cancel()
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -511,8 +519,9 @@ class FakeTelegramAPI:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
+        self._writers.add(writer)
         try:
-            while True:
+            while not self._closing:
                 request = await _read_request(reader)
                 if request is None:
                     break
@@ -533,6 +542,7 @@ class FakeTelegramAPI:
             pass
         finally:
             self._connections.discard(task)
+            self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
@@ -600,7 +610,7 @@ class FakeTelegramAPI:
         self._notify()
         try:
             async with self._changed:
-                await self._changed.wait_for(lambda: self._pause_after is None)
+                await self._changed.wait_for(lambda: self._pause_after is None or self._closing)
         finally:
             self.held_sends -= 1
         # The client gave up on this request long ago (it was "lost in transit"), so it is
@@ -685,7 +695,7 @@ class FakeTelegramAPI:
             try:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(timeout), self._changed:
-                        await self._changed.wait_for(lambda: bool(available()))
+                        await self._changed.wait_for(lambda: bool(available()) or self._closing)
             finally:
                 self.held_polls -= 1
         return available()

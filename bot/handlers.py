@@ -1,0 +1,400 @@
+"""Telegram command handlers: parse the arguments, ask the store or a service, reply.
+
+Thin on purpose: the decisions live in bot.filters, bot.format and bot.store. Works in private
+chats, groups (only administrators change the subscription) and channels (commands arrive as
+channel posts; whoever can post there is an administrator). `register(application)` wires them.
+May import telegram, feeds (errors, actors via filters) and bot modules except app/cli.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, Chat, ChatMember, ChatMemberUpdated, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.filters import (
+    DEFAULT_LEVELS,
+    FilterError,
+    describe,
+    matches,
+    parse_filter,
+    parse_subscription,
+)
+from bot.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
+from bot.services import services
+from bot.store import start_of_day
+from feeds.errors import FeedError
+
+if TYPE_CHECKING:
+    from telegram import Message
+    from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+LATEST_DEFAULT = 5
+LATEST_MAX = 20
+LATEST_SCAN = 500  # alerts looked at when /latest has filter words
+FAILING_SHOWN = 5
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("subscribe", "Get alerts: /subscribe [blame|breaches|all] [words]"),
+    BotCommand("latest", "Last alerts: /latest [n] [words]"),
+    BotCommand("filters", "Show what this chat is subscribed to"),
+    BotCommand("unsubscribe", "Stop alerts in this chat"),
+    BotCommand("status", "Feeds, last check, today's counts"),
+    BotCommand("feeds", "The news feeds being watched"),
+    BotCommand("help", "What this bot does and how to use it"),
+    BotCommand("start", "Welcome and the commands"),
+)
+
+EXAMPLE_ALERT = (
+    "🔴 Ceasefire breach: Russia → Azerbaijan\n"
+    "<b>Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First</b>\n"
+    "The Moscow Times · 13 Aug 2021 10:02 UTC"
+)
+HELP = (
+    "<b>Ceasefire alerts</b> watches news feeds for ceasefire breaches and for who blames whom, "
+    "and posts a short alert with the source link.\n\n"
+    "/subscribe: breach alerts here (blame + reported violations)\n"
+    "/subscribe blame azerbaijan armenia: only accusations, only about these\n"
+    "/subscribe all: also ceasefire news\n"
+    "/filters: what this chat gets · /unsubscribe: stop\n"
+    "/latest [n] [words]: the last n alerts (up to 20)\n"
+    "/status: feeds, last check, today's counts · /feeds: the sources\n\n"
+    "Filter words work in any language: <i>azerbaijan</i> also finds “Азербайджан”.\n"
+    "In groups only administrators can change the subscription.\n\n"
+    "Example:\n" + EXAMPLE_ALERT
+)
+OPERATOR_HELP = "\n\nOperators: /addfeed URL · /removefeed URL"
+ERROR_REPLY = "Sorry, something went wrong on our side. Please try again in a minute."
+NOT_ADMIN = "Only this group's administrators can change its subscription."
+NOT_OPERATOR = "Not allowed: only the bot's operators can change the feed list."
+LATEST_USAGE = f"Usage: /latest [n] [filter words], n from 1 to {LATEST_MAX}, e.g. /latest 10 gaza"
+
+
+async def reply(update: Update, text: str, *, preview: LinkPreviewOptions = NO_PREVIEW) -> None:
+    """Answer in the chat the update came from, HTML, no link preview."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=preview)
+
+
+def pack_messages(parts: Sequence[str], *, separator: str = "\n\n",
+                  limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Join parts into as few messages of at most `limit` characters as they fit in."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        current = part[:limit]  # each part is already cut to the limit by its formatter
+    if current:
+        messages.append(current)
+    return messages
+
+
+def is_operator(update: Update, context: Context) -> bool:
+    """The sender is listed in ADMIN_USER_IDS."""
+    user = update.effective_user
+    return user is not None and user.id in services(context).settings.admin_user_ids
+
+
+async def may_change_subscription(update: Update, context: Context) -> bool:
+    """Private chats and channels: yes. Groups: only the group's administrators."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None or message is None:
+        return False
+    if chat.type in (Chat.PRIVATE, Chat.CHANNEL):
+        return True
+    if message.sender_chat is not None:
+        # An administrator posting anonymously appears as the group itself; a linked channel
+        # posting into the group is not an administrator of it.
+        return message.sender_chat.id == chat.id
+    user = update.effective_user
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+def _chat_title(chat: Chat) -> str:
+    return chat.title or chat.full_name or chat.username or ""
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start and /help: what the bot does, the commands, an example alert."""
+    text = HELP + (OPERATOR_HELP if is_operator(update, context) else "")
+    await reply(update, text)
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [levels] [words]: create or replace this chat's subscription."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        levels, words = parse_subscription(context.args or [])
+    except FilterError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    svc = services(context)
+    await svc.store.subscribe(
+        chat.id, chat_type=chat.type, levels=levels, words=words, now=svc.clock(),
+        title=_chat_title(chat),
+    )
+    log.info("chat %s (%s) subscribed: %s %s", chat.id, chat.type, levels, words)
+    await reply(
+        update,
+        f"Subscribed: {html.escape(describe(levels, words))}.\n"
+        "Alerts arrive here as they are found. /filters shows this, /unsubscribe stops it, "
+        "/latest shows what came before.",
+    )
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe: stop alerts in this chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    if await services(context).store.unsubscribe(chat.id):
+        log.info("chat %s unsubscribed", chat.id)
+        await reply(update, "Unsubscribed: no more alerts here. /subscribe starts them again.")
+    else:
+        await reply(update, "This chat was not subscribed. /subscribe starts alerts.")
+
+
+async def show_filters(update: Update, context: Context) -> None:
+    """/filters: this chat's subscription in words."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    sub = await services(context).store.get_subscription(chat.id)
+    if sub is None or not sub.is_active:
+        await reply(update, "This chat is not subscribed. /subscribe starts alerts; "
+                            "/help explains levels and filter words.")
+        return
+    await reply(update, f"This chat gets {html.escape(describe(sub.levels, sub.words))}.\n"
+                        "Change it with /subscribe, stop it with /unsubscribe.")
+
+
+def _parse_latest(args: Sequence[str]) -> tuple[int, list[str]]:
+    if args and args[0].lstrip("+-").isdigit():
+        count = int(args[0])
+        if not 1 <= count <= LATEST_MAX:
+            raise FilterError(f"{count} is out of range. {LATEST_USAGE}")
+        return count, list(args[1:])
+    return LATEST_DEFAULT, list(args)
+
+
+async def latest(update: Update, context: Context) -> None:
+    """/latest [n] [words]: the newest n alerts, newest first, in the pushed format."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    svc = services(context)
+    try:
+        count, rest = _parse_latest(context.args or [])
+        sub = await svc.store.get_subscription(chat.id)
+        default = tuple(sub.levels) if sub is not None and sub.is_active else DEFAULT_LEVELS
+        levels, words = parse_filter(rest, default_levels=default)
+    except FilterError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    scan = LATEST_SCAN if words else count
+    found = await svc.store.latest_alerts(scan, levels=levels)
+    chosen = [alert for alert in found if matches(levels, words, alert)][:count]
+    if not chosen:
+        if words:
+            text = (f"No recent alerts match {html.escape(describe(levels, words))}. "
+                    "Try fewer words or /latest alone.")
+        else:
+            text = ("Nothing yet: no alerts have been found so far. They will appear here "
+                    "once a watched feed reports a ceasefire breach.")
+        await reply(update, text)
+        return
+    for text in pack_messages([format_alert(alert) for alert in chosen]):
+        await reply(update, text)
+
+
+async def status(update: Update, context: Context) -> None:
+    """/status: feeds, the last polling cycle, today's counts, failing feeds, subscribers."""
+    svc = services(context)
+    now = svc.clock()
+    stats = await svc.store.stats(start_of_day(now))
+    last = await svc.store.get_meta("last_cycle")
+    duration = await svc.store.get_meta("last_cycle_duration")
+    lines = ["<b>Status</b>", f"Feeds: {stats.feeds} watched, {stats.failing_feeds} failing"]
+    if last:
+        took = f" (took {html.escape(duration)} s)" if duration else ""
+        lines.append(f"Last check: {html.escape(_time_text(last))}{took}")
+    else:
+        lines.append("Last check: not yet")
+    lines.append(f"Today: {stats.items_since} items seen, {stats.alerts_since} alerts")
+    lines.append(f"Subscribed chats: {stats.subscriptions} · waiting to be sent: "
+                 f"{stats.outbox_pending}")
+    if stats.failing_feeds:
+        feeds = await svc.store.list_feeds()
+        worst = sorted((f for f in feeds if f.is_failing), key=lambda f: -f.failures)
+        lines.append("Failing feeds:")
+        for feed in worst[:FAILING_SHOWN]:
+            name = html.escape(feed.title or feed.url)
+            error = html.escape((feed.last_error or "unknown error")[:120])
+            lines.append(f"• {name}: {error} (×{feed.failures})")
+    await reply(update, "\n".join(lines))
+
+
+def _time_text(value: str) -> str:
+    try:
+        return format_time(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+async def list_feeds(update: Update, context: Context) -> None:
+    """/feeds: the feeds being watched, failing ones marked."""
+    feeds = await services(context).store.list_feeds()
+    if not feeds:
+        await reply(update, "No feeds are watched yet.")
+        return
+    lines = []
+    for feed in feeds:
+        name = html.escape(feed.title or feed.url)
+        mark = " ⚠️" if feed.is_failing else ""
+        if feed.title and is_web_link(feed.url):
+            lines.append(f'• <a href="{html.escape(feed.url, quote=True)}">{name}</a>{mark}')
+        else:
+            lines.append(f"• {name}{mark}")
+    head = f"<b>Watching {len(feeds)} feeds</b>"
+    for text in pack_messages([head, *lines], separator="\n"):
+        await reply(update, text)
+
+
+def _feed_url(context: Context) -> str | None:
+    args = context.args or []
+    return args[0].strip() if len(args) == 1 else None
+
+
+async def add_feed(update: Update, context: Context) -> None:
+    """/addfeed URL (operators): fetch it once to check it is a feed, then watch it."""
+    if not is_operator(update, context):
+        await reply(update, NOT_OPERATOR)
+        return
+    url = _feed_url(context)
+    if url is None or not is_web_link(url):
+        await reply(update, "Usage: /addfeed URL, with one http:// or https:// feed address.")
+        return
+    svc = services(context)
+    from bot.poller import check_feed  # the poller pulls in detection; only operators need it
+
+    try:
+        title = await check_feed(svc.client, url, svc.settings, now=svc.clock())
+    except FeedError as exc:
+        await reply(update, f"Not added: {html.escape(str(exc))}")
+        return
+    user = update.effective_user
+    added = await svc.store.add_feed(url, now=svc.clock(), title=title or "",
+                                     added_by=user.id if user else None)
+    if not added:
+        await reply(update, f"Already watched: {html.escape(url)}")
+        return
+    log.info("feed added by %s: %s", user.id if user else "?", url)
+    if svc.poller is not None:
+        svc.poller.wake()
+    await reply(update, f"Added: {html.escape(title or url)}. It is checked from now on.")
+
+
+async def remove_feed(update: Update, context: Context) -> None:
+    """/removefeed URL (operators): stop watching a feed."""
+    if not is_operator(update, context):
+        await reply(update, NOT_OPERATOR)
+        return
+    url = _feed_url(context)
+    if url is None:
+        await reply(update, "Usage: /removefeed URL, as /feeds lists it.")
+        return
+    if await services(context).store.remove_feed(url):
+        log.info("feed removed: %s", url)
+        await reply(update, f"Removed: {html.escape(url)}")
+    else:
+        await reply(update, f"Not watched: {html.escape(url)}. /feeds lists the feeds.")
+
+
+# -- chat life cycle -------------------------------------------------------------------------
+
+
+async def bot_membership(update: Update, context: Context) -> None:
+    """The bot was removed from a chat (or blocked): stop sending there."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.new_chat_member.status not in (ChatMember.LEFT,
+                                                                ChatMember.BANNED):
+        return
+    if await services(context).store.deactivate_chat(change.chat.id, reason="bot removed"):
+        log.info("bot removed from chat %s: subscription turned off", change.chat.id)
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """A group became a supergroup: its subscription follows the new id."""
+    message: Message | None = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    svc = services(context)
+    await svc.store.move_chat(message.chat.id, message.migrate_to_chat_id, now=svc.clock())
+    log.info("chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the error; tell the chat in one plain sentence, never with a traceback."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)
+        except TelegramError as exc:
+            log.warning("could not tell chat %s about the error: %s",
+                        update.effective_chat.id, exc)
+
+
+def register(application: Application) -> None:
+    """Add every handler and the error handler to the application."""
+    # New messages and channel posts; an edited command is not run a second time.
+    where = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    commands = [
+        (("start", "help"), start, True),
+        (("subscribe",), subscribe, True),
+        (("unsubscribe", "stop"), unsubscribe, True),
+        (("filters",), show_filters, True),
+        (("latest",), latest, True),
+        (("status",), status, True),
+        (("feeds",), list_feeds, True),
+        (("addfeed",), add_feed, False),  # fetches a URL: must not hold up other chats
+        (("removefeed",), remove_feed, True),
+    ]
+    for names, callback, blocking in commands:
+        application.add_handler(CommandHandler(names, callback, filters=where, block=blocking))
+    application.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
+    application.add_error_handler(on_error)
+

@@ -1,0 +1,261 @@
+"""Rules of feeds.detect.classify, one table per behaviour, headlines written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.detect import classify
+from feeds.model import Level, Pair
+
+
+def pairs_of(*names: tuple[str, str]) -> set[Pair]:
+    return {Pair(a, b) for a, b in names}
+
+
+def check(title: str, summary: str, lang: str | None, level: Level, pairs: set[Pair]) -> None:
+    found = classify(title, summary, lang)
+    assert (found.level, set(found.pairs)) == (level, pairs), found
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "pairs"),
+    [
+        ("Ukraine accuses Russia of violating Easter ceasefire with drone attacks", "en",
+         pairs_of(("Ukraine", "Russia"))),
+        ("Israel says Hezbollah fired rockets in breach of Lebanon truce", "en",
+         pairs_of(("Israel", "Hezbollah"))),
+        ("Azerbaijan blames Armenia for ceasefire violation on border", "en",
+         pairs_of(("Azerbaijan", "Armenia"))),
+        ("Kyiv says Moscow broke energy truce", "en", pairs_of(("Ukraine", "Russia"))),
+        ("Украина обвинила Россию в нарушении пасхального перемирия", "ru",
+         pairs_of(("Ukraine", "Russia"))),
+        ("Україна звинуватила Росію в порушенні енергетичного перемир'я", "uk",
+         pairs_of(("Ukraine", "Russia"))),
+        ("Israël accuse le Hezbollah d'avoir violé le cessez-le-feu", "fr",
+         pairs_of(("Israel", "Hezbollah"))),
+        ("Rusia acusa a Ucrania de violar la tregua energética", "es",
+         pairs_of(("Russia", "Ukraine"))),
+        ("Russland wirft der Ukraine Verstöße gegen die Waffenruhe vor", "de",
+         pairs_of(("Russia", "Ukraine"))),
+        ("إسرائيل تتهم حزب الله بخرق وقف إطلاق النار", "ar", pairs_of(("Israel", "Hezbollah"))),
+        ("Rusya, Ukrayna'yı ateşkesi ihlal etmekle suçladı", "tr", pairs_of(("Russia", "Ukraine"))),
+    ],
+)
+def test_accuser_is_the_subject_and_accused_the_object(title, lang, pairs):
+    """The party that accuses, blames or says comes first; the one that fired comes second."""
+    check(title, "", lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "pairs"),
+    [
+        ("Armenian forces accused of breaking truce by Azerbaijani defence ministry", "en",
+         pairs_of(("Azerbaijan", "Armenia"))),
+        ("Ceasefire violated: Pakistan accused by India of shelling villages along LoC", "en",
+         pairs_of(("India", "Pakistan"))),
+    ],
+)
+def test_passive_voice_swaps_the_order(title, lang, pairs):
+    """"Y accused of ... by X" still gives X -> Y."""
+    check(title, "", lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "pairs"),
+    [
+        ("Hamas denies breaching Gaza ceasefire, blames Israel for deadly strikes", "en",
+         pairs_of(("Hamas", "Israel"))),
+        ("Baku rejects claims it broke the truce and blames Yerevan for the shelling", "en",
+         pairs_of(("Azerbaijan", "Armenia"))),
+    ],
+)
+def test_denial_that_blames_someone_else(title, lang, pairs):
+    """"X denies breaching the truce, blames Y": X -> Y, never Y -> X."""
+    check(title, "", lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        ("Truce frays on the Line of Control",
+         "India's army said Pakistani troops opened fire on forward posts in violation of the "
+         "ceasefire understanding.", "en", pairs_of(("India", "Pakistan"))),
+        ("Перемирие под угрозой",
+         "Министерство обороны России заявило, что украинские военные обстреляли позиции в "
+         "нарушение режима прекращения огня.", "ru", pairs_of(("Russia", "Ukraine"))),
+        ("Tensions à la frontière",
+         "L'armée thaïlandaise affirme que des soldats cambodgiens ont ouvert le feu malgré le "
+         "cessez-le-feu.", "fr", pairs_of(("Thailand", "Cambodia"))),
+    ],
+)
+def test_demonyms_and_accusations_in_the_summary(title, summary, lang, pairs):
+    """Demonyms ("Pakistani troops") map to states; the accusation may be in the summary only."""
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        ("Gaza truce under strain",
+         "Israel's military said Hamas gunmen attacked troops in Rafah, breaching the ceasefire. "
+         "Hamas denied the claim and accused Israel of killing civilians in violation of the deal.",
+         "en", pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
+        ("Le Liban accuse Israël et le Hezbollah dénonce des violations du cessez-le-feu",
+         "Le Hezbollah accuse Israël d'avoir violé la trêve à plusieurs reprises.", "fr",
+         pairs_of(("Lebanon", "Israel"), ("Hezbollah", "Israel"))),
+    ],
+)
+def test_two_accusations_in_one_item(title, summary, lang, pairs):
+    """Each accusation in the item adds its own pair."""
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "pairs"),
+    [
+        ("Thailand and Cambodia accuse each other of violating border ceasefire", "en",
+         pairs_of(("Thailand", "Cambodia"), ("Cambodia", "Thailand"))),
+        ("Sudan army and RSF trade blame as Jeddah truce collapses", "en",
+         pairs_of(("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan"))),
+        ("Азербайджан и Армения обвинили друг друга в нарушении перемирия", "ru",
+         pairs_of(("Azerbaijan", "Armenia"), ("Armenia", "Azerbaijan"))),
+        ("Le Hamas et Israël s'accusent mutuellement de violer la trêve", "fr",
+         pairs_of(("Hamas", "Israel"), ("Israel", "Hamas"))),
+        ("Israel und Hamas werfen sich gegenseitig Bruch der Waffenruhe vor", "de",
+         pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
+        ("Azerbaycan ve Ermenistan birbirini ateşkesi ihlal etmekle suçladı", "tr",
+         pairs_of(("Azerbaijan", "Armenia"), ("Armenia", "Azerbaijan"))),
+    ],
+)
+def test_mutual_accusations_give_both_directions(title, lang, pairs):
+    """"X and Y accuse each other" is two pairs, one each way."""
+    check(title, "", lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        ("Observatory says government forces shelled Idlib despite truce",
+         "The Syrian Observatory for Human Rights said regime artillery hit three villages on "
+         "the first day of the ceasefire.", "en"),
+        ("OSCE monitors record 300 ceasefire violations in eastern Ukraine", "", "en"),
+        ("Fighting rages in Khartoum despite new truce", "", "en"),
+        ("Clashes erupt hours after Yemen ceasefire takes effect", "", "en"),
+        ("Lebanon: Israeli strike kills two despite ceasefire", "", "en"),
+        ("Truce shattered as militants attack army post", "", "en"),
+        ("Des combats malgré le cessez-le-feu au Soudan", "", "fr"),
+        ("Kämpfe trotz Waffenruhe im Sudan", "", "de"),
+        ("قصف على غزة رغم وقف إطلاق النار", "", "ar"),
+        ("Gazze'de ateşkese rağmen İsrail saldırıları sürüyor", "", "tr"),
+        ("Перемир'я почало діяти, але вночі бойовики обстріляли позиції", "", "uk"),
+    ],
+)
+def test_breach_without_a_named_accuser_is_a_violation(title, summary, lang):
+    """Monitors, the outlet's own framing and vague culprits ("militants") give no pair."""
+    check(title, summary, lang, Level.VIOLATION, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        ("Ethiopia and Eritrea agree ceasefire after border war", "", "en"),
+        ("Ceasefire holds in Gaza for second day", "", "en"),
+        ("Shelling resumes minutes after the 48-hour truce expires", "", "en"),
+        ("Monitors to log any ceasefire violations once the truce begins on Monday", "", "en"),
+        ("Минобороны: нарушений режима прекращения огня не зафиксировано", "", "ru"),
+        ("El Gobierno y la guerrilla firman un cese al fuego bilateral", "", "es"),
+        ("وقف إطلاق النار يدخل حيز التنفيذ في غزة", "", "ar"),
+    ],
+)
+def test_truce_news_without_a_breach_is_ceasefire(title, summary, lang):
+    """Agreed, holding, expired or merely monitored truces are ceasefire news."""
+    check(title, summary, lang, Level.CEASEFIRE, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("US and China extend tariff truce for another 90 days", "en"),
+        ("Rival fans agree truce before cup final", "en"),
+        ("Streaming giants call a truce in their price war", "en"),
+        ("Tregua comercial entre Estados Unidos y China", "es"),
+        ("Waffenstillstand im Handelsstreit zwischen Brüssel und Peking", "de"),
+        ("La trêve des confiseurs commence à l'Assemblée", "fr"),
+    ],
+)
+def test_metaphorical_truces_are_not_news(title, lang):
+    """Trade-war, fan and political "truces" are not about an armed conflict."""
+    check(title, "", lang, Level.NONE, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Russia accused of violating Estonian airspace", "en"),
+        ("Iran accused of violating nuclear deal by European powers", "en"),
+        ("Club charged with breaching league spending rules", "en"),
+        ("UN report lists human rights violations by the junta", "en"),
+        ("Türkiye: Yunan uçakları hava sahamızı ihlal etti", "tr"),
+        ("Kyiv accuses Moscow of war crimes after missile strike on hospital", "en"),
+    ],
+)
+def test_violations_in_other_senses_are_not_breaches(title, lang):
+    """Airspace, sanctions, rules or rights "violations" and war crimes need a truce to count."""
+    check(title, "", lang, Level.NONE, set())
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Nations mark centenary of 1918 armistice",
+        "Veterans gather for 70th anniversary of the 1953 armistice",
+    ],
+)
+def test_anniversaries_of_old_truces_are_not_news(title):
+    """A truce that ended generations ago is history, not ceasefire news."""
+    check(title, "", "en", Level.NONE, set())
+
+
+def test_feed_language_tag_that_contradicts_the_script_is_ignored():
+    """A Russian headline tagged "en" by its feed is still read with the Russian lexicon."""
+    check("Украина обвинила Россию в нарушении перемирия", "", "en", Level.BLAME,
+          pairs_of(("Ukraine", "Russia")))
+
+
+def test_html_summary_is_read_as_text():
+    """Markup and entities in the summary neither hide nor invent an accusation."""
+    found = classify(
+        "Truce wobbles in the south",
+        "<p>Armenia&#39;s defence ministry said <b>Azerbaijani</b> forces fired on villages in "
+        "breach of the ceasefire.</p>",
+        "en",
+    )
+    assert found.pairs == (Pair("Armenia", "Azerbaijan"),)
+    assert "<" not in found.evidence and "&#39;" not in found.summary
+
+
+def test_detection_carries_evidence_terms_summary_and_actors():
+    """Evidence is the accusing sentence; matched terms, summary and actors come with it."""
+    summary = (
+        "Officials met in Doha on Monday. Thailand's army said Cambodian troops fired rockets "
+        "across the border, breaking the ceasefire agreed last week. Talks resume on Friday."
+    )
+    found = classify("Border truce tested", summary, "en")
+    assert found.level is Level.BLAME
+    assert found.evidence.startswith("Thailand's army said Cambodian troops")
+    assert found.evidence in found.summary
+    assert len(found.summary) <= 300
+    assert "ceasefire" in found.matched
+    assert {"Thailand", "Cambodia"} <= set(found.actors)
+
+
+def test_unrelated_item_is_none_with_empty_fields():
+    """An item with no truce has level none, no pairs and no evidence."""
+    found = classify("Central bank raises interest rates", "Markets fell on the news.", "en")
+    assert (found.level, found.pairs, found.evidence) == (Level.NONE, (), "")
+
+
+def test_classify_is_deterministic():
+    """The same input always gives the same Detection."""
+    args = ("Israel says Hamas broke the truce", "Rockets were fired at Sderot.", "en")
+    assert classify(*args) == classify(*args)

@@ -1,0 +1,305 @@
+"""Command handlers through the real PTB Application, talking to the fake Bot API."""
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from telegram import Update
+from telegram.ext import ApplicationBuilder
+
+from bot.config import Settings
+from bot.filters import BREACH_LEVELS
+from bot.handlers import COMMANDS, ERROR_REPLY, NOT_ADMIN, NOT_OPERATOR, register
+from bot.services import SERVICES_KEY, Services
+from bot.store import NewStory, Store
+from feeds.fetch import make_client
+from feeds.model import Detection, Item, Level, Pair
+from tests.fakes.feed_server import FAULTS
+
+TOKEN = "123456:HANDLERS-test"  # noqa: S105 - a fake token for the fake server
+OPERATOR = 777
+NOW = datetime.now(UTC).replace(microsecond=0)
+RUSSIA_BLAMES_AZERBAIJAN = (Pair("Russia", "Azerbaijan"),)
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(db_path)
+    yield store
+    await store.close()
+
+
+def make_application(telegram_api, *, polling=False):
+    builder = ApplicationBuilder().token(TOKEN).base_url(telegram_api.base_url)
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    register(application)
+    return application
+
+
+@pytest.fixture
+async def app(telegram_api, store, db_path):
+    """The real Application with our handlers and Services, initialised against the fake."""
+    settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=telegram_api.base_url,
+                        database_path=db_path, admin_user_ids=frozenset({OPERATOR}),
+                        feed_allow_private=True, fetch_timeout=5.0)
+    application = make_application(telegram_api)
+    async with make_client() as client:
+        application.bot_data[SERVICES_KEY] = Services(store=store, settings=settings,
+                                                      client=client)
+        async with application:
+            await application.start()  # non-blocking handlers run as the app's tasks
+            try:
+                yield application
+            finally:
+                await application.stop()
+
+
+async def send(app, telegram_api, chat_id, text, **kw):
+    """Process one command update and return the replies it produced in that chat.
+
+    Every command answers; non-blocking handlers (/addfeed) answer from a task, so wait for it.
+    """
+    before = len(telegram_api.messages_to(chat_id))
+    payload = telegram_api.command_update(chat_id, text, **kw)
+    await app.process_update(Update.de_json(payload, app.bot))
+    await telegram_api.wait_for_messages(before + 1, chat_id=chat_id, within=10)
+    return [m.text for m in telegram_api.messages_to(chat_id)[before:]]
+
+
+async def add_alert(store, number, *, title, actors=("Russia", "Azerbaijan", "Armenia"),
+                    pairs=RUSSIA_BLAMES_AZERBAIJAN, created=NOW):
+    item = Item(key=f"k{number}", feed_url="https://feed.test/rss", title=title,
+                summary="Details follow.", link=f"https://feed.test/{number}",
+                published=created, source_title="Feed Test", lang="en")
+    detection = Detection(level=Level.BLAME, pairs=pairs, summary="Details follow.",
+                          actors=actors)
+    (alert,) = await store.ingest(item.feed_url, [NewStory(item, detection)], now=created)
+    return alert
+
+
+async def test_start_and_help_explain_the_commands(app, telegram_api):
+    """/start answers with the commands and an example; operators also see theirs."""
+    (text,) = await send(app, telegram_api, 5, "/start")
+    assert "/subscribe" in text
+    assert "/latest" in text
+    assert "Russia → Azerbaijan" in text
+    assert "/addfeed" not in text
+    (text,) = await send(app, telegram_api, OPERATOR, "/help")
+    assert "/addfeed" in text
+
+
+async def test_commands_are_accepted_by_set_my_commands(app, telegram_api):
+    """COMMANDS passes Telegram's checks on names and descriptions."""
+    assert await app.bot.set_my_commands(COMMANDS)
+    assert {c["command"] for c in telegram_api.commands} >= {
+        "subscribe", "unsubscribe", "latest", "filters", "status", "feeds", "help", "start"}
+
+
+async def test_subscribe_filters_and_unsubscribe_in_a_private_chat(app, telegram_api, store):
+    """Subscribing, re-subscribing (replaces), showing and stopping, all from the chat."""
+    (text,) = await send(app, telegram_api, 10, "/subscribe")
+    assert text.startswith("Subscribed: breaches")
+    sub = await store.get_subscription(10)
+    assert (sub.levels, sub.words, sub.chat_type) == (BREACH_LEVELS, (), "private")
+    await send(app, telegram_api, 10, "/subscribe blame azerbaijan armenia")
+    sub = await store.get_subscription(10)
+    assert (sub.levels, sub.words) == ((Level.BLAME,), ("azerbaijan", "armenia"))
+    (text,) = await send(app, telegram_api, 10, "/filters")
+    assert "blame only" in text
+    assert "“azerbaijan” or “armenia”" in text
+    (text,) = await send(app, telegram_api, 10, "/unsubscribe")
+    assert text.startswith("Unsubscribed")
+    assert not (await store.get_subscription(10)).is_active
+    (text,) = await send(app, telegram_api, 10, "/filters")
+    assert "not subscribed" in text
+
+
+async def test_wrong_subscribe_arguments_get_the_usage(app, telegram_api, store):
+    """A bad argument is explained in one reply and changes nothing."""
+    (text,) = await send(app, telegram_api, 11, "/subscribe ???")
+    assert "Usage: /subscribe [level] [filter words]" in text
+    assert await store.get_subscription(11) is None
+
+
+@pytest.mark.parametrize(
+    ("kw", "allowed"),
+    [
+        ({"user_id": 50}, False),  # plain member
+        ({"user_id": 51}, True),  # administrator
+        ({"user_id": 52}, True),  # creator
+        ({"anonymous_admin": True}, True),
+    ],
+)
+async def test_only_group_admins_change_the_subscription(app, telegram_api, store, kw, allowed):
+    """In a group, getChatMember decides; members are told who may do it."""
+    telegram_api.set_admins(-100200, 51, creator=52)
+    (text,) = await send(app, telegram_api, -100200, "/subscribe armenia", **kw)
+    sub = await store.get_subscription(-100200)
+    if allowed:
+        assert text.startswith("Subscribed")
+        assert (sub.chat_type, sub.words) == ("supergroup", ("armenia",))
+    else:
+        assert text == NOT_ADMIN
+        assert sub is None
+
+
+async def test_group_member_cannot_unsubscribe_but_may_ask_latest(app, telegram_api, store):
+    """Reading is for everyone; changing is for administrators."""
+    telegram_api.set_admins(-300, 61)
+    await send(app, telegram_api, -300, "/subscribe", user_id=61)
+    (text,) = await send(app, telegram_api, -300, "/unsubscribe", user_id=62)
+    assert text == NOT_ADMIN
+    assert (await store.get_subscription(-300)).is_active
+    (text,) = await send(app, telegram_api, -300, "/latest", user_id=62)
+    assert text.startswith("Nothing yet")
+
+
+async def test_channel_posts_are_commands_too(app, telegram_api, store):
+    """A command posted in a channel subscribes the channel."""
+    (text,) = await send(app, telegram_api, -100300, "/subscribe all", chat_type="channel")
+    assert text.startswith("Subscribed: all alerts")
+    sub = await store.get_subscription(-100300)
+    assert sub.chat_type == "channel"
+    assert Level.CEASEFIRE in sub.levels
+
+
+async def test_latest_shows_newest_first_with_filters(app, telegram_api, store):
+    """/latest lists stored alerts newest first; n and words narrow it; errors explain."""
+    (text,) = await send(app, telegram_api, 20, "/latest")
+    assert text.startswith("Nothing yet")
+    await add_alert(store, 1, title="Old Karabakh breach", created=NOW - timedelta(hours=2))
+    await add_alert(store, 2, title="Gaza truce broken", actors=("Israel", "Hamas"),
+                    pairs=(Pair("Israel", "Hamas"),), created=NOW - timedelta(hours=1))
+    await add_alert(store, 3, title="New Karabakh breach <&>", created=NOW)
+    (text,) = await send(app, telegram_api, 20, "/latest")
+    assert text.index("New Karabakh breach &lt;&amp;&gt;") < text.index("Gaza truce") < \
+        text.index("Old Karabakh")
+    (text,) = await send(app, telegram_api, 20, "/latest 1")
+    assert "New Karabakh" in text
+    assert "Gaza" not in text
+    (text,) = await send(app, telegram_api, 20, "/latest азербайджан")
+    assert "Gaza" not in text
+    assert "Old Karabakh" in text
+    (text,) = await send(app, telegram_api, 20, "/latest ukraine")
+    assert text.startswith("No recent alerts match")
+    (text,) = await send(app, telegram_api, 20, "/latest 50")
+    assert "n from 1 to 20" in text
+
+
+async def test_latest_splits_long_answers(app, telegram_api, store):
+    """Twenty long alerts come as several messages, each within Telegram's limit."""
+    for n in range(20):
+        await add_alert(store, n, title=f"Breach number {n} " + "long words " * 60,
+                        created=NOW - timedelta(minutes=n))
+    replies = await send(app, telegram_api, 21, "/latest 20")
+    assert len(replies) > 1
+    assert sum(text.count("Breach number") for text in replies) == 20
+
+
+async def test_status_and_feeds(app, telegram_api, store):
+    """/status gives counts and failing feeds; /feeds lists sources with links."""
+    await store.add_feed("https://a.test/rss", now=NOW, title="Agency <A>")
+    await store.add_feed("https://b.test/rss", now=NOW, title="B News")
+    await store.record_fetch_error("https://b.test/rss", "HTTP 500 & worse", now=NOW,
+                                   next_poll=NOW)
+    await store.subscribe(1, chat_type="private", levels=BREACH_LEVELS, now=NOW)
+    await store.set_meta("last_cycle", NOW.isoformat())
+    await store.set_meta("last_cycle_duration", "1.25")
+    (text,) = await send(app, telegram_api, 30, "/status")
+    assert "Feeds: 2 watched, 1 failing" in text
+    assert "took 1.25 s" in text
+    assert "B News: HTTP 500 &amp; worse (×1)" in text
+    assert "Subscribed chats: 1" in text
+    (text,) = await send(app, telegram_api, 30, "/feeds")
+    assert '<a href="https://a.test/rss">Agency &lt;A&gt;</a>' in text
+    assert "B News</a> ⚠️" in text
+
+
+async def test_addfeed_and_removefeed_are_for_operators(app, telegram_api, store, feed_server):
+    """Operators add a checked feed and remove it; others are refused; non-feeds explained."""
+    url = feed_server.publish_rss("/news.xml", ["Truce holds"], title="Loopback News")
+    (text,) = await send(app, telegram_api, 40, f"/addfeed {url}")
+    assert text == NOT_OPERATOR
+    (text,) = await send(app, telegram_api, OPERATOR, f"/addfeed {url}")
+    assert text == "Added: Loopback News. It is checked from now on."
+    assert [f.url for f in await store.list_feeds()] == [url]
+    (text,) = await send(app, telegram_api, OPERATOR, f"/addfeed {url}")
+    assert text.startswith("Already watched")
+    (text,) = await send(app, telegram_api, OPERATOR,
+                         f"/addfeed {feed_server.url(FAULTS['html'])}")
+    assert text.startswith("Not added:")
+    (text,) = await send(app, telegram_api, OPERATOR, "/addfeed ftp://x.test/feed")
+    assert text.startswith("Usage: /addfeed URL")
+    (text,) = await send(app, telegram_api, 40, f"/removefeed {url}")
+    assert text == NOT_OPERATOR
+    (text,) = await send(app, telegram_api, OPERATOR, f"/removefeed {url}")
+    assert text == f"Removed: {url}"
+    assert await store.list_feeds() == []
+    svc = app.bot_data[SERVICES_KEY]
+    app.bot_data[SERVICES_KEY] = replace(
+        svc, settings=replace(svc.settings, feed_allow_private=False))
+    (text,) = await send(app, telegram_api, OPERATOR, f"/addfeed {url}")
+    assert text.startswith("Not added:")
+    assert "127.0.0.1" in text
+    assert await store.list_feeds() == []
+
+
+async def test_errors_get_a_plain_sentence_not_a_traceback(app, telegram_api, store, caplog):
+    """A failure inside a handler is logged and the chat gets one plain sentence."""
+    await store.close()  # every store call now fails
+    with caplog.at_level(logging.ERROR, logger="bot.handlers"):
+        replies = await send(app, telegram_api, 50, "/status")
+    assert replies == [ERROR_REPLY]
+    assert "error while handling an update" in caplog.text
+
+
+async def test_bot_removed_from_group_turns_alerts_off(app, telegram_api, store):
+    """A my_chat_member update saying the bot was kicked deactivates that chat."""
+    await store.subscribe(-400, chat_type="group", levels=BREACH_LEVELS, now=NOW)
+    bot_user = (await app.bot.get_me()).to_dict()
+    chat = {"id": -400, "type": "group", "title": "G"}
+    payload = {"update_id": 9001, "my_chat_member": {
+        "chat": chat, "from": {"id": 5, "is_bot": False, "first_name": "A"}, "date": 0,
+        "old_chat_member": {"status": "member", "user": bot_user},
+        "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0}}}
+    await app.process_update(Update.de_json(payload, app.bot))
+    assert not (await store.get_subscription(-400)).is_active
+
+
+async def test_migration_service_message_moves_the_subscription(app, telegram_api, store):
+    """The 'group upgraded' service message moves the subscription to the new id."""
+    await store.subscribe(-500, chat_type="group", levels=BREACH_LEVELS, now=NOW)
+    payload = {"update_id": 9002, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": -500, "type": "group", "title": "G"},
+        "from": {"id": 5, "is_bot": False, "first_name": "A"},
+        "migrate_to_chat_id": -100500}}
+    await app.process_update(Update.de_json(payload, app.bot))
+    assert await store.get_subscription(-500) is None
+    assert (await store.get_subscription(-100500)).is_active
+
+
+async def test_long_polling_end_to_end(telegram_api, store, db_path):
+    """With real getUpdates polling, a pushed /subscribe is answered and stored."""
+    settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=telegram_api.base_url,
+                        database_path=db_path)
+    application = make_application(telegram_api, polling=True)
+    async with httpx.AsyncClient() as client:
+        application.bot_data[SERVICES_KEY] = Services(store=store, settings=settings,
+                                                      client=client)
+        async with application:
+            await application.updater.start_polling(timeout=5)
+            await application.start()
+            try:
+                telegram_api.push_command(60, "/subscribe gaza")
+                (reply,) = await telegram_api.wait_for_messages(1, chat_id=60)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    assert reply.text.startswith("Subscribed: breaches")
+    assert (await store.get_subscription(60)).words == ("gaza",)
+    assert telegram_api.calls_to("deleteWebhook")
+    assert telegram_api.pending_updates == 0  # the offset confirmed it on the way out
