@@ -236,7 +236,7 @@ async def write_chart(settings: Settings, *, days: int, out: Path) -> None:
         await store.close()
     png = await asyncio.to_thread(render_chart, alerts, days=days, now=now)
     try:
-        out.write_bytes(png)
+        await asyncio.to_thread(out.write_bytes, png)
     except OSError as exc:
         raise BotError(f"cannot write {out}: {exc.strerror}") from exc
     print(f"wrote {out} ({len(png) // 1024} KB, {len(alerts)} accusations in {days} days)")
