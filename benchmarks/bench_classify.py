@@ -18,6 +18,7 @@ import feedparser
 
 from feeds.detect import classify
 
+ROUNDS = 3
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ceasefire" / "dev.jsonl"
 SAMPLE = (
     {"title": "Russia blames Azerbaijan for breach of Karabakh truce",
@@ -55,14 +56,17 @@ def main(argv: list[str]) -> None:
     items = load_items(count)
     document = to_rss(items)
     classify(items[0]["title"], items[0]["summary"], items[0].get("lang"))  # load data once
-    start = time.perf_counter()
-    parsed = feedparser.parse(document)
-    parse_s = time.perf_counter() - start
-    assert len(parsed.entries) == count
-    start = time.perf_counter()
-    for item in items:
-        classify(item["title"], item["summary"], item.get("lang"))
-    classify_s = time.perf_counter() - start
+    parse_s = classify_s = float("inf")
+    # Best of a few rounds, alternating, so a busy machine skews both sides alike.
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        parsed = feedparser.parse(document)
+        parse_s = min(parse_s, time.perf_counter() - start)
+        assert len(parsed.entries) == count
+        start = time.perf_counter()
+        for item in items:
+            classify(item["title"], item["summary"], item.get("lang"))
+        classify_s = min(classify_s, time.perf_counter() - start)
     print(f"classify: {count / classify_s:,.0f} items/s | feedparser: {count / parse_s:,.0f} "
           f"items/s | ratio classify/parse = {classify_s / parse_s:.2f} (target <= 1.0) | "
           f"n={count}")

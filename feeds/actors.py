@@ -31,6 +31,7 @@ _EXACT_MARK = "="  # "=LeT": mixed-case abbreviation matched only as written ("L
 _STEM_MARK = "*"  # "азербайджан*" also matches "Азербайджана", "азербайджанских"
 # A mark inside an alias inflects that word too: "Южн* Судан*" matches "Южного Судана".
 _MIN_STEM = 3
+_MIN_FOLDED = 5
 _BUCKET_MIN = 6  # trie nodes with more branches than this get first-character buckets
 
 # Arabic glues clitics to the noun: و/ف (and), ب/ل/ك (in/for/like) and the article ال,
@@ -133,9 +134,12 @@ def _ascii_fold(alias: str) -> str | None:
     """Accent-free spelling ("Azerbaïdjan" -> "Azerbaidjan"), or None if nothing changes."""
     if alias.isascii() or any(c.isalpha() and ord(c) >= 0x250 for c in alias):
         return None  # plain ASCII, or not Latin script (Cyrillic "й" must keep its breve)
-    stripped = unicodedata.normalize("NFKD", alias)
-    folded = "".join(c for c in stripped if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", folded) if folded != alias else None
+    bare = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFC", bare)
+    # Short folds make new words: Turkish "Şam" (Damascus) would become "Sam", "Çin" "Cin".
+    if folded == alias or len(folded.rstrip(_STEM_MARK)) < _MIN_FOLDED:
+        return None
+    return folded
 
 
 def _aliases_of(entry: dict) -> list[tuple[str, str | None]]:
@@ -267,7 +271,7 @@ def _index() -> _Index:
         f"{_LEFT_EDGE}(?:"
         f"{_starts(latin)}(?P<w>{_trie_pattern(latin)})"
         f"|{_starts(cyrillic)}(?P<c>{_trie_pattern(cyrillic)})"
-        f"|(?=[\u0600-\u06FF])(?:"
+        f"|(?=[\u0600-\u06ff])(?:"
         f"[وف]?(?:[بك]?ال|لل)(?P<al>{_trie_pattern(with_article)})"
         f"|[وف]?[بلك]?(?P<ar>{_trie_pattern(plain_arabic)})"
         r"))(?!\w)"
@@ -328,14 +332,17 @@ def find_actors(text: str, lang: str | None = None) -> list[ActorMention]:
             continue
         start, end = match.span(group)
         surface = text[start:end]
-        key = _key(match.group(group))
+        # The span is already lower-cased; most need no separator clean-up (hot path).
+        key = match.group(group).translate(_KEY_TRANSLATE)
+        if not key.isalnum():
+            key = _SEP_RUN.sub(" ", key).strip()
         if group == "al":
             key = _AR_ARTICLE + key
-        for alias in _candidates(index, key):
-            if _accepts(alias, surface, base):
-                if alias.kind != _BLOCKER:
-                    found.append(ActorMention(alias.name, start, end, surface, alias.kind))
-                break
+        alias = index.exact.get(key)
+        if alias is None or not _accepts(alias, surface, base):
+            alias = next((a for a in _candidates(index, key) if _accepts(a, surface, base)), None)
+        if alias is not None and alias.kind != _BLOCKER:
+            found.append(ActorMention(alias.name, start, end, surface, alias.kind))
     return found
 
 

@@ -18,13 +18,13 @@ Imports feeds.actors, feeds.lang, feeds.lexicon, feeds.model, feeds.summarise, f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feeds.actors import ActorMention, find_actors
 from feeds.lang import guess_lang
 from feeds.lexicon import Lexicon, load_lexicon
 from feeds.model import Detection, Level, Pair
-from feeds.summarise import split_sentences, summarise
+from feeds.summarise import split_sentences, summarise_sentences
 from feeds.text import html_to_text
 
 # How far apart a breach word and a truce term may stand and still be read together
@@ -115,54 +115,54 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     summary_actors = find_actors(summary_text, code)
     actors = _unique(m.name for m in (*title_actors, *summary_actors))
     full = f"{title_text} {summary_text}"
-    if lex.search("truce", full) is None and lex.search("truce_context", full) is None:
-        return _result(Level.NONE, (), (), "", title_text, summary_text, actors)  # most items
     raw = [(text, found, True) for text, found in _by_sentence(title_text, title_actors)]
     raw += [(text, found, False) for text, found in _by_sentence(summary_text, summary_actors)]
+    own = [text for text, _, is_title in raw if not is_title] or [text for text, _, _ in raw]
+    if lex.search("truce", full) is None and lex.search("truce_context", full) is None:
+        return _result(Level.NONE, (), (), "", own, actors)  # most items stop here
     is_old = lex.search("old_markers", full) is not None
     scans = [_Scan(lex, text) for text, _, _ in raw]
     strong = [_valid_truces(scan, "truce", is_old) for scan in scans]
     strong_any = any(strong)
     has_context = strong_any or lex.search("truce_context", full) is not None
     if not has_context:
-        return _result(Level.NONE, (), (), "", title_text, summary_text, actors)
+        return _result(Level.NONE, (), (), "", own, actors)
     sentences = [
-        _Sentence(
-            text,
-            _annotate(scan, found),
-            tuple(sorted(truces + _valid_truces(scan, "truce_weak", is_old))),
-            is_title,
-            scan,
-        )
-        for (text, found, is_title), scan, truces in zip(raw, scans, strong, strict=True)
+        _Sentence(text, (), tuple(sorted(truces + _valid_truces(scan, "truce_weak", is_old))),
+                  is_title, scan)
+        for (text, _, is_title), scan, truces in zip(raw, scans, strong, strict=True)
     ]
     if not strong_any and not any(s.truces for s in sentences):
-        return _result(Level.NONE, (), (), "", title_text, summary_text, actors)
-    readings = _read_item(lex, sentences)
+        return _result(Level.NONE, (), (), "", own, actors)
+    breach = [_breach_terms(lex, s) for s in sentences]
+    if any(breach) or any(_accuses_attack(lex, s) for s in sentences):
+        # Roles of actors matter only when someone may be blamed; skip them for plain news.
+        sentences = [replace(s, actors=_annotate(s.scan, found))
+                     for s, (_, found, _) in zip(sentences, raw, strict=True)]
+    readings = _read_item(lex, sentences, breach)
     pairs = _unique(p for r in readings for p in r.pairs)
     terms = _unique(t for s, r in zip(sentences, readings, strict=True)
                     for t in (*(s.text[a:b] for a, b in s.truces), *r.terms))
     breach_at = [i for i, r in enumerate(readings) if r.is_breach or r.pairs]
     if pairs:
         evidence = next(sentences[i].text for i, r in enumerate(readings) if r.pairs)
-        return _result(Level.BLAME, pairs, terms, evidence, title_text, summary_text, actors)
+        return _result(Level.BLAME, pairs, terms, evidence, own, actors)
     if breach_at:
         evidence = sentences[breach_at[0]].text
-        return _result(Level.VIOLATION, (), terms, evidence, title_text, summary_text, actors)
+        return _result(Level.VIOLATION, (), terms, evidence, own, actors)
     if strong_any:
         evidence = next(s.text for s in sentences if s.truces)
-        return _result(Level.CEASEFIRE, (), terms, evidence, title_text, summary_text, actors)
-    return _result(Level.NONE, (), (), "", title_text, summary_text, actors)
+        return _result(Level.CEASEFIRE, (), terms, evidence, own, actors)
+    return _result(Level.NONE, (), (), "", own, actors)
 
 
-def _result(level: Level, pairs, terms, evidence: str, title: str, summary: str,
-            actors) -> Detection:
+def _result(level: Level, pairs, terms, evidence: str, own: list[str], actors) -> Detection:
     return Detection(
         level=level,
         pairs=tuple(pairs),
         matched=tuple(terms),
         evidence=evidence,
-        summary=summarise(title, summary, evidence),
+        summary=summarise_sentences(own, evidence),
         actors=tuple(actors),
     )
 
@@ -293,8 +293,8 @@ class _Context:
     home_state: str | None  # the one state the item is about, for "government forces"
 
 
-def _read_item(lex: Lexicon, sentences: list[_Sentence]) -> list[_Reading]:
-    breach = [_breach_terms(lex, s) for s in sentences]
+def _read_item(lex: Lexicon, sentences: list[_Sentence],
+               breach: list[tuple[str, ...]]) -> list[_Reading]:
     item_breach = any(breach)
     states = {a.name for s in sentences for a in s.actors
               if a.kind == "state" and a.role in (ROLE_FREE, ROLE_MODIFIER)}

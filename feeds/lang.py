@@ -46,6 +46,19 @@ def _script(text: str) -> str:
 
 
 _SCRIPT_OF = {"ru": "cyrillic", "uk": "cyrillic", "ar": "arabic"}
+_OTHER_SCRIPTS = {
+    "latin": (_CYRILLIC, _ARABIC),
+    "cyrillic": (_ARABIC,),
+    "arabic": (_CYRILLIC,),
+}
+
+
+def _fits(tag: str, text: str) -> bool:
+    """Cheap check that a tagged text is written in the tag's script (the usual case)."""
+    script = _SCRIPT_OF.get(tag, "latin")
+    if any(other.search(text) for other in _OTHER_SCRIPTS[script]):
+        return _script(text) == script
+    return script == "latin" or (_CYRILLIC if script == "cyrillic" else _ARABIC).search(text)
 
 
 def _guess_latin(text: str) -> str:
@@ -59,10 +72,10 @@ def _guess_latin(text: str) -> str:
 
 def guess_lang(text: str, hint: str | None = None) -> str:
     """One of SUPPORTED: the feed's tag when it fits the text's script, else a guess."""
-    script = _script(text)
     tag = normalise_tag(hint)
-    if tag in SUPPORTED and _SCRIPT_OF.get(tag, "latin") == script:
+    if tag in SUPPORTED and _fits(tag, text):
         return tag
+    script = _script(text)
     if script == "arabic":
         return "ar"
     if script == "cyrillic":

@@ -26,7 +26,8 @@ _ABBREVIATION = re.compile(
 
 def split_sentences(text: str) -> list[str]:
     """Split plain text into sentences; semicolons separate headline clauses too."""
-    text = collapse_space(text)
+    if "  " in text or "\n" in text or "\t" in text or text[:1].isspace() or text[-1:].isspace():
+        text = collapse_space(text)  # html_to_text output is already collapsed: skip the regex
     if not text:
         return []
     pieces: list[str] = []
@@ -57,6 +58,11 @@ def _cut_words(text: str, limit: int) -> str:
 def summarise(title: str, summary: str, evidence: str, *, limit: int = LIMIT) -> str:
     """At most `limit` chars of the item's own sentences, always holding the evidence sentence."""
     sentences = split_sentences(html_to_text(summary)) or split_sentences(html_to_text(title))
+    return summarise_sentences(sentences, evidence, limit=limit)
+
+
+def summarise_sentences(sentences: list[str], evidence: str, *, limit: int = LIMIT) -> str:
+    """`summarise` for text already split (feeds.detect has the sentences at hand)."""
     evidence = collapse_space(evidence)
     if evidence:
         at = next((i for i, s in enumerate(sentences) if evidence in s or s in evidence), None)

@@ -53,10 +53,16 @@ CANONICAL = {
 
 # Bare "Congo" means the DRC in conflict news (M23, FARDC, Kinshasa); states.json gives it to
 # the DRC, so CLDR's Spanish "Congo" for Brazzaville is dropped here.
-DROP = {"CG": {"congo", "kongo", "конго", "الكونغو"}}
+DROP = {
+    "CG": {"congo", "kongo", "конго", "الكونغو"},
+    "TG": {"того"},  # Russian and Ukrainian "of that"; Togo is found by "Тоголезск*"
+}
 # Names that are ordinary words elsewhere ("Island" is German for Iceland, English for island):
 # matched only when the caller says the text is in that language.
-ONLY_IN_LANG = {("IS", "de"): {"Island"}}
+ONLY_IN_LANG = {
+    ("IS", "de"): {"Island"},
+    ("CL", "fr"): {"Chili"},
+}
 
 
 def names_for(code: str, lang: str) -> list[str]:
@@ -75,9 +81,19 @@ _CONSONANTS = set("бвгджзклмнпрстфхцчшщ")
 _RU_ADJECTIVE_ENDINGS = ("ая", "яя", "ое", "ее", "ий", "ый", "ой", "ие", "ые")
 
 
+def _declines(word: str) -> bool:
+    """Abbreviations ("КНДР") and names like "Самоа" or "Того" keep one form."""
+    low = word.lower()
+    if word.isupper() or low[-1] in "оеиуюэі":
+        return False
+    return not (low.endswith("а") and low[-2:-1] in ("о", "у", "и", "е"))
+
+
 def ru_forms(word: str) -> list[str]:
     """Oblique cases of a one-word Russian country name ("Франция" -> "Франции", ...)."""
     low = word.lower()
+    if not _declines(word):
+        return []
     if low.endswith("ия"):
         stem = word[:-1]
         return [stem + "и", stem + "ю", stem + "ей"]
@@ -99,6 +115,8 @@ def ru_forms(word: str) -> list[str]:
 def uk_forms(word: str) -> list[str]:
     """Oblique cases of a one-word Ukrainian country name ("Франція" -> "Франції", ...)."""
     low = word.lower()
+    if not _declines(word):
+        return []
     if low.endswith("ія"):
         stem = word[:-1]
         return [stem + "ї", stem + "ю", stem + "єю"]

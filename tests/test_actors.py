@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
 from feeds import actors
 from feeds.actors import actor_kind, actor_names, find_actors, resolve_actor
@@ -254,6 +253,28 @@ def test_longest_alias_wins_and_blockers(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Того же дня обстрелы продолжились", "ru"),  # "Того" is Togo only in a list
+        ("Самое важное", "ru"),  # "Самоа" does not decline
+        ("serbest bırakılması öngörülüyor", "tr"),  # French "serbe" is no Turkish stem
+        ("Check the checkpoint", "en"),  # Spanish "checo" is not a stem "chec"
+        ("Sam Altman and Sara met at the Cinema", "en"),  # Turkish Şam, Şara, Çin unfolded
+        ("BAE Systems delivered shells", "en"),
+        ("Hint: the talks resume", "en"),  # Turkish "Hint" (Indian) only in Turkish
+        ("Fama is a town", "en"),  # Mali's army is written FAMa
+        ("progress on the SDGs", "en"),  # Turkish SDG (the SDF) only in Turkish
+        ("Roma families fled", "en"),
+        ("the Sea of Azov", "en"),
+    ],
+)
+def test_false_friends_across_languages(text, lang):
+    """Words that look like an alias in another language or case name no actor."""
+    assert names(text, lang) == []
+    assert names(text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "militants opened fire",
@@ -352,8 +373,9 @@ def test_resolve_actor_across_languages(word, expected):
 
 def test_every_un_member_state_is_known():
     """All 193 UN member states resolve from their CLDR English name to a distinct state."""
+    babel = pytest.importorskip("babel")  # the "test" extra installs it
     assert len(set(UN_MEMBERS)) == 193
-    english = Locale("en").territories
+    english = babel.Locale("en").territories
     resolved = {}
     for code in UN_MEMBERS:
         name = resolve_actor(english[code])
@@ -366,9 +388,11 @@ def test_every_un_member_state_is_known():
 @pytest.mark.parametrize("lang", ["ru", "uk", "fr", "es", "de", "ar", "tr"])
 def test_every_un_member_has_its_name_in_each_language(lang):
     """CLDR's name of every member state in each of the eight languages is an alias."""
-    local = Locale(lang).territories
+    babel = pytest.importorskip("babel")
+    local = babel.Locale(lang).territories
     missing = [code for code in UN_MEMBERS if resolve_actor(local[code].split(" (")[0]) is None]
-    assert missing == []
+    # Dropped on purpose: Russian and Ukrainian "Того" (Togo) is the everyday word "of that".
+    assert missing == (["TG"] if lang in ("ru", "uk") else [])
 
 
 def test_scorer_canonical_names_are_used():
