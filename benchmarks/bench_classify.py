@@ -22,7 +22,8 @@ ROUNDS = 3
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ceasefire" / "dev.jsonl"
 SAMPLE = (
     {"title": "Russia blames Azerbaijan for breach of Karabakh truce",
-     "summary": "Russia's Defence Ministry said Azerbaijani forces struck positions.", "lang": "en"},
+     "summary": "Russia's Defence Ministry said Azerbaijani forces struck positions.",
+     "lang": "en"},
     {"title": "Trump extends tariff truce with China", "summary": "Markets rose.", "lang": "en"},
 )
 

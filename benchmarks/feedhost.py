@@ -24,13 +24,16 @@ _LAST_MODIFIED = format_datetime(NOW, usegmt=True)
 @dataclass(slots=True)
 class _Feeds:
     items: int
+    fresh_pool: tuple[int, ...] = ()  # corpus indices of the stories bumps publish
     ok: dict[int, bytes] = field(default_factory=dict)
     etags: dict[int, bytes] = field(default_factory=dict)
 
     def build(self, n: int, records: list[Record], generation: int = 0) -> None:
         # Generation g has the g newest breach stories of the corpus on top of the base items.
-        breaches = [r for r in records if r.level in ("blame", "violation")] or records
-        fresh = [breaches[k % len(breaches)] for k in range(generation)]
+        pool = [records[i] for i in self.fresh_pool] or [
+            r for r in records if r.level in ("blame", "violation")
+        ]
+        fresh = [pool[k % len(pool)] for k in range(generation)]
         body = rss_document(
             n, records, items=self.items, fresh=fresh, fresh_time=datetime.now(UTC)
         )
@@ -93,9 +96,11 @@ class _Protocol(asyncio.Protocol):
         return self._feeds.ok[n]
 
 
-async def _serve(feeds: int, items: int, conn: multiprocessing.connection.Connection) -> None:
+async def _serve(
+    feeds: int, items: int, pool: tuple[int, ...], conn: multiprocessing.connection.Connection
+) -> None:
     records = corpus()
-    table = _Feeds(items)
+    table = _Feeds(items, pool)
     for n in range(feeds):
         table.build(n, records)
     generations: dict[int, int] = {}
@@ -116,23 +121,26 @@ def _wait_closed(conn: multiprocessing.connection.Connection) -> None:
         pass
 
 
-def _main(feeds: int, items: int, conn: multiprocessing.connection.Connection) -> None:
-    asyncio.run(_serve(feeds, items, conn))
+def _main(
+    feeds: int, items: int, pool: tuple[int, ...], conn: multiprocessing.connection.Connection
+) -> None:
+    asyncio.run(_serve(feeds, items, pool, conn))
 
 
 class FeedHost:
     """`with FeedHost(feeds=1000, items=20) as host: host.url(n)`."""
 
-    def __init__(self, *, feeds: int, items: int) -> None:
+    def __init__(self, *, feeds: int, items: int, fresh_pool: tuple[int, ...] = ()) -> None:
         self.feeds = feeds
         self.items = items
+        self.fresh_pool = fresh_pool
         self.port = 0
 
     def __enter__(self) -> FeedHost:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(
-            target=_main, args=(self.feeds, self.items, child), daemon=True
+            target=_main, args=(self.feeds, self.items, self.fresh_pool, child), daemon=True
         )
         self._process.start()
         child.close()

@@ -54,7 +54,9 @@ BATCH = 500  # outbox rows read per round
 BACKOFF_BASE = 2.0  # seconds; doubled per failed attempt of a row
 BACKOFF_MAX = 300.0
 IDLE_WAKE = 60.0  # look at the outbox at least this often even if nobody wakes us
-SHORT_WAIT = 2.0  # limiter waits up to this long are slept inside a round; longer ones hold
+# Limiter waits up to this long are slept inside a round; longer ones (a chat's 1 s interval,
+# a group's minute) hold that chat and end its round, so new rows for others are not kept waiting.
+SHORT_WAIT = 0.5
 
 # A 400 that means the chat is gone for good, like a 403.
 _GONE_CHAT = (
@@ -260,12 +262,17 @@ class DeliveryWorker:
         """Seconds until something could be due: a postponed row or a held chat."""
         delays = [IDLE_WAKE]
         due = await self._store.next_outbox_time()
-        if due is not None:
-            delays.append((due - self._clock()).total_seconds())
+        wait_for_due = (due - self._clock()).total_seconds() if due is not None else None
+        if wait_for_due is not None and wait_for_due > 0:
+            delays.append(wait_for_due)
         now = self._monotonic()
         self._held = {chat: t for chat, t in self._held.items() if t > now}
         if self._held:
             delays.append(min(self._held.values()) - now)
+        elif wait_for_due is not None and wait_for_due <= 0:
+            # Rows are due, no chat is held, yet the round sent nothing: something unexpected
+            # failed (and was logged); try again soon rather than spin.
+            delays.append(self._backoff_base)
         return max(0.05, min(delays))
 
     async def run_once(self) -> DeliveryReport:

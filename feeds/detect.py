@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from feeds.actors import ActorMention, find_actors
 from feeds.lang import guess_lang
@@ -38,6 +39,7 @@ MAX_ANAPHOR_WORDS = 8
 _JOINER = re.compile(r"^(?:['’]s)?[\s\-–]*$")
 _TOKEN = re.compile(r"[^\W_][\w'’\-]*")
 _COMMA = re.compile(r"[,،]")
+_WORD = re.compile(r"\w+")
 # Passive accusation: "Houthis (were) accused of breaching the truce".
 _PASSIVE_BE = re.compile(r"\s*(?:(?:was|were|is|are|been|being|has been|have been)\s+)?$", re.I)
 _PASSIVE_OF = re.compile(r"\s+(?:of|for|by|par|por|von|durch)\b", re.I)
@@ -62,20 +64,32 @@ class _Actor:
 class _Scan:
     """Lexicon matches in one sentence, found once per category and shared by every rule."""
 
-    __slots__ = ("_found", "lex", "text")
+    __slots__ = ("_found", "_heads", "lex", "text")
 
     def __init__(self, lex: Lexicon, text: str) -> None:
         self.lex = lex
         self.text = text
         self._found: dict[str, tuple[re.Match[str], ...]] = {}
+        self._heads: frozenset[str] | None = None
 
     def find(self, category: str) -> tuple[re.Match[str], ...]:
         """Every match of `category` in the sentence."""
         hit = self._found.get(category)
         if hit is None:
-            hit = tuple(self.lex.patterns[category].finditer(self.text))
+            wanted = self.lex.heads[category]
+            if wanted is not None and wanted.isdisjoint(self.heads()):
+                hit = ()  # no word starts like any term: skip the regex
+            else:
+                hit = tuple(self.lex.patterns[category].finditer(self.text))
             self._found[category] = hit
         return hit
+
+    def heads(self) -> frozenset[str]:
+        """The first one, two and three letters of every word, lower case."""
+        if self._heads is None:
+            words = _WORD.findall(self.text.lower())
+            self._heads = frozenset(w[:n] for w in words for n in (1, 2, 3))
+        return self._heads
 
     def search(self, category: str, start: int = 0, end: int | None = None):
         """The first match of `category` lying inside text[start:end] (absolute offsets)."""
@@ -363,7 +377,7 @@ def _in_truce(s: _Sentence, start: int, end: int) -> bool:
 
 
 def _near_truce(s: _Sentence, start: int, end: int) -> bool:
-    return any(-BREACH_WINDOW <= start - b and a - end <= BREACH_WINDOW for a, b in s.truces)
+    return any(start - b >= -BREACH_WINDOW and a - end <= BREACH_WINDOW for a, b in s.truces)
 
 
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
@@ -487,7 +501,7 @@ def _mutual_parties(s: _Sentence, mutual: re.Match[str]) -> list[str]:
 def _coordinated_complaint(lex: Lexicon, s: _Sentence) -> re.Match[str] | None:
     """ "Kiew und Moskau beklagen Verstöße": two coordinated subjects of one accusation verb."""
     free = [a for a in s.actors if a.role == ROLE_FREE]
-    for first, second in zip(free, free[1:], strict=False):
+    for first, second in pairwise(free):
         if first.name == second.name:
             continue
         gap = s.text[first.end : second.start].strip()
@@ -544,7 +558,8 @@ def _according(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
     parties = [a for a in s.actors if a.role == ROLE_FREE]
     src: _Actor | None = None
     if pivot.kind == "according":
-        words = _TOKEN.findall(pivot.term)[1:] + _TOKEN.findall(text[pivot.end : pivot.end + 40])[:1]
+        words = _TOKEN.findall(pivot.term)[1:]
+        words += _TOKEN.findall(text[pivot.end : pivot.end + 40])[:1]
         if any(_full(lex, "pronouns", w) for w in words) and ctx.topic is not None:
             speaker = _Speaker(ctx.topic, "")  # "За його словами" (according to him)
             return speaker, _any_party(lex, s, parties, speaker.name, None)
@@ -648,13 +663,13 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
             return [ctx.home_state] if ctx.home_state != accuser else []
         return []
     names = [after[0].name]
-    for prev, cur in zip(after, after[1:], strict=False):
+    for prev, cur in pairwise(after):
         words = _TOKEN.findall(text[prev.end : cur.start])
         if not words or not all(_full(lex, "conjunction", w) or _full(lex, "determiners", w)
                                 for w in words):
             break
         following = _TOKEN.findall(text[cur.end : cur.end + 30])[:1]
-        if following and (_full(lex, "accuse", following[0]) or _full(lex, "speech", following[0])):
+        if following and any(_full(lex, c, following[0]) for c in ("accuse", "speech")):
             break  # "accuse Israël et le Hezbollah dénonce ...": a new clause starts
         names.append(cur.name)
     return names
@@ -684,9 +699,9 @@ def _content_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: s
         agent = _agent_after(lex, s, parties, first.end(), end)
         if agent is not None:
             names.append(agent)
-    if not names and ctx.home_state and ctx.home_state != accuser:
-        if lex.search("generic_forces", text[lead : first.end() + 30]):
-            names.append(ctx.home_state)  # "said government forces attacked its positions"
+    if (not names and ctx.home_state and ctx.home_state != accuser
+            and lex.search("generic_forces", text[lead : first.end() + 30])):
+        names.append(ctx.home_state)  # "said government forces attacked its positions"
     # "said Iran had fired ... but that Israel had also breached the deal": a second clause.
     for brk in lex.find("clause_break", text[first.end() : end]):
         at = first.end() + brk.end()
@@ -727,7 +742,7 @@ def _called_a_breach(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, accuse
 
 
 def _frame_sov(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
-    """Turkish: subject first, verb last: "Azerbaycan Savunma Bakanlığı ... Ermenistan ... açıkladı"."""
+    """Turkish: subject first, verb last ("Azerbaycan ... Ermenistan ... açıkladı")."""
     parties = [a for a in s.actors if a.role == ROLE_FREE and a.end <= pivot.start]
     if parties:
         accuser = _Speaker(parties[0].name, parties[0].kind)

@@ -20,11 +20,14 @@ _TURKISH_ONLY = re.compile(r"[ğışĞİŞ]")
 _WORD = re.compile(r"[^\W\d_]+")
 # Short, frequent function words that tell the Latin-script languages apart.
 _STOPWORDS = {
-    "en": frozenset("the of and to in is was for on that with as by from said says".split()),
-    "fr": frozenset("le la les des du et est dans une un pour que qui sur par au aux avec".split()),
-    "es": frozenset("el la los las del y en que por una un con para se su al tras".split()),
-    "de": frozenset("der die das und ist im den dem des ein eine nicht mit sich auf zu von".split()),
-    "tr": frozenset("ve bir bu ile için da de olarak ilk sonra göre".split()),
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the of and to in is was for on that with as by from said says",
+        "fr": "le la les des du et est dans une un pour que qui sur par au aux avec",
+        "es": "el la los las del y en que por una un con para se su al tras",
+        "de": "der die das und ist im den dem des ein eine nicht mit sich auf zu von",
+        "tr": "ve bir bu ile için da de olarak ilk sonra göre",
+    }.items()
 }
 
 

@@ -39,6 +39,8 @@ class Lexicon:
     # qualifier follows the noun) or Turkish ("Hamas'ın ateşkesi ihlal ettiği": the subject).
     modifier_before_truce: bool
     clitics: re.Pattern[str] | None  # Arabic prefixes to strip before comparing a word
+    # First letters (1-3, lower case) every term of a category starts with; None = no shortcut.
+    heads: dict[str, frozenset[str] | None]
 
     def is_word(self, category: str, word: str) -> bool:
         """Whether `word` is, as a whole, one of `category`'s terms (after clitics, in Arabic)."""
@@ -74,6 +76,26 @@ def compile_terms(terms: list[str], *, word_boundary: bool = True) -> re.Pattern
     if word_boundary:
         body = rf"(?<!\w)(?:{body})(?!\w)"
     return re.compile(body, re.IGNORECASE)
+
+
+def term_heads(terms: list[str]) -> frozenset[str] | None:
+    """The literal first letters of each term (up to 3), or None if a term starts otherwise.
+
+    A sentence whose words start with none of these cannot match, so its regex scan is skipped.
+    """
+    heads = set()
+    for term in terms:
+        head = ""
+        for i, ch in enumerate(term[:3]):
+            if not ch.isalpha():
+                break
+            if term[i + 1 : i + 2] in ("?", "*", "+", "{"):
+                break  # this letter is optional or repeated: stop before it
+            head += ch
+        if not head:
+            return None
+        heads.add(head.lower())
+    return frozenset(heads)
 
 
 def _factor(fragments: list[str]) -> str:
@@ -112,6 +134,8 @@ def load_lexicon(lang: str) -> Lexicon:
     data = json.loads(path.read_text(encoding="utf-8"))
     bounded = bool(data.get("word_boundary", True))
     patterns = {c: compile_terms(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
+    use_heads = bounded and data.get("prefilter", True)
+    heads = {c: term_heads(data.get(c, [])) if use_heads else None for c in CATEGORIES}
     suffix = data.get("locative_suffix")
     return Lexicon(
         lang=lang,
@@ -120,4 +144,5 @@ def load_lexicon(lang: str) -> Lexicon:
         locative_suffix=re.compile(suffix, re.IGNORECASE) if suffix else None,
         modifier_before_truce=bool(data.get("modifier_before_truce", True)),
         clitics=re.compile(data["clitics"]) if data.get("clitics") else None,
+        heads=heads,
     )

@@ -39,7 +39,8 @@ def _scorer():
     if not SCORER.is_file():
         return None
     spec = importlib.util.spec_from_file_location("ceasefire_score", SCORER)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -240,8 +240,9 @@ async def test_fifty_chats_under_limits_get_exactly_one_each(bot, store, telegra
     await queue(store, alerts[0], *private, *groups)
     for alert in alerts[1:]:
         await store.enqueue(alert.id, [1001, *groups], now=NOW)  # 1/s per chat, 2/min per group
+    # Margins absorb scheduling jitter between our clock and the fake's on a loaded machine.
     worker = DeliveryWorker(
-        bot, store, limiter=SendLimiter(per_second=30, chat_interval=1.2, group_per_minute=2))
+        bot, store, limiter=SendLimiter(per_second=30, chat_interval=1.5, group_per_minute=2))
     expected = len(private) + 2 + 2 * len(groups)
     started = time.monotonic()
     worker.start()

@@ -38,7 +38,8 @@ def check(title: str, summary: str, lang: str | None, level: Level, pairs: set[P
         ("Russland wirft der Ukraine Verstöße gegen die Waffenruhe vor", "de",
          pairs_of(("Russia", "Ukraine"))),
         ("إسرائيل تتهم حزب الله بخرق وقف إطلاق النار", "ar", pairs_of(("Israel", "Hezbollah"))),
-        ("Rusya, Ukrayna'yı ateşkesi ihlal etmekle suçladı", "tr", pairs_of(("Russia", "Ukraine"))),
+        ("Rusya, Ukrayna'yı ateşkesi ihlal etmekle suçladı", "tr",
+         pairs_of(("Russia", "Ukraine"))),
     ],
 )
 def test_accuser_is_the_subject_and_accused_the_object(title, lang, pairs):
@@ -98,7 +99,7 @@ def test_demonyms_and_accusations_in_the_summary(title, summary, lang, pairs):
     [
         ("Gaza truce under strain",
          "Israel's military said Hamas gunmen attacked troops in Rafah, breaching the ceasefire. "
-         "Hamas denied the claim and accused Israel of killing civilians in violation of the deal.",
+         "Hamas denied the claim and accused Israel of killing civilians in breach of the deal.",
          "en", pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
         ("Le Liban accuse Israël et le Hezbollah dénonce des violations du cessez-le-feu",
          "Le Hezbollah accuse Israël d'avoir violé la trêve à plusieurs reprises.", "fr",
@@ -231,7 +232,8 @@ def test_html_summary_is_read_as_text():
         "en",
     )
     assert found.pairs == (Pair("Armenia", "Azerbaijan"),)
-    assert "<" not in found.evidence and "&#39;" not in found.summary
+    assert "<" not in found.evidence
+    assert "&#39;" not in found.summary
 
 
 def test_detection_carries_evidence_terms_summary_and_actors():
