@@ -18,12 +18,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
+from bot import filters, handlers
 from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from bot.digest import send_due_digests
 from bot.errors import BotError
 from bot.format import format_alert_console
 from bot.poller import Poller, check_feed, utc_now
 from bot.runlock import RunLock
+from bot.services import SERVICES_KEY, Services, services
 from bot.store import Alert, Store, start_of_day
 from feeds.fetch import make_client
 from feeds.model import Level
@@ -127,8 +133,6 @@ async def run_console(settings: Settings) -> None:
 def run(settings: Settings) -> None:
     """`ceasefire-alerts run`: the Telegram bot with a token, console mode without."""
     if settings.has_telegram:
-        from bot.telegram_app import run_telegram
-
         run_telegram(settings)
     else:
         asyncio.run(run_console(settings))
@@ -272,3 +276,95 @@ async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace
             feeds = await store.list_feeds()
             print(write_opml([FeedEntry(url=f.url, title=f.title, lang=f.lang) for f in feeds]))
     return 0
+
+
+# -- Telegram ------------------------------------------------------------------------------------
+
+SETTINGS_KEY = "settings"
+POLLER_TASK_KEY = "poller_task"
+DIGEST_EVERY = 60.0  # seconds between checks for due daily digests
+
+
+def build_application(settings: Settings) -> Application:
+    """The python-telegram-bot Application with our handlers; services start in post_init."""
+    if not settings.telegram_bot_token:
+        raise BotError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .post_init(start_services)
+        .post_stop(stop_services)
+        .post_shutdown(close_services)
+        .build()
+    )
+    application.bot_data[SETTINGS_KEY] = settings
+    handlers.register(application)
+    return application
+
+
+async def start_services(application: Application) -> None:
+    """post_init: open the store, start the poller, delivery worker and digest job."""
+    settings: Settings = application.bot_data[SETTINGS_KEY]
+    store = await open_store(settings)
+    client = make_client()
+    delivery = DeliveryWorker(application.bot, store)
+
+    async def wake_delivery(alerts: Sequence[Alert]) -> None:
+        delivery.wake()
+
+    poller = Poller(store, client, settings, route=filters.route, on_alerts=wake_delivery)
+    application.bot_data[SERVICES_KEY] = Services(
+        store=store, settings=settings, client=client, poller=poller, delivery=delivery
+    )
+    await application.bot.set_my_commands(handlers.COMMANDS)
+    delivery.start()
+    application.bot_data[POLLER_TASK_KEY] = asyncio.create_task(
+        poller.run_forever(), name="poller"
+    )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _digest_job, interval=DIGEST_EVERY, first=1.0, name="digests"
+        )
+    log.info(
+        "bot started: %d feeds, polling every %g s",
+        await store.count_feeds(),
+        settings.poll_interval,
+    )
+
+
+async def stop_services(application: Application) -> None:
+    """post_stop: stop polling, let in-flight sends finish (pending rows stay in the outbox)."""
+    task: asyncio.Task[None] | None = application.bot_data.pop(POLLER_TASK_KEY, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    found = application.bot_data.get(SERVICES_KEY)
+    if isinstance(found, Services) and found.delivery is not None:
+        await found.delivery.stop()
+
+
+async def close_services(application: Application) -> None:
+    """post_shutdown: close the HTTP client and the database."""
+    found = application.bot_data.pop(SERVICES_KEY, None)
+    if isinstance(found, Services):
+        await found.client.aclose()
+        await found.store.close()
+
+
+async def _digest_job(context: CallbackContext) -> None:
+    found = services(context)
+    await send_due_digests(
+        context.bot,
+        found.store,
+        now=utc_now(),
+        filter_fn=lambda sub, alert: filters.matches(sub.levels, sub.words, alert),
+    )
+
+
+def run_telegram(settings: Settings) -> None:
+    """Long-polling bot plus poller and delivery in one process until SIGINT/SIGTERM."""
+    with RunLock(settings.database_path):
+        application = build_application(settings)
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
