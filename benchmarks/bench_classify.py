@@ -21,9 +21,11 @@ from feeds.detect import classify
 ROUNDS = 3
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ceasefire" / "dev.jsonl"
 SAMPLE = (
-    {"title": "Russia blames Azerbaijan for breach of Karabakh truce",
-     "summary": "Russia's Defence Ministry said Azerbaijani forces struck positions.",
-     "lang": "en"},
+    {
+        "title": "Russia blames Azerbaijan for breach of Karabakh truce",
+        "summary": "Russia's Defence Ministry said Azerbaijani forces struck positions.",
+        "lang": "en",
+    },
     {"title": "Trump extends tariff truce with China", "summary": "Markets rose.", "lang": "en"},
 )
 
@@ -31,8 +33,11 @@ SAMPLE = (
 def load_items(count: int) -> list[dict]:
     """`count` items: the dev corpus repeated (or a tiny built-in sample if it is absent)."""
     if CORPUS.is_file():
-        base = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+        base = [
+            json.loads(line)
+            for line in CORPUS.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     else:
         base = list(SAMPLE)
     return [base[i % len(base)] for i in range(count)]
@@ -40,8 +45,10 @@ def load_items(count: int) -> list[dict]:
 
 def to_rss(items: list[dict]) -> bytes:
     """One RSS 2.0 document holding every item (summary as escaped HTML, like real feeds)."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
-             "<title>bench</title><link>https://example.org/</link><description>d</description>"]
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
+        "<title>bench</title><link>https://example.org/</link><description>d</description>",
+    ]
     for n, item in enumerate(items):
         parts.append(
             f"<item><title>{escape(item['title'])}</title>"
@@ -68,9 +75,11 @@ def main(argv: list[str]) -> None:
         for item in items:
             classify(item["title"], item["summary"], item.get("lang"))
         classify_s = min(classify_s, time.perf_counter() - start)
-    print(f"classify: {count / classify_s:,.0f} items/s | feedparser: {count / parse_s:,.0f} "
-          f"items/s | ratio classify/parse = {classify_s / parse_s:.2f} (target <= 1.0) | "
-          f"n={count}")
+    print(
+        f"classify: {count / classify_s:,.0f} items/s | feedparser: {count / parse_s:,.0f} "
+        f"items/s | ratio classify/parse = {classify_s / parse_s:.2f} (target <= 1.0) | "
+        f"n={count}"
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from feeds.model import Item, Level
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 RATE_TARGET = 0.9
-TOKEN = "123456:BENCHMARK-TOKEN"
+TOKEN = "123456:BENCHMARK-TOKEN"  # noqa: S105 - the fake accepts any token
 FIRST_CHAT = 10_000_000
 
 
@@ -51,9 +51,7 @@ async def prepare(store: Store, chats: int) -> int:
         lang="en",
     )
     detection = classify(item.title, item.summary, item.lang)
-    alerts = await store.ingest(
-        item.feed_url, [NewStory(item, detection)], now=NOW, route=route
-    )
+    alerts = await store.ingest(item.feed_url, [NewStory(item, detection)], now=NOW, route=route)
     counts = await store.outbox_counts()
     if len(alerts) != 1 or counts.get("pending") != chats:
         raise RuntimeError(f"expected 1 alert and {chats} pending rows, got {counts}")

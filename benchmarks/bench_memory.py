@@ -20,8 +20,6 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import psutil
-
 from benchmarks.common import NOW, verdict
 from benchmarks.feedhost import FeedHost
 from bot.config import Settings
@@ -40,6 +38,14 @@ def peak_rss_mb() -> float:
 
 
 def current_rss_mb() -> float:
+    """Resident memory now: psutil if installed, else /proc (Linux)."""
+    try:
+        import psutil
+    except ImportError:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
     return psutil.Process().memory_info().rss / 2**20
 
 
@@ -69,7 +75,7 @@ def file_size(db_path: Path) -> int:
 
 
 async def disk(db_path: Path, count: int) -> tuple[int, int, int, int]:
-    """Store `count` items, prune; returns (bytes after storing, after prune, after vacuum, kept)."""
+    """Store `count` items and prune; returns bytes stored, pruned, vacuumed, and items kept."""
     store = await Store.open(db_path)
     batch = 100
     try:
@@ -116,9 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disk-items", type=int, default=100_000)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    with FeedHost(feeds=args.feeds, items=args.items) as host, tempfile.TemporaryDirectory(
-        prefix="bench-memory-"
-    ) as tmp:
+    with (
+        FeedHost(feeds=args.feeds, items=args.items) as host,
+        tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
+    ):
         base = current_rss_mb()
         notes = asyncio.run(poll_cycles(host.urls(), Path(tmp) / "poll.db", args.cycles))
         peak = peak_rss_mb()

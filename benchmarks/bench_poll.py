@@ -143,7 +143,8 @@ async def measure(args: argparse.Namespace, host: FeedHost, tmp: Path) -> int:
             ("warm", warm_s),
         ):
             best[name] = min(best.get(name, value), value)
-    assert cold is not None and warm is not None
+    assert cold is not None
+    assert warm is not None
     cold_ratio = best["cold"] / best["base_cold"]
     warm_ratio = best["warm"] / best["base_warm"]
     is_clean = (
@@ -179,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # One line per cycle from the poller would interleave with ours; the figures say it all.
     logging.basicConfig(level=logging.ERROR)
-    with FeedHost(feeds=args.feeds, items=args.items) as host, tempfile.TemporaryDirectory(
-        prefix="bench-poll-"
-    ) as tmp:
+    with (
+        FeedHost(feeds=args.feeds, items=args.items) as host,
+        tempfile.TemporaryDirectory(prefix="bench-poll-") as tmp,
+    ):
         if args.profile:
             asyncio.run(profile(host.urls(), args.concurrency, Path(tmp) / "p.db", args.profile))
             return 0

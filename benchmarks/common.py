@@ -61,23 +61,38 @@ def corpus() -> list[Record]:
 
 def _generated() -> Iterator[Record]:
     # Without the corpus: a mix of breach, blame, truce and unrelated headlines.
-    sides = [("Russia", "Azerbaijan"), ("Armenia", "Azerbaijan"), ("Israel", "Hamas"),
-             ("India", "Pakistan"), ("Ukraine", "Russia"), ("Sudan", "RSF")]
+    sides = [
+        ("Russia", "Azerbaijan"),
+        ("Armenia", "Azerbaijan"),
+        ("Israel", "Hamas"),
+        ("India", "Pakistan"),
+        ("Ukraine", "Russia"),
+        ("Sudan", "RSF"),
+    ]
     shapes = [
-        ("{a} accuses {b} of violating the ceasefire",
-         "{a}'s defence ministry said {b} forces shelled positions overnight despite the truce."),
-        ("Shelling breaks the truce between {a} and {b}",
-         "Artillery fire was reported near the line of contact, officials said."),
-        ("{a} and {b} agree to extend the ceasefire",
-         "Negotiators said the truce would hold for another 30 days."),
-        ("Central bank of {a} leaves interest rates unchanged",
-         "The decision was widely expected by analysts in {b}."),
+        (
+            "{a} accuses {b} of violating the ceasefire",
+            "{a}'s defence ministry said {b} forces shelled positions despite the truce.",
+        ),
+        (
+            "Shelling breaks the truce between {a} and {b}",
+            "Artillery fire was reported near the line of contact, officials said.",
+        ),
+        (
+            "{a} and {b} agree to extend the ceasefire",
+            "Negotiators said the truce would hold for another 30 days.",
+        ),
+        (
+            "Central bank of {a} leaves interest rates unchanged",
+            "The decision was widely expected by analysts in {b}.",
+        ),
     ]
     for n in range(160):
         a, b = sides[n % len(sides)]
         title, summary = shapes[n % len(shapes)]
-        yield Record(title.format(a=a, b=b), summary.format(a=a, b=b),
-                     f"https://news.example/{n}", "en")
+        yield Record(
+            title.format(a=a, b=b), summary.format(a=a, b=b), f"https://news.example/{n}", "en"
+        )
 
 
 def rss_document(

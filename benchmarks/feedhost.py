@@ -10,6 +10,7 @@ May import benchmarks.common and the standard library.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 from dataclasses import dataclass, field
@@ -41,8 +42,14 @@ class _Feeds:
         self.etags[n] = etag
         self.ok[n] = (
             b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
-            b"Content-Length: " + str(len(body)).encode() + b"\r\nETag: " + etag +
-            b"\r\nLast-Modified: " + _LAST_MODIFIED.encode() + b"\r\n\r\n" + body
+            b"Content-Length: "
+            + str(len(body)).encode()
+            + b"\r\nETag: "
+            + etag
+            + b"\r\nLast-Modified: "
+            + _LAST_MODIFIED.encode()
+            + b"\r\n\r\n"
+            + body
         )
 
 
@@ -115,10 +122,8 @@ async def _serve(
 
 
 def _wait_closed(conn: multiprocessing.connection.Connection) -> None:
-    try:
+    with contextlib.suppress(EOFError):
         conn.recv()
-    except EOFError:
-        pass
 
 
 def _main(

@@ -1,6 +1,6 @@
 """Chat filters: parse `/subscribe [levels] [words]` and decide whether an alert matches one.
 
-Pure: no I/O. May import feeds.model, feeds.actors and bot.store's records.
+Pure: no I/O. May import feeds.model, feeds.actors, feeds.conflicts and bot.store's records.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from feeds.actors import find_actors, resolve_actor
+from feeds.conflicts import conflict_areas, conflict_of
 from feeds.model import Level
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ SUBSCRIBE_USAGE = (
 # "Nagorno Karabakh" in quotes is one phrase; otherwise words split on spaces and commas.
 _ARGUMENT = re.compile(r'"([^"]*)"|“([^”]*)”|([^\s,"“”]+)')
 _EDGE_PUNCTUATION = ".,;:!?()[]{}<>«»'’`"
+_LABEL_WORDS = re.compile(r"[\s\-–—]+")  # "Armenia–Azerbaijan", "DR Congo"
 
 
 class FilterError(ValueError):
@@ -103,25 +105,43 @@ def parse_subscription(args: Sequence[str]) -> ChatFilter:
     return parse_filter(args, default_levels=DEFAULT_LEVELS)
 
 
+def _conflict(alert: Alert) -> tuple[str, frozenset[str]]:
+    """The alert's conflict area and its principal parties (the actors that define it)."""
+    named = [*(name for pair in alert.pairs for name in (pair.accuser, pair.accused)),
+             *alert.actors]
+    label = conflict_of(named)
+    for area in conflict_areas():
+        if area.label == label:
+            return label, frozenset(name for name, weight in area.weights if weight >= 2)
+    return label, frozenset()
+
+
 def _word_matches(word: str, alert: Alert) -> bool:
+    text = f"{alert.title}\n{alert.summary}"
+    label, principals = _conflict(alert)
     actor = resolve_actor(word)
     if actor is not None:
         named = set(alert.actors)
         named.update(name for pair in alert.pairs for name in (pair.accuser, pair.accused))
-        if actor in named:
+        # A party to the war counts even when not named: "armenia" wants the Karabakh news
+        # where Russia blames Azerbaijan.
+        if actor in named or actor in principals:
             return True
         # Older alerts or a detector miss: look for the actor in the text itself, inflected
         # forms included ("в Карабахе").
-        text = f"{alert.title}\n{alert.summary}"
         return any(mention.name == actor for mention in find_actors(text, alert.lang))
-    return word in f"{alert.title}\n{alert.summary}".casefold()
+    # "gaza" names the Israel–Gaza war even where the text only says Israel and Hamas.
+    if word in _LABEL_WORDS.split(label.casefold()):
+        return True
+    return word in text.casefold()
 
 
 def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool:
     """The alert has one of the levels and, if words are given, matches at least one of them.
 
     A word naming an actor in any language ("azerbaijan", "Азербайджан") matches alerts whose
-    actors include that actor; any other word matches title or summary case-insensitively.
+    actors include it or whose conflict it is a party to; a word of a conflict's name ("gaza")
+    matches that conflict; any other word matches title or summary case-insensitively.
     """
     if alert.level not in set(levels):
         return False

@@ -66,6 +66,14 @@ def source_line(alert: Alert) -> str:
     return " · ".join(parts)
 
 
+def body_text(alert: Alert) -> str:
+    """The summary without a leading copy of the title (summaries often start with it)."""
+    title, summary = alert.title.strip(), alert.summary.strip()
+    if title and summary[: len(title)].casefold() == title.casefold():
+        summary = summary[len(title):].lstrip(" .:;,-–—|")
+    return summary
+
+
 def cut_text(text: str, limit: int, *, escape: bool = False) -> str:
     """Cut plain text to `limit` characters (measured after escaping if asked) at a word boundary.
 
@@ -152,9 +160,7 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
         lines += [summary, f"<i>{novelty}</i>" if novelty else "", source, read]
         return "\n".join(line for line in lines if line)
 
-    summary_text = alert.summary.strip()
-    if summary_text == alert.title.strip():
-        summary_text = ""  # feeds that repeat the title as the description
+    summary_text = body_text(alert)
     message = assemble(html.escape(summary_text, quote=False), title)
     if len(message) > limit:
         # The summary gives way first, then the title; the rest is short by construction.
@@ -167,8 +173,8 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
 def format_alert_console(alert: Alert) -> str:
     """The alert as plain text for console mode and the CLI."""
     lines = [f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}", alert.title.strip()]
-    summary = alert.summary.strip()
-    if summary and summary != alert.title.strip():
+    summary = body_text(alert)
+    if summary:
         lines.append(summary)
     if alert.novelty.strip():
         lines.append(alert.novelty.strip())

@@ -34,6 +34,11 @@ RUSSIAN = replace(
     actors=("Russia", "Azerbaijan"),
 )
 
+GAZA = replace(
+    KARABAKH, title="Israel and Hamas trade accusations over truce", summary="Strikes resumed.",
+    pairs=(Pair("Israel", "Hamas"),), actors=("Israel", "Hamas"),
+)
+
 
 @pytest.mark.parametrize(
     ("args", "levels", "words"),
@@ -100,7 +105,12 @@ def test_split_arguments_keeps_quoted_phrases():
         (BREACH_LEVELS, ("gaza",), KARABAKH, False),
         (BREACH_LEVELS, ("azerbaijan",), RUSSIAN, True),
         (BREACH_LEVELS, ("азербайджан",), KARABAKH, True),
-        (BREACH_LEVELS, ("armenia",), RUSSIAN, False),
+        (BREACH_LEVELS, ("armenia",), RUSSIAN, True),  # a party to the Karabakh conflict
+        (BREACH_LEVELS, ("ukraine",), KARABAKH, False),
+        (BREACH_LEVELS, ("israel",), RUSSIAN, False),
+        (BREACH_LEVELS, ("gaza",), GAZA, True),  # the conflict's name, not in the text
+        (BREACH_LEVELS, ("hamas",), GAZA, True),
+        (BREACH_LEVELS, ("armenia",), GAZA, False),
         (BREACH_LEVELS, ("gaza", "russia"), RUSSIAN, True),
         (BREACH_LEVELS, ("quadcopter",), KARABAKH, False),
         (BREACH_LEVELS, ("defence ministry",), KARABAKH, True),
@@ -116,10 +126,11 @@ def test_matches(levels, words, alert, expected):
 
 def test_actor_word_matches_pairs_and_text_when_actors_are_missing():
     """An actor named in the pairs or the text still counts when `actors` is empty."""
-    bare = replace(KARABAKH, actors=())
-    assert matches(BREACH_LEVELS, ("azerbaijan",), bare)
+    bare = replace(KARABAKH, actors=(), pairs=())
     assert matches(BREACH_LEVELS, ("karabakh",), bare)
-    assert not matches(BREACH_LEVELS, ("armenia",), bare)
+    assert not matches(BREACH_LEVELS, ("ukraine",), bare)
+    paired = replace(KARABAKH, actors=(), title="A truce breach", summary="")
+    assert matches(BREACH_LEVELS, ("azerbaijan",), paired)
 
 
 def _subscription(chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True):
@@ -130,7 +141,7 @@ def _subscription(chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True):
 
 def test_route_picks_matching_active_chats():
     """route() is the store's Router: matching, active chats only, in order."""
-    subs = [_subscription(1), _subscription(2, words=("gaza",)),
+    subs = [_subscription(1), _subscription(2, words=("gaza", "ukraine")),
             _subscription(3, words=("armenia",)), _subscription(4, is_active=False),
             _subscription(5, levels=(Level.VIOLATION,))]
     assert route(KARABAKH, subs) == [1, 3]

@@ -135,10 +135,17 @@ def test_huge_title_and_link_still_fit():
     parse_telegram_html(text)
 
 
-def test_summary_equal_to_title_is_not_repeated():
-    """Feeds that repeat the title as the description do not get it printed twice."""
-    text = format_alert(replace(MOSCOW_TIMES, summary=MOSCOW_TIMES.title))
-    assert text.count(MOSCOW_TIMES.title) == 1
+@pytest.mark.parametrize(
+    "summary",
+    [MOSCOW_TIMES.title, MOSCOW_TIMES.title.upper() + ". " + MOSCOW_TIMES.summary,
+     MOSCOW_TIMES.title + " " + MOSCOW_TIMES.summary],
+)
+def test_title_is_not_repeated_by_the_summary(summary):
+    """Summaries that start with (or are) the title do not print it a second time."""
+    text = format_alert(replace(MOSCOW_TIMES, summary=summary))
+    assert text.casefold().count(MOSCOW_TIMES.title.casefold()) == 1
+    if summary != MOSCOW_TIMES.title:
+        assert text.split("\n")[2] == MOSCOW_TIMES.summary
 
 
 def test_console_format_is_plain_text():
