@@ -1,6 +1,6 @@
 """Alert → Telegram HTML (every piece of feed text escaped, at most 4096 characters) and → console.
 
-Pure: no I/O, no clock. May import feeds.model and bot.store's records only.
+Pure: no I/O, no clock. May import feeds.model, feeds.text and bot.store's records only.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feeds.model import Level
+from feeds.text import collapse_space
 
 if TYPE_CHECKING:
     from bot.store import Alert
@@ -20,6 +21,7 @@ MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
 ELLIPSIS = "…"
 MAX_TITLE_LENGTH = 400  # a "title" longer than this is a feed stuffing its body into <title>
 MAX_LINK_LENGTH = 2048  # longer URLs are junk and would crowd the message out
+MAX_PAIRS_SHOWN = 4  # a headline naming more accusations than this stops being readable
 
 LEVEL_EMOJI = {Level.BLAME: "🔴", Level.VIOLATION: "🟠", Level.CEASEFIRE: "🟢", Level.NONE: "⚪"}
 LEVEL_LABEL = {
@@ -50,9 +52,11 @@ def headline(alert: Alert) -> str:
     """'Ceasefire breach: Russia → Azerbaijan' (plain text, not escaped)."""
     label = LEVEL_LABEL.get(alert.level, "News")
     if alert.pairs:
-        return f"{label}: " + ", ".join(f"{p.accuser} → {p.accused}" for p in alert.pairs)
+        shown = [f"{p.accuser} → {p.accused}" for p in alert.pairs[:MAX_PAIRS_SHOWN]]
+        more = ", …" if len(alert.pairs) > MAX_PAIRS_SHOWN else ""
+        return collapse_space(f"{label}: " + ", ".join(shown) + more)
     if alert.actors and alert.level is not Level.BLAME:
-        return f"{label}: " + ", ".join(alert.actors[:4])
+        return collapse_space(f"{label}: " + ", ".join(alert.actors[:MAX_PAIRS_SHOWN]))
     return label
 
 
@@ -63,7 +67,8 @@ def source_line(alert: Alert) -> str:
     if alert.also_reported > 0:
         feeds = "feed" if alert.also_reported == 1 else "feeds"
         parts.append(f"also reported by {alert.also_reported} {feeds}")
-    return " · ".join(parts)
+    # Feed text must not break the one-line layout with its own line breaks.
+    return collapse_space(" · ".join(parts))
 
 
 def body_text(alert: Alert) -> str:
@@ -147,8 +152,8 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
     """The alert as a Telegram HTML message of at most `limit` characters."""
     emoji = LEVEL_EMOJI.get(alert.level, "⚪")
     head = f"{emoji} {html.escape(headline(alert), quote=False)}"
-    title = html.escape(cut_text(alert.title.strip(), MAX_TITLE_LENGTH), quote=False)
-    novelty = html.escape(alert.novelty.strip(), quote=False)
+    title = html.escape(cut_text(collapse_space(alert.title), MAX_TITLE_LENGTH), quote=False)
+    novelty = html.escape(collapse_space(alert.novelty), quote=False)
     source = html.escape(source_line(alert), quote=False)
     link = alert.link.strip()
     read = ""
@@ -160,7 +165,7 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
         lines += [summary, f"<i>{novelty}</i>" if novelty else "", source, read]
         return "\n".join(line for line in lines if line)
 
-    summary_text = body_text(alert)
+    summary_text = collapse_space(body_text(alert))
     message = assemble(html.escape(summary_text, quote=False), title)
     if len(message) > limit:
         # The summary gives way first, then the title; the rest is short by construction.
@@ -172,13 +177,7 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
 
 def format_alert_console(alert: Alert) -> str:
     """The alert as plain text for console mode and the CLI."""
-    lines = [f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}", alert.title.strip()]
-    summary = body_text(alert)
-    if summary:
-        lines.append(summary)
-    if alert.novelty.strip():
-        lines.append(alert.novelty.strip())
-    lines.append(source_line(alert))
-    if alert.link.strip():
-        lines.append(alert.link.strip())
+    lines = [f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}",
+             collapse_space(alert.title), collapse_space(body_text(alert)),
+             collapse_space(alert.novelty), source_line(alert), alert.link.strip()]
     return "\n".join(line for line in lines if line)

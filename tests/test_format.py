@@ -100,6 +100,22 @@ def test_hostile_feed_text_is_escaped_and_telegram_accepts_it():
     assert 'href="https://example.test/a?x=1&amp;y=&quot;2&quot;&lt;b&gt;"' in text
 
 
+def test_line_breaks_in_feed_text_keep_the_layout():
+    """Newlines inside feed fields cannot add or fake lines of the message."""
+    text = format_alert(replace(MOSCOW_TIMES, title="A\nB", summary="one\n\ntwo",
+                                source_title="Src\nFake line", novelty="new\nline"))
+    assert text.split("\n")[1:5] == ["<b>A B</b>", "one two", "<i>new line</i>",
+                                    "Src Fake line · 13 Aug 2021 10:02 UTC · also reported by "
+                                    "2 feeds"]
+
+
+def test_many_pairs_are_shortened_in_the_headline():
+    """More than four accusations end in an ellipsis instead of a paragraph-long headline."""
+    pairs = tuple(Pair(f"A{i}", f"B{i}") for i in range(6))
+    first = format_alert(replace(MOSCOW_TIMES, pairs=pairs)).split("\n")[0]
+    assert first == "🔴 Ceasefire breach: A0 → B0, A1 → B1, A2 → B2, A3 → B3, …"
+
+
 @pytest.mark.parametrize(
     "link", ["javascript:alert(1)", "data:text/html,x", "ftp://example.test/f", "", "//x.test"]
 )
