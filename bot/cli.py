@@ -62,12 +62,32 @@ def read_environment(env_file: str) -> dict[str, str]:
     return values
 
 
+class RedactToken(logging.Filter):
+    """Replace the bot token in every log record: Bot API URLs contain it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self._token in text:
+                record.exc_text = text.replace(self._token, "<token>")
+        return True
+
+
 def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.telegram_bot_token:
+        # On the handler, so records of every logger (PTB's DEBUG lines included) pass it.
+        handler.addFilter(RedactToken(settings.telegram_bot_token))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -120,6 +140,8 @@ def run_classify(path: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ceasefire-alerts` script and `python -m bot`."""
     args = build_parser().parse_args(argv)
+    # PTB 22 warns on every RetryAfter unless told to use timedelta retry_after values.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     if args.command == "classify":
         return run_classify(args.file)
     try:
