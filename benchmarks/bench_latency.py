@@ -52,7 +52,7 @@ def distinct_breaches(count: int) -> tuple[int, ...]:
         detection = classify(record.title, record.summary, "en")
         if detection.level not in ALERT_LEVELS:
             continue
-        story = Story(record.title, f"{record.link}#{index}", detection.level, detection.pairs)
+        story = Story.of(record.title, f"{record.link}#{index}", detection.level, detection.pairs)
         if any(is_same_story(story, other) for _, other in picked):
             continue
         picked.append((index, story))

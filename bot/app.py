@@ -27,6 +27,7 @@ from bot.delivery import DeliveryWorker
 from bot.digest import send_due_digests
 from bot.errors import BotError
 from bot.format import format_alert_console
+from bot.metrics import Metrics, start_metrics_server
 from bot.poller import Poller, check_feed, utc_now
 from bot.runlock import RunLock
 from bot.services import SERVICES_KEY, Services, services
@@ -282,6 +283,7 @@ async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace
 
 SETTINGS_KEY = "settings"
 POLLER_TASK_KEY = "poller_task"
+METRICS_KEY = "metrics_server"
 DIGEST_EVERY = 60.0  # seconds between checks for due daily digests
 
 
@@ -308,12 +310,24 @@ async def start_services(application: Application) -> None:
     settings: Settings = application.bot_data[SETTINGS_KEY]
     store = await open_store(settings)
     client = make_client()
-    delivery = DeliveryWorker(application.bot, store)
+    metrics = Metrics() if settings.metrics_port else None
+    delivery = DeliveryWorker(
+        application.bot, store, on_round=metrics.observe_delivery if metrics else None
+    )
 
     async def wake_delivery(alerts: Sequence[Alert]) -> None:
         delivery.wake()
 
-    poller = Poller(store, client, settings, route=filters.route, on_alerts=wake_delivery)
+    poller = Poller(
+        store,
+        client,
+        settings,
+        route=filters.route,
+        on_alerts=wake_delivery,
+        on_cycle=metrics.observe_cycle if metrics else None,
+    )
+    if metrics is not None and settings.metrics_port:
+        application.bot_data[METRICS_KEY] = start_metrics_server(metrics, settings.metrics_port)
     application.bot_data[SERVICES_KEY] = Services(
         store=store, settings=settings, client=client, poller=poller, delivery=delivery
     )
@@ -347,6 +361,9 @@ async def stop_services(application: Application) -> None:
 
 async def close_services(application: Application) -> None:
     """post_shutdown: close the HTTP client and the database."""
+    server = application.bot_data.pop(METRICS_KEY, None)
+    if server is not None:
+        server.close()
     found = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(found, Services):
         await found.client.aclose()

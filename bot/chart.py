@@ -82,23 +82,44 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     figure.patch.set_facecolor("white")
-    figure.text(0.5, 0.955, f"Who blamed whom, last {day_word}", ha="center", va="center",
-                fontsize=34, fontweight="bold")
+    figure.text(
+        0.5,
+        0.955,
+        f"Who blamed whom, last {day_word}",
+        ha="center",
+        va="center",
+        fontsize=34,
+        fontweight="bold",
+    )
     figure.text(0.5, 0.905, period, ha="center", va="center", fontsize=22, color="#444444")
     axes = figure.add_axes((0.1, 0.41, 0.86, 0.44))
     positions = list(range(days))
     if counts.total == 0:
         axes.set_axis_off()
         axes.text(
-            0.5, 0.5, f"No accusations in the last {day_word}", ha="center", va="center",
-            fontsize=30, color="#444444", transform=axes.transAxes,
+            0.5,
+            0.5,
+            f"No accusations in the last {day_word}",
+            ha="center",
+            va="center",
+            fontsize=30,
+            color="#444444",
+            transform=axes.transAxes,
         )
     else:
         bottom = [0] * days
         for number, (label, values) in enumerate(counts.series):
             colour = _OTHER_COLOUR if label.startswith(OTHER_SERIES) else _COLOURS[number]
-            axes.bar(positions, values, bottom=bottom, width=0.8, color=colour, label=label,
-                     edgecolor="white", linewidth=0.6)
+            axes.bar(
+                positions,
+                values,
+                bottom=bottom,
+                width=0.8,
+                color=colour,
+                label=label,
+                edgecolor="white",
+                linewidth=0.6,
+            )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         step = _tick_every(days)
         # Label from the newest day backwards so today always has a tick.
@@ -113,9 +134,16 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         # The legend goes under the plot: a phone screen is narrow, long pair names are not.
-        axes.legend(loc="upper left", bbox_to_anchor=(-0.08, -0.1), ncol=1, fontsize=22,
-                    frameon=False, title=f"{counts.total} accusations", title_fontsize=22,
-                    alignment="left")
+        axes.legend(
+            loc="upper left",
+            bbox_to_anchor=(-0.08, -0.1),
+            ncol=1,
+            fontsize=22,
+            frameon=False,
+            title=f"{counts.total} accusations",
+            title_fontsize=22,
+            alignment="left",
+        )
     buffer = io.BytesIO()
     # No "Software" chunk: the same data gives the same bytes, whatever the matplotlib version.
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})

@@ -183,6 +183,7 @@ class DeliveryWorker:
         backoff_base: float = BACKOFF_BASE,
         backoff_max: float = BACKOFF_MAX,
         formatter: Callable[[Alert], str] = format_alert,
+        on_round: Callable[[DeliveryReport], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._bot = bot
@@ -194,6 +195,7 @@ class DeliveryWorker:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._format = formatter
+        self._on_round = on_round
         self._monotonic = monotonic
         self._wake = asyncio.Event()
         self.idle = asyncio.Event()  # set while run_forever waits for work (tests wait on it)
@@ -238,6 +240,8 @@ class DeliveryWorker:
             self._wake.clear()
             try:
                 report = await self.run_once()
+                if self._on_round is not None:
+                    self._on_round(report)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -283,8 +287,9 @@ class DeliveryWorker:
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
         now = self._monotonic()
-        ready = {chat: queue for chat, queue in by_chat.items()
-                 if self._held.get(chat, 0.0) <= now}
+        ready = {
+            chat: queue for chat, queue in by_chat.items() if self._held.get(chat, 0.0) <= now
+        }
         report.held_chats = len(by_chat) - len(ready)
         gate = asyncio.Semaphore(self._concurrency)
         texts: dict[int, str] = {}
@@ -298,18 +303,25 @@ class DeliveryWorker:
                 log.error("delivery to one chat failed unexpectedly", exc_info=result)
         return report
 
-    async def _deliver_chat(self, queue: list[OutboxRow], gate: asyncio.Semaphore,
-                            texts: dict[int, str], report: DeliveryReport) -> None:
+    async def _deliver_chat(
+        self,
+        queue: list[OutboxRow],
+        gate: asyncio.Semaphore,
+        texts: dict[int, str],
+        report: DeliveryReport,
+    ) -> None:
         for row in queue:
             if self._stopping:
-                return
-            if not await self._take_slot(row.chat_id):
-                report.held_chats += 1
                 return
             text = texts.get(row.alert.id)
             if text is None:
                 text = texts[row.alert.id] = self._format(row.alert)
+            # Book the limiter slot only once a send can start: booked slots that then wait
+            # for the gate would all fire together, in a burst the rate limit does not allow.
             async with gate:
+                if not await self._take_slot(row.chat_id):
+                    report.held_chats += 1
+                    return
                 keep_going = await self._send_row(row, row.chat_id, text, report)
             if not keep_going:
                 return
@@ -329,27 +341,41 @@ class DeliveryWorker:
         until = self._monotonic() + seconds
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
 
-    async def _send_row(self, row: OutboxRow, chat_id: int, text: str,
-                        report: DeliveryReport, *, is_resend: bool = False) -> bool:
+    async def _send_row(
+        self,
+        row: OutboxRow,
+        chat_id: int,
+        text: str,
+        report: DeliveryReport,
+        *,
+        is_resend: bool = False,
+    ) -> bool:
         """Send one row; True if this chat's next rows may follow now."""
         alert = row.alert
-        preview = (LinkPreviewOptions(url=alert.link, prefer_small_media=True)
-                   if is_web_link(alert.link) else LinkPreviewOptions(is_disabled=True))
+        preview = (
+            LinkPreviewOptions(url=alert.link, prefer_small_media=True)
+            if is_web_link(alert.link)
+            else LinkPreviewOptions(is_disabled=True)
+        )
         try:
             message = await self._bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=preview
             )
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
-            log.warning("flood wait for chat %s: %.0f s; outbox row %d postponed",
-                        chat_id, seconds, row.id)
+            log.warning(
+                "flood wait for chat %s: %.0f s; outbox row %d postponed", chat_id, seconds, row.id
+            )
             await self._postpone(row, chat_id, seconds, f"flood wait {seconds:.0f} s")
             report.postponed += 1
             return False
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)
-            log.info("chat %s became supergroup %s; subscription and pending rows moved",
-                     chat_id, new_id)
+            log.info(
+                "chat %s became supergroup %s; subscription and pending rows moved",
+                chat_id,
+                new_id,
+            )
             await _finish(self._store.move_chat(chat_id, new_id, now=self._clock()))
             report.moved_chats += 1
             # The row and the chat's other pending rows now belong to the new id: resend this
@@ -364,22 +390,29 @@ class DeliveryWorker:
             if any(marker in exc.message.lower() for marker in _GONE_CHAT):
                 await self._drop_chat(chat_id, exc, report)
                 return False
-            log.warning("Telegram refused outbox row %d for chat %s: %s",
-                        row.id, chat_id, exc.message)
+            log.warning(
+                "Telegram refused outbox row %d for chat %s: %s", row.id, chat_id, exc.message
+            )
             await _finish(self._store.mark_failed(row.id, exc.message))
             report.failed += 1
             return True
         except (NetworkError, TelegramError) as exc:
             # 5xx, timeouts, connection trouble, or something new: the row stays pending.
             delay = min(self._backoff_max, self._backoff_base * 2 ** min(row.attempts, 16))
-            log.warning("sending outbox row %d to chat %s failed (%s); retry in %.0f s",
-                        row.id, chat_id, exc, delay)
+            log.warning(
+                "sending outbox row %d to chat %s failed (%s); retry in %.0f s",
+                row.id,
+                chat_id,
+                exc,
+                delay,
+            )
             await self._postpone(row, chat_id, delay, str(exc))
             report.postponed += 1
             return False
         # Telegram has it now: record that before anything else can happen, cancel included.
-        await _finish(self._store.mark_sent(row.id, message_id=message.message_id,
-                                            now=self._clock()))
+        await _finish(
+            self._store.mark_sent(row.id, message_id=message.message_id, now=self._clock())
+        )
         report.sent += 1
         return True
 
@@ -388,9 +421,11 @@ class DeliveryWorker:
         until = self._clock() + timedelta(seconds=seconds)
         await _finish(self._store.postpone(row.id, until, reason))
 
-    async def _drop_chat(self, chat_id: int, exc: TelegramError,
-                         report: DeliveryReport) -> None:
-        log.info("chat %s is unreachable (%s): subscription turned off, pending rows dropped",
-                 chat_id, exc.message)
+    async def _drop_chat(self, chat_id: int, exc: TelegramError, report: DeliveryReport) -> None:
+        log.info(
+            "chat %s is unreachable (%s): subscription turned off, pending rows dropped",
+            chat_id,
+            exc.message,
+        )
         await _finish(self._store.deactivate_chat(chat_id, reason=exc.message))
         report.dropped_chats += 1

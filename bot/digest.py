@@ -148,9 +148,7 @@ def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datet
     return fit_sections(head, sections)
 
 
-async def send_due_digests(
-    bot: Bot, store: Store, *, now: datetime, filter_fn: FilterFn
-) -> int:
+async def send_due_digests(bot: Bot, store: Store, *, now: datetime, filter_fn: FilterFn) -> int:
     """Send every due digest once; returns how many were sent.
 
     The slot is claimed in the database before sending ("never twice"): a crash between claim

@@ -1,6 +1,8 @@
-"""Chat filters: parse `/subscribe [levels] [words]` and decide whether an alert matches one.
+"""Chat filters: parse `[levels] [words]` arguments, decide whether an alert matches them.
 
-Pure: no I/O. May import feeds.model, feeds.actors, feeds.conflicts and bot.store's records.
+Also routes new alerts to the chats that want them as instant alerts, and says in words what a
+subscription delivers. Pure: no I/O. May import feeds.model, feeds.actors, feeds.conflicts and
+bot.store's records.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ SUBSCRIBE_USAGE = (
     "Levels: blame (someone is blamed), breaches (blame + reported violations, the default), "
     "all (also ceasefire news).\n"
     "Filter words: countries, groups or any word, in any language, e.g. "
-    "/subscribe blame azerbaijan armenia"
+    "/subscribe blame azerbaijan armenia\n"
+    "Daily digest instead: /subscribe digest [HH:MM] [level] [words] (UTC, default 07:00); "
+    "instant alerts plus digest: /subscribe both [HH:MM] [level] [words]"
 )
 # "Nagorno Karabakh" in quotes is one phrase; otherwise words split on spaces and commas.
 _ARGUMENT = re.compile(r'"([^"]*)"|“([^”]*)”|([^\s,"“”]+)')
@@ -59,20 +63,22 @@ class ChatFilter(NamedTuple):
 def split_arguments(args: Iterable[str]) -> list[str]:
     """Split command arguments on spaces and commas, keeping "quoted phrases" together."""
     text = " ".join(args)
-    return [next(g for g in match.groups() if g is not None).strip()
-            for match in _ARGUMENT.finditer(text)]
+    return [
+        next(g for g in match.groups() if g is not None).strip()
+        for match in _ARGUMENT.finditer(text)
+    ]
 
 
-def _clean_word(raw: str) -> str:
+def _clean_word(raw: str, usage: str) -> str:
     word = " ".join(raw.strip(_EDGE_PUNCTUATION + " ").split()).casefold()
     if not word:
-        raise FilterError(f"“{raw}” is not a filter word: use letters.\n\n{SUBSCRIBE_USAGE}")
+        raise FilterError(f"“{raw}” is not a filter word: use letters.\n\n{usage}")
     if word.isdigit():
-        raise FilterError(f"“{raw}” is a number, not a level or a word.\n\n{SUBSCRIBE_USAGE}")
+        raise FilterError(f"“{raw}” is a number, not a level or a word.\n\n{usage}")
     if sum(ch.isalnum() for ch in word) < MIN_WORD_LENGTH:
         raise FilterError(
             f"“{raw}” is too short: filter words need at least {MIN_WORD_LENGTH} letters."
-            f"\n\n{SUBSCRIBE_USAGE}"
+            f"\n\n{usage}"
         )
     if len(word) > MAX_WORD_LENGTH:
         raise FilterError(
@@ -81,9 +87,16 @@ def _clean_word(raw: str) -> str:
     return word
 
 
-def parse_filter(args: Sequence[str], *, default_levels: tuple[Level, ...] = DEFAULT_LEVELS,
-                 ) -> ChatFilter:
-    """Level words pick levels (several add up); every other argument is a filter word."""
+def parse_filter(
+    args: Sequence[str],
+    *,
+    default_levels: tuple[Level, ...] = DEFAULT_LEVELS,
+    usage: str = SUBSCRIBE_USAGE,
+) -> ChatFilter:
+    """Level words pick levels (several add up); every other argument is a filter word.
+
+    `usage` is the command's usage note, appended to the error for a bad word.
+    """
     levels: set[Level] = set()
     words: list[str] = []
     for raw in split_arguments(args):
@@ -91,7 +104,7 @@ def parse_filter(args: Sequence[str], *, default_levels: tuple[Level, ...] = DEF
         if key in LEVEL_WORDS:
             levels.update(LEVEL_WORDS[key])
             continue
-        word = _clean_word(raw)
+        word = _clean_word(raw, usage)
         if word not in words:
             words.append(word)
     if len(words) > MAX_WORDS:
@@ -107,8 +120,10 @@ def parse_subscription(args: Sequence[str]) -> ChatFilter:
 
 def _conflict(alert: Alert) -> tuple[str, frozenset[str]]:
     """The alert's conflict area and its principal parties (the actors that define it)."""
-    named = [*(name for pair in alert.pairs for name in (pair.accuser, pair.accused)),
-             *alert.actors]
+    named = [
+        *(name for pair in alert.pairs for name in (pair.accuser, pair.accused)),
+        *alert.actors,
+    ]
     label = conflict_of(named)
     for area in conflict_areas():
         if area.label == label:
@@ -149,9 +164,15 @@ def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool
 
 
 def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[int]:
-    """Chat ids of the active subscriptions that want this alert (store.ingest's Router)."""
-    return [sub.chat_id for sub in subscriptions
-            if sub.is_active and matches(sub.levels, sub.words, alert)]
+    """Chat ids of the active subscriptions that want this alert now (store.ingest's Router).
+
+    Digest-only chats (`is_instant` off) are skipped: they get the alert in their daily digest.
+    """
+    return [
+        sub.chat_id
+        for sub in subscriptions
+        if sub.is_active and sub.is_instant and matches(sub.levels, sub.words, alert)
+    ]
 
 
 def describe(levels: Iterable[Level], words: Sequence[str]) -> str:
@@ -168,3 +189,14 @@ def describe(levels: Iterable[Level], words: Sequence[str]) -> str:
     if not words:
         return kind
     return f"{kind} mentioning " + " or ".join(f"“{word}”" for word in words)
+
+
+def describe_delivery(is_instant: bool, digest_time: str | None) -> str:
+    """How a chat gets its alerts: 'as instant alerts and a daily digest at 07:00 UTC'."""
+    if digest_time and is_instant:
+        return f"as instant alerts and a daily digest at {digest_time} UTC"
+    if digest_time:
+        return f"as a daily digest at {digest_time} UTC (no instant alerts)"
+    if is_instant:
+        return "as instant alerts"
+    return "neither as instant alerts nor as a digest"

@@ -75,7 +75,7 @@ def body_text(alert: Alert) -> str:
     """The summary without a leading copy of the title (summaries often start with it)."""
     title, summary = alert.title.strip(), alert.summary.strip()
     if title and summary[: len(title)].casefold() == title.casefold():
-        summary = summary[len(title):].lstrip(" .:;,-–—|")
+        summary = summary[len(title) :].lstrip(" .:;,-–—|")
     return summary
 
 
@@ -84,6 +84,7 @@ def cut_text(text: str, limit: int, *, escape: bool = False) -> str:
 
     The cut text ends with '…'; text that already fits is returned unchanged.
     """
+
     def size(value: str) -> int:
         return len(html.escape(value, quote=False)) if escape else len(value)
 
@@ -177,7 +178,12 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
 
 def format_alert_console(alert: Alert) -> str:
     """The alert as plain text for console mode and the CLI."""
-    lines = [f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}",
-             collapse_space(alert.title), collapse_space(body_text(alert)),
-             collapse_space(alert.novelty), source_line(alert), alert.link.strip()]
+    lines = [
+        f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}",
+        collapse_space(alert.title),
+        collapse_space(body_text(alert)),
+        collapse_space(alert.novelty),
+        source_line(alert),
+        alert.link.strip(),
+    ]
     return "\n".join(line for line in lines if line)

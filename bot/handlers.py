@@ -1,17 +1,21 @@
 """Telegram command handlers: parse the arguments, ask the store or a service, reply.
 
-Thin on purpose: the decisions live in bot.filters, bot.format and bot.store. Works in private
-chats, groups (only administrators change the subscription) and channels (commands arrive as
-channel posts; whoever can post there is an administrator). `register(application)` wires them.
-May import telegram, feeds (errors, actors via filters) and bot modules except app/cli.
+Thin on purpose: the decisions live in bot.filters, bot.format, bot.tally, bot.digest, bot.chart
+and bot.store. Works in private chats, groups (only administrators change the subscription) and
+channels (commands arrive as channel posts; whoever can post there is an administrator).
+`register(application)` wires them.
+May import telegram, feeds (errors, model, actors via filters) and bot modules except app/cli.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, Chat, ChatMember, ChatMemberUpdated, LinkPreviewOptions, Update
@@ -19,10 +23,16 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.chart import count_by_day, render_chart
+from bot.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
 from bot.filters import (
+    BREACH_LEVELS,
     DEFAULT_LEVELS,
+    SUBSCRIBE_USAGE,
+    ChatFilter,
     FilterError,
     describe,
+    describe_delivery,
     matches,
     parse_filter,
     parse_subscription,
@@ -30,7 +40,9 @@ from bot.filters import (
 from bot.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
 from bot.services import services
 from bot.store import start_of_day
+from bot.tally import MAX_DAYS, build_tally, format_tally, split_days
 from feeds.errors import FeedError
+from feeds.model import Level
 
 if TYPE_CHECKING:
     from telegram import Message
@@ -46,9 +58,20 @@ LATEST_SCAN = 500  # alerts looked at when /latest has filter words
 FAILING_SHOWN = 5
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
+CHART_MAX_DAYS = 90  # thinner bars than this blur on a 1080 px wide phone picture
+ACCUSATIONS_ONLY = (Level.BLAME,)
+# alerts_between's window is half-open; the one just stored at `now` belongs in it.
+JUST_NOW = timedelta(seconds=1)
+# `/subscribe digest …` gets only the daily digest; `/subscribe both …` instant alerts too.
+SUBSCRIBE_MODES: dict[str, bool] = {"digest": False, "both": True}
+_MODE_PUNCTUATION = ".,;:!?"
+_CLOCK = re.compile(r"\d{1,2}[:.h]\d{2}(?:utc)?", re.IGNORECASE)
+
 COMMANDS: tuple[BotCommand, ...] = (
-    BotCommand("subscribe", "Get alerts: /subscribe [blame|breaches|all] [words]"),
+    BotCommand("subscribe", "Get alerts: /subscribe [digest|both [HH:MM]] [blame|all] [words]"),
     BotCommand("latest", "Last alerts: /latest [n] [words]"),
+    BotCommand("tally", "Who blamed whom how often: /tally [days] [words]"),
+    BotCommand("chart", "Accusations per day as a picture: /chart [days] [words]"),
     BotCommand("filters", "Show what this chat is subscribed to"),
     BotCommand("unsubscribe", "Stop alerts in this chat"),
     BotCommand("status", "Feeds, last check, today's counts"),
@@ -68,8 +91,15 @@ HELP = (
     "/subscribe: breach alerts here (blame + reported violations)\n"
     "/subscribe blame azerbaijan armenia: only accusations, only about these\n"
     "/subscribe all: also ceasefire news\n"
+    "/subscribe digest 07:30: one message a day at 07:30 UTC instead of instant alerts "
+    "(no time: 07:00)\n"
+    "/subscribe both 18:00 ukraine: instant alerts and a daily digest at 18:00 UTC\n"
     "/filters: what this chat gets · /unsubscribe: stop\n"
     "/latest [n] [words]: the last n alerts (up to 20)\n"
+    "/tally [days] [words]: who blamed whom how often (default 7 days), "
+    "e.g. /tally 30 armenia\n"
+    f"/chart [days] [words]: accusations per day as a picture (up to {CHART_MAX_DAYS} days), "
+    "e.g. /chart 14\n"
     "/status: feeds, last check, today's counts · /feeds: the sources\n\n"
     "Filter words work in any language: <i>azerbaijan</i> also finds “Азербайджан”.\n"
     "In groups only administrators can change the subscription.\n\n"
@@ -80,6 +110,14 @@ ERROR_REPLY = "Sorry, something went wrong on our side. Please try again in a mi
 NOT_ADMIN = "Only this group's administrators can change its subscription."
 NOT_OPERATOR = "Not allowed: only the bot's operators can change the feed list."
 LATEST_USAGE = f"Usage: /latest [n] [filter words], n from 1 to {LATEST_MAX}, e.g. /latest 10 gaza"
+TALLY_USAGE = (
+    f"Usage: /tally [days] [filter words], days from 1 to {MAX_DAYS} (default 7), "
+    "e.g. /tally 30 armenia"
+)
+CHART_USAGE = (
+    f"Usage: /chart [days] [filter words], days from 1 to {CHART_MAX_DAYS} (default 7), "
+    "e.g. /chart 30 ukraine"
+)
 
 
 async def reply(update: Update, text: str, *, preview: LinkPreviewOptions = NO_PREVIEW) -> None:
@@ -89,8 +127,9 @@ async def reply(update: Update, text: str, *, preview: LinkPreviewOptions = NO_P
         await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=preview)
 
 
-def pack_messages(parts: Sequence[str], *, separator: str = "\n\n",
-                  limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+def pack_messages(
+    parts: Sequence[str], *, separator: str = "\n\n", limit: int = MAX_MESSAGE_LENGTH
+) -> list[str]:
     """Join parts into as few messages of at most `limit` characters as they fit in."""
     messages: list[str] = []
     current = ""
@@ -145,13 +184,67 @@ async def start(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    """What `/subscribe` asked for: the filter, instant alerts or not, the digest's UTC time."""
+
+    levels: tuple[Level, ...]
+    words: tuple[str, ...]
+    is_instant: bool = True
+    digest_time: str | None = None
+
+
+def _mode_word(raw: str) -> str:
+    return raw.strip(_MODE_PUNCTUATION).casefold()
+
+
+def parse_subscribe_command(args: Sequence[str]) -> SubscribeRequest:
+    """`/subscribe [digest|both [HH:MM]] [levels] [words]`; FilterError says what is allowed.
+
+    No mode word: instant alerts only. `digest`: a daily digest at HH:MM UTC (default 07:00)
+    and no instant alerts; `both`: instant alerts and the digest. The mode word and the time
+    may stand anywhere among the arguments; a trailing "UTC" after the time is accepted.
+    """
+    modes = {_mode_word(raw) for raw in args if _mode_word(raw) in SUBSCRIBE_MODES}
+    if len(modes) > 1:
+        raise FilterError(
+            "Choose one: digest (one message a day instead of instant alerts) or both "
+            f"(instant alerts and a daily digest).\n\n{SUBSCRIBE_USAGE}"
+        )
+    rest = [raw for raw in args if _mode_word(raw) not in SUBSCRIBE_MODES]
+    if not modes:
+        for raw in rest:
+            if _CLOCK.fullmatch(raw.strip(_MODE_PUNCTUATION)):
+                raise FilterError(
+                    f"“{raw[:20]}” is a time: times are for the daily digest, "
+                    f"e.g. /subscribe digest {raw[:20]}\n\n{SUBSCRIBE_USAGE}"
+                )
+        return SubscribeRequest(*parse_subscription(rest))
+    (mode,) = modes
+    times = [raw for raw in rest if raw[:1].isdigit()]
+    if len(times) > 1:
+        raise FilterError(f"One digest time, please, e.g. /subscribe {mode} 07:30.")
+    try:
+        digest_time = parse_digest_time(times[0].strip(_MODE_PUNCTUATION) if times else None)
+    except DigestTimeError as exc:
+        raise FilterError(f"{exc}\n\n{SUBSCRIBE_USAGE}") from exc
+    words = [raw for raw in rest if raw not in times and raw.casefold() != "utc"]
+    levels, chosen = parse_subscription(words)
+    return SubscribeRequest(levels, chosen, SUBSCRIBE_MODES[mode], digest_time)
+
+
+def next_digest(digest_time: str, now: datetime) -> datetime:
+    """The next HH:MM UTC after `now` (when a digest stamped `now` comes next)."""
+    return digest_slot(digest_time, now) + timedelta(days=1)
+
+
 async def subscribe(update: Update, context: Context) -> None:
-    """/subscribe [levels] [words]: create or replace this chat's subscription."""
+    """/subscribe [digest|both [HH:MM]] [levels] [words]: create or replace the subscription."""
     chat = update.effective_chat
     if chat is None:
         return
     try:
-        levels, words = parse_subscription(context.args or [])
+        request = parse_subscribe_command(context.args or [])
     except FilterError as exc:
         await reply(update, html.escape(str(exc)))
         return
@@ -159,17 +252,46 @@ async def subscribe(update: Update, context: Context) -> None:
         await reply(update, NOT_ADMIN)
         return
     svc = services(context)
-    await svc.store.subscribe(
-        chat.id, chat_type=chat.type, levels=levels, words=words, now=svc.clock(),
-        title=_chat_title(chat),
+    now = svc.clock()
+    fields = {
+        "chat_type": chat.type,
+        "levels": request.levels,
+        "words": request.words,
+        "title": _chat_title(chat),
+        "is_instant": request.is_instant,
+    }
+    if request.digest_time is not None:
+        # last_digest = now makes the first digest come at the next HH:MM, not at once. It is
+        # stamped before the time is set: a new row's empty last_digest counts as due, and the
+        # digest job (a task on this loop) may run between two writes.
+        await svc.store.subscribe(chat.id, now=now, digest_time=None, **fields)
+        await svc.store.set_last_digest(chat.id, now)
+    await svc.store.subscribe(chat.id, now=now, digest_time=request.digest_time, **fields)
+    log.info(
+        "chat %s (%s) subscribed: %s %s instant=%s digest=%s",
+        chat.id,
+        chat.type,
+        request.levels,
+        request.words,
+        request.is_instant,
+        request.digest_time,
     )
-    log.info("chat %s (%s) subscribed: %s %s", chat.id, chat.type, levels, words)
-    await reply(
-        update,
-        f"Subscribed: {html.escape(describe(levels, words))}.\n"
-        "Alerts arrive here as they are found. /filters shows this, /unsubscribe stops it, "
-        "/latest shows what came before.",
-    )
+    what = html.escape(describe(request.levels, request.words))
+    if request.digest_time is None:
+        text = (
+            f"Subscribed: {what}.\n"
+            "Alerts arrive here as they are found. /filters shows this, /unsubscribe stops "
+            "it, /latest shows what came before."
+        )
+    else:
+        how = describe_delivery(request.is_instant, request.digest_time)
+        first = format_time(next_digest(request.digest_time, now))
+        text = (
+            f"Subscribed: {what}, {how}.\n"
+            f"The first digest comes {first}. /filters shows this, /unsubscribe stops it, "
+            "/subscribe without digest switches to instant alerts only."
+        )
+    await reply(update, text)
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -194,11 +316,26 @@ async def show_filters(update: Update, context: Context) -> None:
         return
     sub = await services(context).store.get_subscription(chat.id)
     if sub is None or not sub.is_active:
-        await reply(update, "This chat is not subscribed. /subscribe starts alerts; "
-                            "/help explains levels and filter words.")
+        await reply(
+            update,
+            "This chat is not subscribed. /subscribe starts alerts; "
+            "/help explains levels and filter words.",
+        )
         return
-    await reply(update, f"This chat gets {html.escape(describe(sub.levels, sub.words))}.\n"
-                        "Change it with /subscribe, stop it with /unsubscribe.")
+    how = describe_delivery(sub.is_instant, sub.digest_time)
+    lines = [f"This chat gets {html.escape(describe(sub.levels, sub.words))}, {how}."]
+    if sub.digest_time:
+        now = services(context).clock()
+        try:
+            digest_time = parse_digest_time(sub.digest_time)
+        except DigestTimeError:
+            digest_time = None  # not written by this bot; the digest job skips it too
+        if digest_time is not None and is_digest_due(digest_time, sub.last_digest, now):
+            lines.append("Next digest: within a minute.")
+        elif digest_time is not None:
+            lines.append(f"Next digest: {format_time(next_digest(digest_time, now))}.")
+    lines.append("Change it with /subscribe, stop it with /unsubscribe.")
+    await reply(update, "\n".join(lines))
 
 
 def _parse_latest(args: Sequence[str]) -> tuple[int, list[str]]:
@@ -220,7 +357,7 @@ async def latest(update: Update, context: Context) -> None:
         count, rest = _parse_latest(context.args or [])
         sub = await svc.store.get_subscription(chat.id)
         default = tuple(sub.levels) if sub is not None and sub.is_active else DEFAULT_LEVELS
-        levels, words = parse_filter(rest, default_levels=default)
+        levels, words = parse_filter(rest, default_levels=default, usage=LATEST_USAGE)
     except FilterError as exc:
         await reply(update, html.escape(str(exc)))
         return
@@ -229,15 +366,109 @@ async def latest(update: Update, context: Context) -> None:
     chosen = [alert for alert in found if matches(levels, words, alert)][:count]
     if not chosen:
         if words:
-            text = (f"No recent alerts match {html.escape(describe(levels, words))}. "
-                    "Try fewer words or /latest alone.")
+            text = (
+                f"No recent alerts match {html.escape(describe(levels, words))}. "
+                "Try fewer words or /latest alone."
+            )
         else:
-            text = ("Nothing yet: no alerts have been found so far. They will appear here "
-                    "once a watched feed reports a ceasefire breach.")
+            text = (
+                "Nothing yet: no alerts have been found so far. They will appear here "
+                "once a watched feed reports a ceasefire breach."
+            )
         await reply(update, text)
         return
     for text in pack_messages([format_alert(alert) for alert in chosen]):
         await reply(update, text)
+
+
+def parse_window(
+    args: Sequence[str],
+    *,
+    maximum: int,
+    usage: str,
+    default_levels: tuple[Level, ...] = BREACH_LEVELS,
+) -> tuple[int, ChatFilter]:
+    """`[days] [levels] [words]` of /tally and /chart; FilterError carries the usage note."""
+    try:
+        days, rest = split_days(args, maximum=maximum)
+    except ValueError as exc:
+        raise FilterError(f"{exc}\n\n{usage}") from exc
+    for raw in rest:
+        if raw[:1].isdigit():
+            raise FilterError(
+                f"“{raw[:20]}” is not a filter word: the number of days comes first.\n\n{usage}"
+            )
+    return days, parse_filter(rest, default_levels=default_levels, usage=usage)
+
+
+def _add_subtitle(text: str, subtitle: str, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """Put a line under the heading when it still fits (the tally fills up to the limit)."""
+    head, _, body = text.partition("\n")
+    candidate = f"{head}\n{subtitle}\n{body}" if body else f"{head}\n{subtitle}"
+    return candidate if len(candidate) <= limit else text
+
+
+async def tally(update: Update, context: Context) -> None:
+    """/tally [days] [words]: accusations by pair and violation reports by conflict area."""
+    svc = services(context)
+    try:
+        days, (levels, words) = parse_window(
+            context.args or [], maximum=MAX_DAYS, usage=TALLY_USAGE
+        )
+    except FilterError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    now = svc.clock()
+    found = await svc.store.alerts_between(
+        now - timedelta(days=days), now + JUST_NOW, levels=levels
+    )
+    chosen = [alert for alert in found if matches(levels, words, alert)]
+    text = format_tally(build_tally(chosen, days=days, now=now))
+    if words or set(levels) != set(BREACH_LEVELS):
+        text = _add_subtitle(text, f"<i>Only {html.escape(describe(levels, words))}</i>")
+    await reply(update, text)
+
+
+def chart_caption(total: int, days: int, words: Sequence[str]) -> str:
+    """'12 accusations mentioning “gaza” in the last 7 days, per UTC day and pair.'"""
+    day_word = "day" if days == 1 else f"{days} days"
+    about = " mentioning " + " or ".join(f"“{w}”" for w in words) if words else ""
+    if total == 0:
+        return f"No accusations{about} in the last {day_word}."
+    return (
+        f"{total} accusation{'s' * (total != 1)}{about} in the last {day_word}, per UTC day "
+        f"and pair. /tally {days} lists them with links."
+    )
+
+
+async def chart(update: Update, context: Context) -> None:
+    """/chart [days] [words]: a PNG of accusations per day by pair, even for an empty window."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    try:
+        days, (_, words) = parse_window(
+            context.args or [],
+            maximum=CHART_MAX_DAYS,
+            usage=CHART_USAGE,
+            default_levels=ACCUSATIONS_ONLY,
+        )
+    except FilterError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    now = svc.clock()
+    found = await svc.store.alerts_between(
+        now - timedelta(days=days), now + JUST_NOW, levels=ACCUSATIONS_ONLY
+    )
+    # The chart counts accusations only, whatever level words came with the command.
+    chosen = [alert for alert in found if matches(ACCUSATIONS_ONLY, words, alert)]
+    # Drawing takes 0.2–1 s of CPU: off the event loop, so other chats are not held up.
+    png = await asyncio.to_thread(render_chart, chosen, days=days, now=now)
+    total = count_by_day(chosen, days=days, now=now).total
+    await message.reply_photo(
+        photo=png, filename="chart.png", caption=chart_caption(total, days, words)
+    )
 
 
 async def status(update: Update, context: Context) -> None:
@@ -254,8 +485,9 @@ async def status(update: Update, context: Context) -> None:
     else:
         lines.append("Last check: not yet")
     lines.append(f"Today: {stats.items_since} items seen, {stats.alerts_since} alerts")
-    lines.append(f"Subscribed chats: {stats.subscriptions} · waiting to be sent: "
-                 f"{stats.outbox_pending}")
+    lines.append(
+        f"Subscribed chats: {stats.subscriptions} · waiting to be sent: {stats.outbox_pending}"
+    )
     if stats.failing_feeds:
         feeds = await svc.store.list_feeds()
         worst = sorted((f for f in feeds if f.is_failing), key=lambda f: -f.failures)
@@ -316,8 +548,9 @@ async def add_feed(update: Update, context: Context) -> None:
         await reply(update, f"Not added: {html.escape(str(exc))}")
         return
     user = update.effective_user
-    added = await svc.store.add_feed(url, now=svc.clock(), title=title or "",
-                                     added_by=user.id if user else None)
+    added = await svc.store.add_feed(
+        url, now=svc.clock(), title=title or "", added_by=user.id if user else None
+    )
     if not added:
         await reply(update, f"Already watched: {html.escape(url)}")
         return
@@ -349,8 +582,7 @@ async def remove_feed(update: Update, context: Context) -> None:
 async def bot_membership(update: Update, context: Context) -> None:
     """The bot was removed from a chat (or blocked): stop sending there."""
     change: ChatMemberUpdated | None = update.my_chat_member
-    if change is None or change.new_chat_member.status not in (ChatMember.LEFT,
-                                                                ChatMember.BANNED):
+    if change is None or change.new_chat_member.status not in (ChatMember.LEFT, ChatMember.BANNED):
         return
     if await services(context).store.deactivate_chat(change.chat.id, reason="bot removed"):
         log.info("bot removed from chat %s: subscription turned off", change.chat.id)
@@ -373,8 +605,9 @@ async def on_error(update: object, context: Context) -> None:
         try:
             await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)
         except TelegramError as exc:
-            log.warning("could not tell chat %s about the error: %s",
-                        update.effective_chat.id, exc)
+            log.warning(
+                "could not tell chat %s about the error: %s", update.effective_chat.id, exc
+            )
 
 
 def register(application: Application) -> None:
@@ -387,6 +620,8 @@ def register(application: Application) -> None:
         (("unsubscribe", "stop"), unsubscribe, True),
         (("filters",), show_filters, True),
         (("latest",), latest, True),
+        (("tally",), tally, True),
+        (("chart",), chart, False),  # draws a picture in a thread: must not hold up others
         (("status",), status, True),
         (("feeds",), list_feeds, True),
         (("addfeed",), add_feed, False),  # fetches a URL: must not hold up other chats
@@ -397,4 +632,3 @@ def register(application: Application) -> None:
     application.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
     application.add_error_handler(on_error)
-

@@ -23,7 +23,7 @@ from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
 from feeds.group import Story, is_same_story
-from feeds.model import Detection, Item
+from feeds.model import Detection, Item, Level
 from feeds.parse import parse_feed_async
 from feeds.schedule import next_poll_delay
 
@@ -76,6 +76,7 @@ class Poller:
         *,
         route: Router | None = None,
         on_alerts: AlertSink | None = None,
+        on_cycle: Callable[[CycleReport], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
         classifier: Classifier = classify,
     ) -> None:
@@ -84,6 +85,7 @@ class Poller:
         self._settings = settings
         self._route = route
         self._on_alerts = on_alerts
+        self._on_cycle = on_cycle
         self._clock = clock
         self._classify = classifier
         self._ingest_lock = asyncio.Lock()
@@ -101,7 +103,10 @@ class Poller:
         t0 = time.perf_counter()
         feeds = await (self._store.list_feeds() if force else self._store.due_feeds(started))
         gate = asyncio.Semaphore(self._settings.fetch_concurrency)
-        outcomes = await asyncio.gather(*(self._poll_feed(feed, gate) for feed in feeds))
+        # Downloads wait for `gate`; whole feeds (body, parse, ingest) for `slots`, so a cold
+        # cycle over a thousand feeds never holds a thousand bodies in memory at once.
+        slots = asyncio.Semaphore(2 * self._settings.fetch_concurrency)
+        outcomes = await asyncio.gather(*(self._poll_feed(feed, gate, slots) for feed in feeds))
         alerts = tuple(alert for outcome in outcomes for alert in outcome.alerts)
         report = CycleReport(
             started=started,
@@ -114,6 +119,8 @@ class Poller:
             failures=tuple((o.url, o.error) for o in outcomes if o.error is not None),
         )
         self.last_report = report
+        if self._on_cycle is not None:
+            self._on_cycle(report)
         await self._store.set_meta("last_cycle", started.isoformat(timespec="seconds"))
         await self._store.set_meta("last_cycle_duration", f"{report.duration:.2f}")
         log.info(
@@ -159,10 +166,13 @@ class Poller:
         if removed:
             log.info("pruned %d items not seen since %s", removed, cutoff.date())
 
-    async def _poll_feed(self, feed: FeedState, gate: asyncio.Semaphore) -> FeedOutcome:
+    async def _poll_feed(
+        self, feed: FeedState, gate: asyncio.Semaphore, slots: asyncio.Semaphore
+    ) -> FeedOutcome:
         outcome = FeedOutcome(url=feed.url)
         try:
-            await self._poll_feed_inner(feed, gate, outcome)
+            async with slots:
+                await self._poll_feed_inner(feed, gate, outcome)
         except FeedError as exc:
             await self._record_failure(feed, outcome, str(exc), getattr(exc, "retry_after", None))
         except asyncio.CancelledError:
@@ -230,7 +240,7 @@ class Poller:
         async with self._ingest_lock:
             window = now - timedelta(hours=self._settings.group_window_hours)
             recent = await self._store.recent_alerts(window)
-            known = [(Story(a.title, a.link, a.level, a.pairs), a.id) for a in recent]
+            known = [(Story.of(a.title, a.link, a.level, a.pairs), a.id) for a in recent]
             history: list[Accusation] | None = None
             record_since = None
             stories = []
@@ -238,8 +248,10 @@ class Poller:
             for item, detection in sorted(
                 zip(fresh, detections, strict=True), key=lambda pair: pair[0].published
             ):
-                story = Story(item.title, item.link, detection.level, detection.pairs)
-                same_as = next((aid for s, aid in known if is_same_story(story, s)), None)
+                same_as = None
+                if detection.level is not Level.NONE:  # plain news never joins a story
+                    story = Story.of(item.title, item.link, detection.level, detection.pairs)
+                    same_as = next((aid for s, aid in known if is_same_story(story, s)), None)
                 is_backlog = cutoff is not None and item.published < cutoff
                 novelty = ""
                 if detection.pairs and same_as is None and not is_backlog:

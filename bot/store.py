@@ -247,9 +247,9 @@ class Store:
     async def open(cls, path: Path | str) -> Store:
         """Open (creating if needed) the database file and bring its schema up to date."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(path, isolation_level=None)
         except Exception as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
@@ -428,21 +428,15 @@ class Store:
         if not items:
             return []
         keys = list(dict.fromkeys(item.key for item in items))
-        known: set[str] = set()
         async with self._tx() as db:
+            known = await self._known_keys(db, feed_url, keys)
+            # last_seen keeps an item from being pruned while its feed still carries it.
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                params = [feed_url, *chunk]
-                async with db.execute(
-                    f"SELECT key FROM items WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
-                    params,
-                ) as cur:
-                    known.update(row[0] for row in await cur.fetchall())
-                # last_seen keeps an item from being pruned while its feed still carries it.
                 await db.execute(
                     f"UPDATE items SET last_seen = ? WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
-                    [_iso(now), *params],
+                    [_iso(now), feed_url, *chunk],
                 )
         fresh: dict[str, Item] = {}
         for item in items:
@@ -457,9 +451,6 @@ class Store:
         *,
         now: datetime,
         route: Router | None = None,
-        alert_levels: frozenset[Level] = frozenset(
-            {Level.BLAME, Level.VIOLATION, Level.CEASEFIRE}
-        ),
     ) -> list[Alert]:
         """Store new items; create alerts (or add a report to the same story) and outbox rows.
 
@@ -467,32 +458,38 @@ class Store:
         or none of them do, so a crash can neither lose an alert nor send one twice.
         """
         created: list[Alert] = []
+        unique = list({story.item.key: story for story in stories}.values())
         async with self._tx() as db:
-            subscriptions = None
-            for story in stories:
-                item, detection = story.item, story.detection
-                cur = await db.execute(
-                    "INSERT INTO items (feed_url, key, title, link, published, first_seen, "
-                    "last_seen, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (feed_url, key) DO NOTHING",
+            known = await self._known_keys(db, feed_url, [s.item.key for s in unique])
+            fresh = [story for story in unique if story.item.key not in known]
+            # One round trip for all items; alerts (rare) go one by one below.
+            await db.executemany(
+                "INSERT INTO items (feed_url, key, title, link, published, first_seen, "
+                "last_seen, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (feed_url, key) DO NOTHING",
+                [
                     (
                         feed_url,
-                        item.key,
-                        item.title,
-                        item.link,
-                        _iso(item.published),
+                        s.item.key,
+                        s.item.title,
+                        s.item.link,
+                        _iso(s.item.published),
                         _iso(now),
                         _iso(now),
-                        detection.level.value,
-                    ),
-                )
-                if cur.rowcount == 0 or story.is_backlog or detection.level not in alert_levels:
+                        s.detection.level.value,
+                    )
+                    for s in fresh
+                ],
+            )
+            subscriptions = None
+            for story in fresh:
+                if story.is_backlog or story.detection.level is Level.NONE:
                     continue
                 if story.same_as is not None:
                     await db.execute(
                         "INSERT INTO alert_reports (alert_id, feed_url, link, seen) "
                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        (story.same_as, feed_url, item.link, _iso(now)),
+                        (story.same_as, feed_url, story.item.link, _iso(now)),
                     )
                     continue
                 alert = await self._insert_alert(db, story, now)
@@ -501,13 +498,26 @@ class Store:
                     continue
                 if subscriptions is None:
                     subscriptions = await self._active_subscriptions(db)
-                for chat_id in route(alert, subscriptions):
-                    await db.execute(
-                        "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
-                        "ON CONFLICT (alert_id, chat_id) DO NOTHING",
-                        (alert.id, chat_id, _iso(now)),
-                    )
+                await db.executemany(
+                    "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
+                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+                    [(alert.id, chat_id, _iso(now)) for chat_id in route(alert, subscriptions)],
+                )
         return created
+
+    async def _known_keys(
+        self, db: aiosqlite.Connection, feed_url: str, keys: Sequence[str]
+    ) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with db.execute(
+                f"SELECT key FROM items WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
+                [feed_url, *chunk],
+            ) as cur:
+                known.update(row[0] for row in await cur.fetchall())
+        return known
 
     async def _insert_alert(
         self, db: aiosqlite.Connection, story: NewStory, now: datetime

@@ -1,1 +1,1 @@
-"""Feed library: fetch, parse, detect and group ceasefire news. Knows nothing of Telegram or SQL."""
+"""Feed library: fetch, parse, detect and group ceasefire news. No Telegram, no SQL."""

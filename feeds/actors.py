@@ -375,3 +375,13 @@ def actor_kind(name: str) -> str | None:
 def actor_names() -> frozenset[str]:
     """Every canonical actor name."""
     return frozenset(_index().kinds)
+
+
+@cache
+def _group_states() -> dict[str, str]:
+    return {e["name"]: e["state"] for e in _load_entries() if e.get("state")}
+
+
+def group_state(name: str) -> str | None:
+    """The state whose government a group fights ("ELN" -> "Colombia"), or None."""
+    return _group_states().get(name)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from feeds.actors import ActorMention, find_actors
+from feeds.actors import ActorMention, find_actors, group_state
 from feeds.lang import guess_lang
 from feeds.lexicon import Lexicon, load_lexicon
 from feeds.model import Detection, Level, Pair
@@ -137,14 +137,16 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     is_old = lex.search("old_markers", full) is not None
     scans = [_Scan(lex, text) for text, _, _ in raw]
     strong = [_valid_truces(scan, "truce", is_old) for scan in scans]
+    void = _background(lex, scans, [is_title for _, _, is_title in raw], strong, is_old)
+    strong = [() if off else truces for truces, off in zip(strong, void, strict=True)]
     strong_any = any(strong)
     has_context = strong_any or lex.search("truce_context", full) is not None
     if not has_context:
         return _result(Level.NONE, (), (), "", own, actors)
     sentences = [
-        _Sentence(text, (), tuple(sorted(truces + _valid_truces(scan, "truce_weak", is_old))),
-                  is_title, scan)
-        for (text, _, is_title), scan, truces in zip(raw, scans, strong, strict=True)
+        _Sentence(text, (), () if off else tuple(sorted(
+            truces + _valid_truces(scan, "truce_weak", is_old))), is_title, scan)
+        for (text, _, is_title), scan, truces, off in zip(raw, scans, strong, void, strict=True)
     ]
     if not strong_any and not any(s.truces for s in sentences):
         return _result(Level.NONE, (), (), "", own, actors)
@@ -217,6 +219,31 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     return tuple(m.span() for m in found)
 
 
+def _background(lex: Lexicon, scans: list[_Scan], titles: list[bool],
+                strong: list[tuple[tuple[int, int], ...]], is_old: bool) -> list[bool]:
+    """Per sentence, whether its truce terms are background rather than news of a truce.
+
+    A headline's truce is metaphorical when the item's lead explains the metaphor
+    ("Galatasaray ve Fenerbahçe arasında 'ateşkes'" + "derbi öncesi"); a truce named only in
+    the summary of an anniversary piece ("50 years since division") or as "the last truce"
+    under a headline about something else is history.
+    """
+    void = [False] * len(scans)
+    if not any(strong):
+        return void
+    if any(scan.find("metaphor") for scan in scans):
+        void = list(titles)
+    title_truce = any(t and s for t, s in zip(titles, strong, strict=True))
+    if title_truce:
+        return void
+    if is_old and any(t and scan.find("history") for t, scan in zip(titles, scans, strict=True)):
+        return [True] * len(scans)
+    for i, (scan, truces) in enumerate(zip(scans, strong, strict=True)):
+        if truces and all(scan.search("past", max(0, a - 30), a) for a, _ in truces):
+            void[i] = True  # "El último cese al fuego expiró en 2024": not news of a truce
+    return void
+
+
 # --- actors and their roles ------------------------------------------------------------------
 
 
@@ -237,8 +264,9 @@ def _words_before(text: str, end: int, count: int) -> list[str]:
 
 
 def _is_place(lex: Lexicon, text: str, m: ActorMention) -> bool:
-    if m.kind != "state":
+    if m.kind not in ("state", "body"):
         return False  # "القيادي في حركة حماس" (an official *in* Hamas) is a member, not a place
+    # A body after a locative is where someone sits: "Представительство ЛНР в СЦКК".
     if lex.locative_suffix is not None and lex.locative_suffix.match(text, m.end):
         return True
     start = m.start
@@ -305,14 +333,13 @@ class _Context:
     topic: str | None  # the last party that spoke ("The ministry said ..." refers back to it)
     subject: str | None  # the first party named in the previous sentence
     home_state: str | None  # the one state the item is about, for "government forces"
+    rebel: str | None = None  # the one armed group the item is about, for "the rebels said"
 
 
 def _read_item(lex: Lexicon, sentences: list[_Sentence],
                breach: list[tuple[str, ...]]) -> list[_Reading]:
     item_breach = any(breach)
-    states = {a.name for s in sentences for a in s.actors
-              if a.kind == "state" and a.role in (ROLE_FREE, ROLE_MODIFIER)}
-    ctx = _Context(None, None, next(iter(states)) if len(states) == 1 else None)
+    ctx = _Context(None, None, *_home(sentences))
     readings: list[_Reading] = []
     for sentence, terms in zip(sentences, breach, strict=True):
         pairs: tuple[Pair, ...] = ()
@@ -325,9 +352,24 @@ def _read_item(lex: Lexicon, sentences: list[_Sentence],
                       and a.kind != KIND_MONITOR), None)
         if topic is None and sentence.is_title:
             topic = first
-        ctx = _Context(topic, first, ctx.home_state)
+        ctx = _Context(topic, first, ctx.home_state, ctx.rebel)
         readings.append(_Reading(bool(breach[len(readings)]), pairs, speaker, terms))
     return readings
+
+
+def _home(sentences: list[_Sentence]) -> tuple[str | None, str | None]:
+    """The state "the army" means and the group "the rebels" means, when the item tells."""
+    named = [a for s in sentences for a in s.actors if a.role in (ROLE_FREE, ROLE_MODIFIER)]
+    states = {a.name for a in named if a.kind == "state"}
+    groups = {a.name for a in named if a.kind == "group"}
+    rebel = next(iter(groups)) if len(groups) == 1 else None
+    if len(states) == 1:
+        return next(iter(states)), rebel
+    # "El ELN acusa al Ejército": the army is the one the item's armed groups fight.
+    fought = {group_state(g) for g in groups} - {None}
+    if len(fought) == 1 and (not states or fought <= states):
+        return fought.pop(), rebel
+    return None, rebel
 
 
 def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
@@ -357,13 +399,14 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     for m in s.scan.find("since_words"):
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
         start = lex.search("start_words", window)
-        if start is None or lex.search("expiry", window):
-            continue
+        if start is None or lex.search("expiry", window) or lex.search("pending", window):
+            continue  # "after a truce due to take effect at 4 a.m." has not begun
         if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.truces):
             return (m.group(0), start.group(0), attack)
     # "A truce took effect, but shelling was recorded overnight."
     start = lex.search("start_words", text)
-    if start is not None and lex.search("expiry", text) is None:
+    if (start is not None and lex.search("expiry", text) is None
+            and lex.search("pending", text) is None):
         for brk in s.scan.find("clause_break"):
             if brk.start() > s.truces[0][0]:
                 later = _attack_outside_truce(lex, s, brk.end())
@@ -396,6 +439,8 @@ def _negated(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 
 def _hypothetical(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
     before = text[max(0, m.start() - 30) : m.start()]
+    if lex.order == "sov" and lex.search("hypothetical", text[m.end() : m.end() + 40]):
+        return True  # verb-last: "ihlallere karşı bir izleme mekanizması"
     return any(_full(lex, "hypothetical", w) for w in _TOKEN.findall(before)[-3:]) or bool(
         lex.search("hypothetical", before[-22:])
     )
@@ -433,6 +478,7 @@ class _Speaker:
 
     name: str
     kind: str
+    also: tuple[str, ...] = ()  # co-speakers joined by "and": "Saudi Arabia and the US said"
 
 
 def _pivots(scan: _Scan) -> list[_Pivot]:
@@ -461,7 +507,7 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     speaker: str | None = None
     terms: list[str] = []
     if s.is_title and not pivots:
-        got = _colon_frame(lex, s)
+        got = _colon_frame(lex, s, ctx)
         if got is not None:
             return (got,), None, ()
     for i, pivot in enumerate(pivots):
@@ -475,7 +521,7 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         accuser, accused = _frame(lex, s, pivot, end, ctx)
         if accuser is None or accuser.kind == KIND_MONITOR:
             continue  # independent monitors never make a blame
-        ctx = _Context(accuser.name, ctx.subject, ctx.home_state)
+        ctx = _Context(accuser.name, ctx.subject, ctx.home_state, ctx.rebel)
         found = [n for n in accused if n != accuser.name]
         if not found:
             found = _called_a_breach(lex, s, pivot, end, accuser.name, ctx)
@@ -483,7 +529,8 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
             speaker = speaker or accuser.name
             continue
         terms.append(pivot.term)
-        pairs.extend(Pair(accuser.name, n) for n in found)
+        for name in (accuser.name, *accuser.also):  # "Saudi Arabia and the US said"
+            pairs.extend(Pair(name, n) for n in found if n != name)
         speaker = accuser.name
     return tuple(pairs), speaker, tuple(terms)
 
@@ -494,7 +541,12 @@ def _mutual_parties(s: _Sentence, mutual: re.Match[str]) -> list[str]:
         distance = a.start - mutual.end() if a.start >= mutual.end() else mutual.start() - a.end
         return (a.role == ROLE_PLACE and a.kind != "state", max(distance, 0))
 
-    ranked = sorted((a for a in s.actors if a.kind != KIND_MONITOR), key=rank)
+    # A broker is not a party: "Baku and Stepanakert trade blame as Moscow-brokered truce ..."
+    ranked = sorted((a for a in s.actors if a.kind != KIND_MONITOR and a.role != ROLE_MEDIATOR),
+                    key=rank)
+    before = _unique(a.name for a in ranked if a.end <= mutual.start() and a.role == ROLE_FREE)
+    if len(before) >= 2:
+        return list(before)  # the subjects: "Kinshasa et l'AFC/M23 se rejettent ..."
     return list(_unique(a.name for a in ranked))
 
 
@@ -626,18 +678,47 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         return _Speaker(ctx.topic, "")
     if candidates:
         last = candidates[-1]
-        return _Speaker(last.name, last.kind)
+        also = _joined(lex, text, candidates[::-1])[1:]
+        return _Speaker(last.name, last.kind, tuple(n for n in also if n != last.name))
     # No name before the verb: "The ministry said", "It also accused": reuse the topic.
     prefix = text[start : pivot.start]
     words = _TOKEN.findall(prefix)
     if len(words) > MAX_ANAPHOR_WORDS or lex.search("non_party_speakers", prefix):
         return None  # "Witnesses said", "a military source said"
+    if lex.search("generic_rebels", prefix):
+        # "The rebel movement said": the item's one armed group, never the last speaker.
+        return _Speaker(ctx.rebel, "group") if ctx.rebel else None
     generic = lex.search("generic_forces", prefix)
     if generic is not None and ctx.home_state is not None:
         return _Speaker(ctx.home_state, "state")  # "The army said ..."
     if ctx.topic is None:
         return None
     return _Speaker(ctx.topic, "")
+
+
+def _joined(lex: Lexicon, text: str, actors: list[_Actor]) -> list[str]:
+    """Names of actors[0] and the actors chained to it by "and" (either direction in text)."""
+    names = [actors[0].name]
+    for prev, cur in pairwise(actors):
+        lo, hi = (prev, cur) if prev.end <= cur.start else (cur, prev)
+        words = _TOKEN.findall(text[lo.end : hi.start])
+        if not words or not all(_full(lex, "conjunction", w) or _full(lex, "determiners", w)
+                                for w in words):
+            break
+        if not any(_full(lex, "conjunction", w) for w in words):
+            break
+        names.append(cur.name)
+    return names
+
+
+def _unblocked(lex: Lexicon, segment: str) -> bool:
+    """No vague culprit heads `segment`, or one is joined by "and" to a name that follows."""
+    vague = lex.search("vague", segment)
+    if vague is None:
+        return True
+    # "терористи та російські військові": the named party after "and" is still accused.
+    rest = _TOKEN.findall(segment[vague.end() :])
+    return bool(rest) and _full(lex, "conjunction", rest[0])
 
 
 def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: str,
@@ -650,7 +731,7 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
     if not s.scan.search("attack", start) and not s.scan.search("breach", start):
         return []
     vague = lex.search("vague", rest)
-    if after and vague is not None and start + vague.start() < after[0].start:
+    if after and not _unblocked(lex, text[start : after[0].start]):
         return []  # "blamed unspecified 'terrorist groups'"
     if not after:
         words = _TOKEN.findall(rest)[:2]
@@ -672,6 +753,11 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
         if following and any(_full(lex, c, following[0]) for c in ("accuse", "speech")):
             break  # "accuse Israël et le Hezbollah dénonce ...": a new clause starts
         names.append(cur.name)
+    generic = lex.search("generic_forces", text[start : after[0].start])
+    if generic is not None and ctx.home_state and ctx.home_state not in [*names, accuser]:
+        gap = _TOKEN.findall(text[start + generic.end() : after[0].start])
+        if gap and all(_full(lex, "conjunction", w) or _full(lex, "determiners", w) for w in gap):
+            names.insert(0, ctx.home_state)  # "accuse l'armée et Wagner"
     return names
 
 
@@ -693,8 +779,11 @@ def _content_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: s
     lead = comp if comp is not None else start
     between = [a for a in parties if lead <= a.start and a.end <= first.start()]
     names: list[str] = []
-    if between and lex.search("vague", text[lead : between[0].start]) is None:
-        names.append(between[-1].name if prefer_breach else between[0].name)
+    if between and _unblocked(lex, text[lead : between[0].start]):
+        if prefer_breach:
+            names.append(between[-1].name)
+        else:  # "both the army and the RSF had violated"
+            names.extend(_joined(lex, text, between))
     if not names:
         agent = _agent_after(lex, s, parties, first.end(), end)
         if agent is not None:
@@ -702,6 +791,13 @@ def _content_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: s
     if (not names and ctx.home_state and ctx.home_state != accuser
             and lex.search("generic_forces", text[lead : first.end() + 30])):
         names.append(ctx.home_state)  # "said government forces attacked its positions"
+    if not names:
+        # Cleft: "que ce sont les incursions du Polisario qui violaient les accords".
+        verb = next((m for m in hits if lex.patterns["breach"].fullmatch(m.group(0))), None)
+        if verb is not None and verb is not first:
+            cand = [a for a in parties if first.end() <= a.start and a.end <= verb.start()]
+            if cand and _unblocked(lex, text[first.end() : cand[0].start]):
+                names.append(cand[0].name)
     # "said Iran had fired ... but that Israel had also breached the deal": a second clause.
     for brk in lex.find("clause_break", text[first.end() : end]):
         at = first.end() + brk.end()
@@ -756,7 +852,7 @@ def _frame_sov(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
                                     prefer_breach=pivot.kind == "accuse")
 
 
-def _colon_frame(lex: Lexicon, s: _Sentence) -> Pair | None:
+def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
     """Headline "Yerevan: Azerbaijan resumed offensive hours after truce began"."""
     text = s.text
     colon = text.find(":")
@@ -769,7 +865,7 @@ def _colon_frame(lex: Lexicon, s: _Sentence) -> Pair | None:
     accuser = head[0]
     if lex.search("breach", text[colon:]) is None:
         return None  # "Lebanon: Israeli strike kills two despite truce" is a topic label
-    ctx = _Context(None, None, None)
+    ctx = _Context(None, None, ctx.home_state)  # "HNC: the regime broke the truce" -> Syria
     targets = _content_target(lex, s, colon + 1, len(text), accuser.name, ctx,
                               prefer_breach=lex.order == "sov")
     if lex.order == "sov" and not targets and lex.search("breach", text[colon:]):

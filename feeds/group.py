@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -57,12 +58,18 @@ SAME_PAIR_TITLE = 0.25  # lower bar when both name the same accuser → accused
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """The parts of an alert that identify its story."""
+    """The parts of an alert that identify its story, prepared once for many comparisons."""
 
-    title: str
-    link: str
+    words: frozenset[str]  # content words of the headline
+    link: str  # normalised
     level: Level
-    pairs: tuple[Pair, ...] = ()
+    pairs: frozenset[Pair] = frozenset()
+
+    @classmethod
+    def of(cls, title: str, link: str, level: Level, pairs: Iterable[Pair] = ()) -> Story:
+        return cls(
+            title_words(title), normalise_link(link) if link else "", level, frozenset(pairs)
+        )
 
 
 def normalise_link(url: str) -> str:
@@ -92,7 +99,10 @@ def title_words(title: str) -> frozenset[str]:
 
 def title_similarity(a: str, b: str) -> float:
     """Jaccard overlap of the two headlines' content words (0..1)."""
-    wa, wb = title_words(a), title_words(b)
+    return _overlap(title_words(a), title_words(b))
+
+
+def _overlap(wa: frozenset[str], wb: frozenset[str]) -> float:
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / len(wa | wb)
@@ -100,9 +110,9 @@ def title_similarity(a: str, b: str) -> float:
 
 def is_same_story(a: Story, b: Story) -> bool:
     """Same article (normalised link), or same level and pairs with clearly similar headlines."""
-    if a.link and normalise_link(a.link) == normalise_link(b.link):
+    if a.link and a.link == b.link:
         return True
-    if a.level != b.level or set(a.pairs) != set(b.pairs):
+    if a.level != b.level or a.pairs != b.pairs:
         return False
     bar = SAME_PAIR_TITLE if a.pairs else SAME_TITLE
-    return title_similarity(a.title, b.title) >= bar
+    return _overlap(a.words, b.words) >= bar

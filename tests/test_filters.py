@@ -8,8 +8,10 @@ import pytest
 from bot.filters import (
     ALL_LEVELS,
     BREACH_LEVELS,
+    SUBSCRIBE_USAGE,
     FilterError,
     describe,
+    describe_delivery,
     matches,
     parse_filter,
     parse_subscription,
@@ -133,10 +135,11 @@ def test_actor_word_matches_pairs_and_text_when_actors_are_missing():
     assert matches(BREACH_LEVELS, ("azerbaijan",), paired)
 
 
-def _subscription(chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True):
+def _subscription(chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True,
+                  is_instant=True, digest_time=None):
     return Subscription(chat_id=chat_id, chat_type="private", title="", levels=levels,
-                        words=words, is_active=is_active, is_instant=True, digest_time=None,
-                        last_digest=None)
+                        words=words, is_active=is_active, is_instant=is_instant,
+                        digest_time=digest_time, last_digest=None)
 
 
 def test_route_picks_matching_active_chats():
@@ -145,6 +148,38 @@ def test_route_picks_matching_active_chats():
             _subscription(3, words=("armenia",)), _subscription(4, is_active=False),
             _subscription(5, levels=(Level.VIOLATION,))]
     assert route(KARABAKH, subs) == [1, 3]
+
+
+def test_route_skips_digest_only_chats():
+    """Digest-only chats get no instant alert; chats with both do."""
+    subs = [_subscription(1, is_instant=False, digest_time="07:00"),
+            _subscription(2, digest_time="18:30"),
+            _subscription(3, words=("armenia",), is_instant=False, digest_time="07:00"),
+            _subscription(4)]
+    assert route(KARABAKH, subs) == [2, 4]
+
+
+def test_bad_word_error_carries_the_commands_usage():
+    """parse_filter appends the usage note it is given (default: /subscribe's)."""
+    with pytest.raises(FilterError, match="Usage: /tally") as info:
+        parse_filter(["x"], usage="Usage: /tally [days]")
+    assert SUBSCRIBE_USAGE not in str(info.value)
+    with pytest.raises(FilterError, match=r"Usage: /subscribe \[level\]"):
+        parse_filter(["x"])
+
+
+@pytest.mark.parametrize(
+    ("is_instant", "digest_time", "text"),
+    [
+        (True, None, "as instant alerts"),
+        (False, "07:00", "as a daily digest at 07:00 UTC (no instant alerts)"),
+        (True, "18:30", "as instant alerts and a daily digest at 18:30 UTC"),
+        (False, None, "neither as instant alerts nor as a digest"),
+    ],
+)
+def test_describe_delivery(is_instant, digest_time, text):
+    """/filters says how alerts arrive: instantly, as a daily digest, or both."""
+    assert describe_delivery(is_instant, digest_time) == text
 
 
 @pytest.mark.parametrize(
