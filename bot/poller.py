@@ -51,6 +51,21 @@ class FeedOutcome:
     alerts: list[Alert] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _CycleMemory:
+    """Stored alerts one cycle compares against: recent stories and, if needed, all blames."""
+
+    stories: list[tuple[Story, int, datetime]]  # (story, alert id, created)
+    history: list[Accusation] | None = None
+    record_since: datetime | None = None
+
+    async def blame_history(self, store: Store) -> list[Accusation]:
+        if self.history is None:
+            self.history = list(await store.blame_history(_BEGINNING))
+            self.record_since = await store.first_alert_time()
+        return self.history
+
+
 @dataclass(frozen=True, slots=True)
 class CycleReport:
     """One polling cycle, for the log line, /status and `poll --once`."""
@@ -91,6 +106,7 @@ class Poller:
         self._ingest_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
+        self._memory: _CycleMemory | None = None
         self.last_report: CycleReport | None = None
 
     def wake(self) -> None:
@@ -101,6 +117,7 @@ class Poller:
         """Poll every due feed (every feed with force=True) concurrently, once."""
         started = self._clock()
         t0 = time.perf_counter()
+        self._memory = None  # read afresh each cycle; only this process adds alerts
         feeds = await (self._store.list_feeds() if force else self._store.due_feeds(started))
         gate = asyncio.Semaphore(self._settings.fetch_concurrency)
         # Downloads wait for `gate`; whole feeds (body, parse, ingest) for `slots`, so a cold
@@ -238,11 +255,9 @@ class Poller:
         if feed.last_ok is None and self._settings.first_poll_max_age_hours > 0:
             cutoff = now - timedelta(hours=self._settings.first_poll_max_age_hours)
         async with self._ingest_lock:
+            memory = await self._memory_for(now)
             window = now - timedelta(hours=self._settings.group_window_hours)
-            recent = await self._store.recent_alerts(window)
-            known = [(Story.of(a.title, a.link, a.level, a.pairs), a.id) for a in recent]
-            history: list[Accusation] | None = None
-            record_since = None
+            known = [(story, aid) for story, aid, created in memory.stories if created >= window]
             stories = []
             # Oldest first, so each novelty line sees the accusations published before it.
             for item, detection in sorted(
@@ -255,12 +270,10 @@ class Poller:
                 is_backlog = cutoff is not None and item.published < cutoff
                 novelty = ""
                 if detection.pairs and same_as is None and not is_backlog:
-                    if history is None:
-                        history = list(await self._store.blame_history(_BEGINNING))
-                        record_since = await self._store.first_alert_time()
+                    history = await memory.blame_history(self._store)
                     made = min(item.published, now)
                     novelty = novelty_for(
-                        detection.pairs, history, now=made, on_record_since=record_since
+                        detection.pairs, history, now=made, on_record_since=memory.record_since
                     )
                     history.append(PendingAccusation(detection.pairs, item.published, now))
                 stories.append(
@@ -269,9 +282,24 @@ class Poller:
                     )
                 )
             alerts = await self._store.ingest(feed.url, stories, now=now, route=self._route)
+            memory.stories.extend(
+                (Story.of(a.title, a.link, a.level, a.pairs), a.id, a.created) for a in alerts
+            )
         if alerts and self._on_alerts is not None:
             await self._on_alerts(alerts)
         return alerts
+
+    async def _memory_for(self, now: datetime) -> _CycleMemory:
+        """What this cycle knows of stored alerts, read once and kept up to date as it adds."""
+        if self._memory is None:
+            window = now - timedelta(hours=self._settings.group_window_hours)
+            recent = await self._store.recent_alerts(window, limit=5000)
+            self._memory = _CycleMemory(
+                stories=[
+                    (Story.of(a.title, a.link, a.level, a.pairs), a.id, a.created) for a in recent
+                ]
+            )
+        return self._memory
 
     async def _detect(self, items: list[Item]) -> list[Detection]:
         def run() -> list[Detection]:

@@ -43,7 +43,12 @@ _WORD = re.compile(r"\w+")
 # Passive accusation: "Houthis (were) accused of breaching the truce".
 _PASSIVE_BE = re.compile(r"\s*(?:(?:was|were|is|are|been|being|has been|have been)\s+)?$", re.I)
 _PASSIVE_OF = re.compile(r"\s+(?:of|for|by|par|por|von|durch)\b", re.I)
+# "..., citing", "..., acusando": a participle after a comma has the main clause's subject.
+_PARTICIPLE_ING = re.compile(r"(?:ing|ando|iendo)$", re.I)
 _PARTICIPLE = re.compile(r"(?:ed|é|ée|és|ées|ado|ada|ados|adas|t)$", re.I)
+
+_OPEN_QUOTES = frozenset("'\"«‘“„‹")
+_CLOSE_QUOTES = frozenset("'\"»’”“›")
 
 KIND_MONITOR = "monitor"
 ROLE_FREE = "free"
@@ -219,6 +224,12 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     return tuple(m.span() for m in found)
 
 
+def _quoted(text: str, truces: tuple[tuple[int, int], ...]) -> bool:
+    return bool(truces) and all(
+        text[a - 1 : a] in _OPEN_QUOTES and text[b : b + 1] in _CLOSE_QUOTES for a, b in truces
+        if a > 0)
+
+
 def _background(lex: Lexicon, scans: list[_Scan], titles: list[bool],
                 strong: list[tuple[tuple[int, int], ...]], is_old: bool) -> list[bool]:
     """Per sentence, whether its truce terms are background rather than news of a truce.
@@ -232,7 +243,9 @@ def _background(lex: Lexicon, scans: list[_Scan], titles: list[bool],
     if not any(strong):
         return void
     if any(scan.find("metaphor") for scan in scans):
-        void = list(titles)
+        # Only a quoted headline truce is explained by the lead: "arasında 'ateşkes'".
+        void = [t and _quoted(scan.text, truces) for t, scan, truces
+                in zip(titles, scans, strong, strict=True)]
     title_truce = any(t and s for t, s in zip(titles, strong, strict=True))
     if title_truce:
         return void
@@ -420,7 +433,9 @@ def _in_truce(s: _Sentence, start: int, end: int) -> bool:
 
 
 def _near_truce(s: _Sentence, start: int, end: int) -> bool:
-    return any(start - b >= -BREACH_WINDOW and a - end <= BREACH_WINDOW for a, b in s.truces)
+    # "Ceasefire talks ... collapse": a truce term qualifying talks or a plan is no truce.
+    return any(start - b >= -BREACH_WINDOW and a - end <= BREACH_WINDOW
+               and not s.scan.search("truce_topic", b, b + 16) for a, b in s.truces)
 
 
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
@@ -499,6 +514,9 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     mutual = s.scan.search("mutual") or _coordinated_complaint(lex, s)
     if mutual is not None:
         names = _mutual_parties(s, mutual)
+        if (len(names) == 1 and ctx.home_state and ctx.home_state not in names
+                and s.scan.search("generic_forces", 0, mutual.start())):
+            names.append(ctx.home_state)  # "El Gobierno y el ELN se acusan"
         if len(names) >= 2:
             a, b = names[0], names[1]
             return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)
@@ -583,12 +601,17 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
     ):
         # "Russia broke the truce, said Ukraine's General Staff": the speaker follows the verb.
         after = next((a for a in parties if a.start >= pivot.end), None)
+        tail = text[after.end :] if after is not None else ""
+        if after is not None and not (lex.search("breach", tail) or lex.search("attack", tail)):
+            return _Speaker(after.name, after.kind), _content_target(
+                lex, s, 0, len(head), after.name, ctx)
         if after is None:
             return None, []
-        return _Speaker(after.name, after.kind), _content_target(
-            lex, s, 0, len(head), after.name, ctx)
-    accuser = _accuser_before(lex, s, pivot, ctx)
+        # "Thailand denies firing first, says Cambodia violated truce": reported content.
     region_start = pivot.end
+    accuser = None
+    if lex.order != "vso" or _named_before(lex, s, pivot):
+        accuser = _accuser_before(lex, s, pivot, ctx)
     if accuser is None and lex.order == "vso":
         # Verb first: "اتهمت قوات سوريا الديمقراطية أنقرة": the first name after it speaks.
         comp = _complementizer(lex, text, pivot.end, end)
@@ -597,11 +620,19 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
         if first is not None:
             accuser = _Speaker(first.name, first.kind)
             region_start = first.end
+    if accuser is None and lex.order == "vso":
+        accuser = _accuser_before(lex, s, pivot, ctx)  # "وقال": the last speaker again
     if accuser is None:
         return None, []
     if pivot.kind == "accuse":
         return accuser, _object_target(lex, s, region_start, end, accuser.name, pivot, ctx)
     return accuser, _content_target(lex, s, region_start, end, accuser.name, ctx)
+
+
+def _named_before(lex: Lexicon, s: _Sentence, pivot: _Pivot) -> bool:
+    start = _clause_start(lex, s.text, pivot)
+    return any(a.role == ROLE_FREE and start <= a.start and a.end <= pivot.start
+               for a in s.actors)
 
 
 def _according(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
@@ -667,9 +698,14 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
             head = text[:comma]
             if lex.search("attack", head) or lex.search("breach", head):
                 near = [a for a in candidates if a.start >= comma]
-                if not near:
-                    return None
-                return _Speaker(near[-1].name, near[-1].kind)
+                if near:
+                    return _Speaker(near[-1].name, near[-1].kind)
+                if _TOKEN.search(text, comma, pivot.start):
+                    return None  # "..., witnesses said"
+                # "X denies firing, says Y violated": a second verb of the first subject.
+    if (ctx.topic is not None and _PARTICIPLE_ING.search(pivot.term)
+            and text[: pivot.start].rstrip().endswith((",", "،"))):
+        return _Speaker(ctx.topic, "")  # "..., citing air strikes by the army": same subject
     words_before = _TOKEN.findall(text[max(0, pivot.start - 20) : pivot.start])[-1:]
     if words_before and ctx.topic is not None and (
         _full(lex, "pronouns", words_before[0]) or _full(lex, "conjunction", words_before[0])
@@ -889,7 +925,7 @@ def _passive(lex: Lexicon, s: _Sentence, pivot: _Pivot) -> Pair | None:
     before = [a for a in s.actors if a.role == ROLE_FREE and a.end <= pivot.start]
     if not before:
         return None
-    gap = text[before[-1].end : pivot.start]
+    gap = re.sub(r"^['’]s\b", "", text[before[-1].end : pivot.start])  # "Sudan's army blamed"
     if not _PASSIVE_BE.match(gap) and len(_TOKEN.findall(gap)) > 1:
         return None
     accused = before[-1]

@@ -21,7 +21,7 @@ CATEGORIES = (
     "hypothetical", "other_sense", "vague", "agent", "modifier_verbs", "modifier_suffix",
     "modifier_nouns", "locative", "determiners", "pronouns", "complementizer", "clause_break",
     "conjunction", "generic_forces", "non_party_speakers", "call_verbs", "pending", "past",
-    "generic_rebels",
+    "generic_rebels", "truce_topic",
 )
 _NEVER = re.compile(r"(?!x)x")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feeds import actors
-from feeds.actors import actor_kind, actor_names, find_actors, resolve_actor
+from feeds.actors import actor_kind, actor_names, find_actors, group_state, resolve_actor
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ceasefire" / "dev.jsonl"
 
@@ -508,3 +508,31 @@ def test_empty_and_actorless_texts():
     """No text, no actors."""
     assert find_actors("") == []
     assert find_actors("The weather was fine on Tuesday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        ("la CMA accuse l'armée", "fr", "Coordination of Azawad Movements"),
+        ("Coordination des mouvements de l'Azawad", "fr", "Coordination of Azawad Movements"),
+        ("الهيئة العليا للمفاوضات", "ar", "High Negotiations Committee"),
+        ("Las FAR atacaron Jartum", "es", "Rapid Support Forces"),
+        ("РНБО повідомила", "uk", "Ukraine"),
+        ("Poroshenko said", "en", "Ukraine"),
+        ("تحالف دعم الشرعية", "ar", "Saudi Arabia"),
+    ],
+)
+def test_actors_added_for_unseen_conflicts(text, lang, name):
+    assert name in [m.name for m in find_actors(text, lang)]
+
+
+def test_far_is_the_rsf_only_in_spanish():
+    assert find_actors("FAR", "fr") == []
+
+
+def test_group_state_names_the_state_a_group_fights():
+    assert group_state("ELN") == "Colombia"
+    assert group_state("M23") == "Democratic Republic of the Congo"
+    assert group_state("Israel") is None
+    assert all(actor_kind(group_state(n) or "") == "state"
+               for n in actor_names() if group_state(n) is not None)

@@ -261,3 +261,185 @@ def test_classify_is_deterministic():
     """The same input always gives the same Detection."""
     args = ("Israel says Hamas broke the truce", "Rockets were fired at Sderot.", "en")
     assert classify(*args) == classify(*args)
+
+
+# --- generalisation: frames and words found missing on unseen items (fresh sentences) --------
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # A broker named near a mutual-blame phrase is not one of the parties.
+        ("Yerevan and Baku trade blame as Moscow-brokered ceasefire is tested", "", "en",
+         pairs_of(("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"))),
+        ("Khartoum and the RSF trade blame as US-brokered truce frays", "", "en",
+         pairs_of(("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan"))),
+        # "The government/army" in a mutual phrase is the state the named group fights.
+        ("El Gobierno y las FARC se acusan de romper el cese al fuego", "", "es",
+         pairs_of(("Colombia", "FARC"), ("FARC", "Colombia"))),
+        ("Army, NPA trade blame over clash despite holiday truce", "", "en",
+         pairs_of(("Philippines", "New People's Army"), ("New People's Army", "Philippines"))),
+        ("Sudán: el Ejército y las FAR se culpan mutuamente de romper el alto el fuego", "", "es",
+         pairs_of(("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan"))),
+    ],
+)
+def test_mutual_blame_parties_are_the_subjects(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # Coordinated speakers and coordinated culprits each make a pair.
+        ("Qatar and Egypt said both Israel and Hamas had violated the truce", "", "en",
+         pairs_of(("Qatar", "Israel"), ("Qatar", "Hamas"), ("Egypt", "Israel"),
+                  ("Egypt", "Hamas"))),
+        ("Turkey and Russia said the SDF and the YPG broke the ceasefire", "", "en",
+         pairs_of(("Turkey", "Syrian Democratic Forces"), ("Turkey", "YPG"),
+                  ("Russia", "Syrian Democratic Forces"), ("Russia", "YPG"))),
+        # A participle after a comma keeps the main clause's speaker.
+        ("Ukraine said Russia had violated the energy truce, citing strikes by Russian drones "
+         "on a power plant", "", "en", pairs_of(("Ukraine", "Russia"))),
+        # A vague culprit joined by "and" to a named one still names that one.
+        ("ЗСУ: терористи та російські війська порушили режим тиші", "", "uk",
+         pairs_of(("Ukraine", "Russia"))),
+        ("Kyiv said militants and Russian troops broke the truce overnight", "", "en",
+         pairs_of(("Ukraine", "Russia"))),
+    ],
+)
+def test_coordinated_speakers_and_culprits(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "The army" means the state the item's armed group fights, even when it is not named.
+        ("Las FARC acusan al Ejército de violar el cese al fuego en el Cauca", "", "es",
+         pairs_of(("FARC", "Colombia"))),
+        ("M23 accuses army of breaking truce near Goma", "", "en",
+         pairs_of(("M23", "Democratic Republic of the Congo"))),
+        ("La CMA accuse l'armée et Wagner d'avoir violé la trêve près de Kidal", "", "fr",
+         pairs_of(("Coordination of Azawad Movements", "Mali"),
+                  ("Coordination of Azawad Movements", "Wagner Group"))),
+        ("Armee wirft Rebellen Bruch der Waffenruhe vor",
+         "Die kongolesische Armee beschuldigt die M23, trotz der Waffenruhe Dörfer "
+         "angegriffen zu haben.", "de", pairs_of(("Democratic Republic of the Congo", "M23"))),
+        # Headline colon with a generic culprit.
+        ("الهيئة العليا للمفاوضات: قوات النظام خرقت الهدنة في ريف حماة", "", "ar",
+         pairs_of(("High Negotiations Committee", "Syria"))),
+    ],
+)
+def test_generic_forces_resolve_through_the_named_group(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "The rebels said" is the item's one group, never the previous speaker.
+        ("Congo army says M23 broke the truce",
+         "The army said M23 fighters attacked Sake despite the ceasefire. The rebel movement "
+         "said the army had shelled its positions first.", "en",
+         pairs_of(("Democratic Republic of the Congo", "M23"),
+                  ("M23", "Democratic Republic of the Congo"))),
+        # With two armed groups named, "the rebels" is nobody in particular.
+        ("Congo army says M23 broke the truce",
+         "The army said M23 and FDLR fighters attacked Sake despite the ceasefire. The rebels "
+         "said the army had shelled their positions first.", "en",
+         pairs_of(("Democratic Republic of the Congo", "M23"),
+                  ("Democratic Republic of the Congo", "FDLR"))),
+        # Cleft sentences: "it was X who broke the truce".
+        ("L'Arménie accuse l'Azerbaïdjan de violer le cessez-le-feu",
+         "L'Azerbaïdjan répond que ce sont les tirs de l'Arménie qui ont rompu la trêve.", "fr",
+         pairs_of(("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"))),
+        # Arabic verb first: the name after the verb speaks, not the headline's party.
+        ("الدعم السريع: الجيش خرق الهدنة",
+         "أعلن الجيش السوداني أن قوات الدعم السريع هاجمت مواقعه في الفاشر في انتهاك للهدنة.",
+         "ar", pairs_of(("Rapid Support Forces", "Sudan"), ("Sudan", "Rapid Support Forces"))),
+        # A body after a locative is where the speaker sits.
+        ("", "Представительство ДНР в СЦКК сообщило, что ВСУ обстреляли Горловку несмотря на "
+         "перемирие.", "ru", pairs_of(("Donetsk People's Republic", "Ukraine"))),
+    ],
+)
+def test_speakers_named_indirectly(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "X denies ..., says Y violated": the name after "says" is reported content.
+        ("Cambodia denies shelling first, says Thailand broke ceasefire", "", "en",
+         pairs_of(("Cambodia", "Thailand"))),
+        ("India denies firing, says Pakistan violated LoC truce", "", "en",
+         pairs_of(("India", "Pakistan"))),
+        # Passive with a possessive subject.
+        ("Israel's army blamed by Hamas for shelling Gaza during truce", "", "en",
+         pairs_of(("Hamas", "Israel"))),
+        # Verbs and leaders added from unseen wording.
+        ("Poroshenko: Russian troops trampling the ceasefire near Mariupol", "", "en",
+         pairs_of(("Ukraine", "Russia"))),
+        ("Kyiv says Russian troops stormed Avdiivka despite the truce", "", "en",
+         pairs_of(("Ukraine", "Russia"))),
+        ("РНБО: російські війська 20 разів порушили режим припинення вогню", "", "uk",
+         pairs_of(("Ukraine", "Russia"))),
+    ],
+)
+def test_denials_passives_and_new_verbs(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "level"),
+    [
+        # A truce that has not begun yet: strikes "after" it was agreed are not a breach.
+        ("Israel strikes Gaza hours before truce begins",
+         "Jets hit Khan Younis after the cabinet approved a ceasefire due to take effect at "
+         "noon.", "en", Level.CEASEFIRE),
+        ("Russia pounds Kharkiv ahead of Easter truce",
+         "Missiles struck the city after Moscow announced a truce set to begin at 6 p.m.", "en",
+         Level.CEASEFIRE),
+        # Monitoring "against violations" in Turkish (verb last) is not a breach.
+        ("Ermenistan ve Azerbaycan ateşkesin korunmasında uzlaştı",
+         "Taraflar ihlallere karşı ortak bir izleme mekanizması kurulmasını kabul etti.", "tr",
+         Level.CEASEFIRE),
+        # Talks about a truce collapsing are not a truce collapsing.
+        ("Ceasefire talks with the Taliban collapse in Doha", "", "en", Level.CEASEFIRE),
+        ("Gaza truce negotiations fail again, mediators say", "", "en", Level.CEASEFIRE),
+        # New ways of saying truce and breach.
+        ("Armenia and Azerbaijan agree to halt all hostile acts on border", "", "en",
+         Level.CEASEFIRE),
+        ("Жители услышали автоматные очереди несмотря на перемирие", "", "ru", Level.VIOLATION),
+        ("Мешканці чули перестрілку попри перемир'я", "", "uk", Level.VIOLATION),
+    ],
+)
+def test_pending_truces_talks_and_new_words(title, summary, lang, level):
+    check(title, summary, lang, level, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        # A quoted headline truce explained by the lead as sport, politics or housing.
+        ("Beşiktaş ve Trabzonspor arasında 'ateşkes'",
+         "Kulüp başkanları derbi öncesi gerginliği azaltma kararı aldı.", "tr"),
+        ("«Перемирие» в Госдуме продлилось недолго",
+         "Фракции снова спорят, клуб депутатов распался.", "ru"),
+        ("Політичне «перемир'я» в Раді", "Фракції домовилися не сваритися до осені.", "uk"),
+        ("Trêve hivernale prolongée pour les locataires", "", "fr"),
+        ("Tregua política entre el PSOE y el PP para pactar los presupuestos", "", "es"),
+        ("Waffenstillstand in der Ampel", "Die Koalitionspartner vertagen den Streit.", "de"),
+        ("Rail strike called off as unions agree truce with ministry", "", "en"),
+        # Anniversaries: the truce is history when the headline is about the anniversary.
+        ("Twenty years on, Aceh remembers the tsunami and the war",
+         "The 2005 peace deal followed a ceasefire that had collapsed in 2003.", "en"),
+        ("Cyprus marks 51 years since the island's division",
+         "The ceasefire line still runs through Nicosia.", "en"),
+        # "The last truce expired in ...": background under a headline about fighting.
+        ("Fighting in Catatumbo displaces thousands",
+         "The last ceasefire with the rebels expired in August.", "en"),
+    ],
+)
+def test_metaphors_anniversaries_and_past_truces_are_none(title, summary, lang):
+    check(title, summary, lang, Level.NONE, set())

@@ -10,13 +10,23 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.config import Settings
-from bot.filters import BREACH_LEVELS
-from bot.handlers import COMMANDS, ERROR_REPLY, NOT_ADMIN, NOT_OPERATOR, register
+from bot.digest import is_digest_due
+from bot.filters import BREACH_LEVELS, FilterError
+from bot.handlers import (
+    COMMANDS,
+    ERROR_REPLY,
+    NOT_ADMIN,
+    NOT_OPERATOR,
+    SubscribeRequest,
+    parse_subscribe_command,
+    register,
+)
 from bot.services import SERVICES_KEY, Services
 from bot.store import NewStory, Store
 from feeds.fetch import make_client
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.feed_server import FAULTS
+from tests.fakes.telegram_api import parse_telegram_html
 
 TOKEN = "123456:HANDLERS-test"  # noqa: S105 - a fake token for the fake server
 OPERATOR = 777
@@ -96,7 +106,16 @@ async def test_commands_are_accepted_by_set_my_commands(app, telegram_api):
     """COMMANDS passes Telegram's checks on names and descriptions."""
     assert await app.bot.set_my_commands(COMMANDS)
     assert {c["command"] for c in telegram_api.commands} >= {
-        "subscribe", "unsubscribe", "latest", "filters", "status", "feeds", "help", "start"}
+        "subscribe", "unsubscribe", "latest", "filters", "status", "feeds", "help", "start",
+        "tally", "chart"}
+
+
+async def test_help_shows_digest_tally_and_chart_with_examples(app, telegram_api):
+    """/help explains the digest syntax and gives an example of each new command."""
+    (text,) = await send(app, telegram_api, 6, "/help")
+    for example in ("/subscribe digest 07:30", "/subscribe both 18:00 ukraine",
+                    "/tally 30 armenia", "/chart 14"):
+        assert example in text
 
 
 async def test_subscribe_filters_and_unsubscribe_in_a_private_chat(app, telegram_api, store):
@@ -303,3 +322,169 @@ async def test_long_polling_end_to_end(telegram_api, store, db_path):
     assert (await store.get_subscription(60)).words == ("gaza",)
     assert telegram_api.calls_to("deleteWebhook")
     assert telegram_api.pending_updates == 0  # the offset confirmed it on the way out
+
+
+# -- issue 7: digest subscriptions, /tally, /chart ---------------------------------------------
+
+CLOCK = datetime(2024, 3, 13, 10, 0, tzinfo=UTC)  # a Wednesday, 10:00 UTC
+
+
+def set_clock(app, now):
+    """Handlers read the time from Services.clock: fix it."""
+    app.bot_data[SERVICES_KEY] = replace(app.bot_data[SERVICES_KEY], clock=lambda: now)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], SubscribeRequest(BREACH_LEVELS, ())),
+        (["blame", "gaza"], SubscribeRequest((Level.BLAME,), ("gaza",))),
+        (["digest"], SubscribeRequest(BREACH_LEVELS, (), False, "07:00")),
+        (["digest", "7:30"], SubscribeRequest(BREACH_LEVELS, (), False, "07:30")),
+        (["Digest", "07:30", "UTC", "blame", "armenia"],
+         SubscribeRequest((Level.BLAME,), ("armenia",), False, "07:30")),
+        (["both", "18h05", "ukraine"], SubscribeRequest(BREACH_LEVELS, ("ukraine",), True,
+                                                        "18:05")),
+        (["both"], SubscribeRequest(BREACH_LEVELS, (), True, "07:00")),
+        (["armenia", "digest,", "6:00"], SubscribeRequest(BREACH_LEVELS, ("armenia",), False,
+                                                          "06:00")),
+        (["digest", '"Nagorno', 'Karabakh"', "all"],
+         SubscribeRequest((Level.BLAME, Level.VIOLATION, Level.CEASEFIRE),
+                          ("nagorno karabakh",), False, "07:00")),
+    ],
+)
+def test_parse_subscribe_command(args, expected):
+    """No mode word: instant only; digest: daily only; both: instant and daily; time optional."""
+    assert parse_subscribe_command(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["07:30"], "times are for the daily digest"),
+        (["digest", "25:00"], "not a time of day"),
+        (["digest", "7"], "not a time: use HH:MM"),
+        (["digest", "both"], "Choose one"),
+        (["digest", "7:00", "8:00"], "One digest time"),
+        (["both", "x"], "too short"),
+    ],
+)
+def test_wrong_subscribe_command_says_what_is_allowed(args, message):
+    """Bad digest arguments raise FilterError with a short explanation."""
+    with pytest.raises(FilterError, match=message):
+        parse_subscribe_command(args)
+
+
+async def test_subscribe_digest_both_and_back_to_instant(app, telegram_api, store):
+    """digest stamps last_digest (first digest at the next HH:MM), /filters shows it all."""
+    set_clock(app, CLOCK)
+    (text,) = await send(app, telegram_api, 70, "/subscribe digest 07:30 armenia")
+    assert text.startswith("Subscribed: breaches")
+    assert "as a daily digest at 07:30 UTC (no instant alerts)" in text
+    assert "The first digest comes 14 Mar 2024 07:30 UTC" in text
+    sub = await store.get_subscription(70)
+    assert (sub.is_instant, sub.digest_time, sub.last_digest, sub.words) == (
+        False, "07:30", CLOCK, ("armenia",))
+    assert not is_digest_due(sub.digest_time, sub.last_digest, CLOCK + timedelta(hours=20))
+    assert is_digest_due(sub.digest_time, sub.last_digest, CLOCK + timedelta(hours=21.5))
+    (text,) = await send(app, telegram_api, 70, "/filters")
+    assert "as a daily digest at 07:30 UTC (no instant alerts)" in text
+    assert "Next digest: 14 Mar 2024 07:30 UTC." in text
+
+    (text,) = await send(app, telegram_api, 70, "/subscribe both 12:00")
+    assert "as instant alerts and a daily digest at 12:00 UTC" in text
+    assert "The first digest comes 13 Mar 2024 12:00 UTC" in text
+    sub = await store.get_subscription(70)
+    assert (sub.is_instant, sub.digest_time, sub.words) == (True, "12:00", ())
+
+    await store.set_last_digest(70, CLOCK - timedelta(days=2))  # the bot was down
+    (text,) = await send(app, telegram_api, 70, "/filters")
+    assert "Next digest: within a minute." in text
+
+    (text,) = await send(app, telegram_api, 70, "/subscribe")
+    assert "Alerts arrive here as they are found" in text
+    sub = await store.get_subscription(70)
+    assert (sub.is_instant, sub.digest_time) == (True, None)
+    (text,) = await send(app, telegram_api, 70, "/filters")
+    assert "breaches (blame and reported violations), as instant alerts." in text
+    assert "Next digest" not in text
+
+
+async def test_wrong_digest_time_changes_nothing(app, telegram_api, store):
+    """A bad time is explained in one reply; the subscription stays as it was."""
+    await send(app, telegram_api, 71, "/subscribe")
+    (text,) = await send(app, telegram_api, 71, "/subscribe digest 7:75")
+    assert "not a time of day" in text
+    assert "Usage: /subscribe" in text
+    assert (await store.get_subscription(71)).digest_time is None
+
+
+async def test_only_group_admins_subscribe_to_the_digest(app, telegram_api, store):
+    """The administrator rule holds for digest subscriptions too."""
+    telegram_api.set_admins(-100710, 81)
+    (text,) = await send(app, telegram_api, -100710, "/subscribe digest", user_id=82)
+    assert text == NOT_ADMIN
+    assert await store.get_subscription(-100710) is None
+    (text,) = await send(app, telegram_api, -100710, "/subscribe digest 06:00", user_id=81)
+    assert text.startswith("Subscribed")
+    sub = await store.get_subscription(-100710)
+    assert (sub.chat_type, sub.is_instant, sub.digest_time) == ("supergroup", False, "06:00")
+
+
+async def test_tally_counts_pairs_in_the_window(app, telegram_api, store):
+    """/tally counts by pair with the newest link; days and words narrow it; HTML is valid."""
+    set_clock(app, CLOCK)
+    await add_alert(store, 1, title="a", created=CLOCK - timedelta(hours=1))
+    await add_alert(store, 2, title="b", created=CLOCK - timedelta(days=2))
+    await add_alert(store, 3, title="c", created=CLOCK - timedelta(days=20),
+                    actors=("Israel", "Hamas"), pairs=(Pair("Israel", "Hamas"),))
+    await add_alert(store, 4, title="d", created=CLOCK + timedelta(hours=1))  # not yet
+    (text,) = await send(app, telegram_api, 72, "/tally")
+    visible = parse_telegram_html(text)
+    assert visible.startswith("📊 Tally, last 7 days (6 Mar – 13 Mar 2024, UTC)")
+    assert "2 Russia → Azerbaijan · latest 13 Mar" in visible
+    assert '<a href="https://feed.test/1">latest 13 Mar</a>' in text
+    assert "Israel" not in visible
+    assert telegram_api.messages_to(72)[-1].link_preview_options == {"is_disabled": True}
+    (text,) = await send(app, telegram_api, 72, "/tally 30 gaza")
+    visible = parse_telegram_html(text)
+    assert visible.splitlines()[1] == "Only breaches (blame and reported violations) " \
+                                      "mentioning “gaza”"
+    assert "1 Israel → Hamas · latest 22 Feb" in visible
+    assert "Russia" not in visible
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("/tally 400", "The window is 1 to 365 days, got 400."),
+        ("/tally 0", "The window is 1 to 365 days, got 0."),
+        ("/tally gaza 5", "“5” is not a filter word: the number of days comes first"),
+        ("/tally ???", "Usage: /tally [days] [filter words]"),
+        ("/chart 91", "The window is 1 to 90 days, got 91."),
+        ("/chart 7d", "the number of days comes first"),
+        ("/chart x", "Usage: /chart [days] [filter words]"),
+    ],
+)
+async def test_wrong_tally_and_chart_arguments_get_the_usage(app, telegram_api, command,
+                                                             message):
+    """A wrong window or word is explained in one short text reply."""
+    (text,) = await send(app, telegram_api, 73, command)
+    assert message in text
+    assert telegram_api.messages_to(73)[-1].method == "sendmessage"
+
+
+async def test_chart_replies_with_a_png(app, telegram_api, store):
+    """/chart sends a photo drawn from the stored accusations, with a short caption."""
+    set_clock(app, CLOCK)
+    await add_alert(store, 1, title="a", created=CLOCK - timedelta(hours=1))
+    await add_alert(store, 2, title="b", created=CLOCK - timedelta(days=40))
+    await send(app, telegram_api, 74, "/chart")
+    (photo,) = telegram_api.messages_to(74)
+    assert photo.method == "sendphoto"
+    assert photo.photo.startswith(b"\x89PNG\r\n\x1a\n")
+    assert photo.text == ("1 accusation in the last 7 days, per UTC day and pair. "
+                          "/tally 7 lists them with links.")
+    await send(app, telegram_api, 74, "/chart 1 ukraine")
+    assert telegram_api.messages_to(74)[-1].text == (
+        "No accusations mentioning “ukraine” in the last day.")
