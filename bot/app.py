@@ -375,7 +375,7 @@ async def _digest_job(context: CallbackContext) -> None:
     await send_due_digests(
         context.bot,
         found.store,
-        now=utc_now(),
+        now=found.clock(),
         filter_fn=lambda sub, alert: filters.matches(sub.levels, sub.words, alert),
     )
 

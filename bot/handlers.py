@@ -260,12 +260,7 @@ async def subscribe(update: Update, context: Context) -> None:
         "title": _chat_title(chat),
         "is_instant": request.is_instant,
     }
-    if request.digest_time is not None:
-        # last_digest = now makes the first digest come at the next HH:MM, not at once. It is
-        # stamped before the time is set: a new row's empty last_digest counts as due, and the
-        # digest job (a task on this loop) may run between two writes.
-        await svc.store.subscribe(chat.id, now=now, digest_time=None, **fields)
-        await svc.store.set_last_digest(chat.id, now)
+    # With a digest time the store starts the schedule now: the first digest comes at HH:MM.
     await svc.store.subscribe(chat.id, now=now, digest_time=request.digest_time, **fields)
     log.info(
         "chat %s (%s) subscribed: %s %s instant=%s digest=%s",

@@ -630,16 +630,21 @@ class Store:
         is_instant: bool = True,
         digest_time: str | None = None,
     ) -> Subscription:
-        """Create or replace a chat's subscription (re-subscribing replaces the filter)."""
+        """Create or replace a chat's subscription (re-subscribing replaces the filter).
+
+        A digest schedule starts now: the first digest comes at the next `digest_time`.
+        """
         level_text = ",".join(lv.value for lv in levels)
         words_json = json.dumps(list(words), ensure_ascii=False)
         await self._write(
             "INSERT INTO subscriptions (chat_id, chat_type, title, levels, words, is_active, "
-            "is_instant, digest_time, created, updated) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
+            "is_instant, digest_time, last_digest, created, updated) "
+            "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) "
             "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
             "title = excluded.title, levels = excluded.levels, words = excluded.words, "
             "is_active = 1, is_instant = excluded.is_instant, "
-            "digest_time = excluded.digest_time, updated = excluded.updated",
+            "digest_time = excluded.digest_time, last_digest = excluded.last_digest, "
+            "updated = excluded.updated",
             (
                 chat_id,
                 chat_type,
@@ -648,6 +653,7 @@ class Store:
                 words_json,
                 int(is_instant),
                 digest_time,
+                _iso(now) if digest_time else None,
                 _iso(now),
                 _iso(now),
             ),
