@@ -242,10 +242,11 @@ def _background(lex: Lexicon, scans: list[_Scan], titles: list[bool],
     void = [False] * len(scans)
     if not any(strong):
         return void
-    if any(scan.find("metaphor") for scan in scans):
-        # Only a quoted headline truce is explained by the lead: "arasında 'ateşkes'".
-        void = [t and _quoted(scan.text, truces) for t, scan, truces
-                in zip(titles, scans, strong, strict=True)]
+    # Only a quoted headline truce is explained by the lead: "arasında 'ateşkes'".
+    quoted = [t and _quoted(scan.text, truces) for t, scan, truces
+              in zip(titles, scans, strong, strict=True)]
+    if any(quoted) and any(scan.find("metaphor") for scan in scans):
+        void = quoted
     title_truce = any(t and s for t, s in zip(titles, strong, strict=True))
     if title_truce:
         return void

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot
 
-from bot.delivery import DeliveryWorker, SendLimiter
+from bot.delivery import GLOBAL_WINDOW, DeliveryWorker, SendLimiter
 from bot.store import NewStory, Store
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
@@ -339,7 +339,7 @@ async def _count_sent(db_path):
 @pytest.mark.parametrize(
     ("limits", "sends", "next_chat", "expected_wait"),
     [
-        ({"per_second": 2, "chat_interval": 0, "group_per_minute": 0}, [1, 2], 3, 1.0),
+        ({"per_second": 2, "chat_interval": 0, "group_per_minute": 0}, [1, 2], 3, GLOBAL_WINDOW),
         ({"per_second": 0, "chat_interval": 1.0, "group_per_minute": 0}, [1], 1, 1.0),
         ({"per_second": 0, "chat_interval": 1.0, "group_per_minute": 0}, [1], 2, 0.0),
         ({"per_second": 0, "chat_interval": 0, "group_per_minute": 2}, [-1, -1], -1, 60.0),
