@@ -137,25 +137,33 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     raw = [(text, found, True) for text, found in _by_sentence(title_text, title_actors)]
     raw += [(text, found, False) for text, found in _by_sentence(summary_text, summary_actors)]
     own = [text for text, _, is_title in raw if not is_title] or [text for text, _, _ in raw]
-    if lex.search("truce", full) is None and lex.search("truce_context", full) is None:
+    if lex.search("gate", full) is None:
         return _result(Level.NONE, (), (), "", own, actors)  # most items stop here
     is_old = lex.search("old_markers", full) is not None
     scans = [_Scan(lex, text) for text, _, _ in raw]
     strong = [_valid_truces(scan, "truce", is_old) for scan in scans]
     void = _background(lex, scans, [is_title for _, _, is_title in raw], strong, is_old)
     strong = [() if off else truces for truces, off in zip(strong, void, strict=True)]
+    if any(strong) and not actors and _no_armed_conflict(lex, full, scans, strong):
+        strong = [()] * len(strong)  # "Gallagher brothers call truce", "Chequers truce"
     strong_any = any(strong)
     has_context = strong_any or lex.search("truce_context", full) is not None
-    if not has_context:
-        return _result(Level.NONE, (), (), "", own, actors)
+    # Without a truce term, "during the pause" or "ending months of calm" still speaks of a
+    # truce when the item is about troops and fighting; it can only ever make a breach.
+    weak = "truce_weak" if has_context else (
+        "lull" if lex.search("military", full) is not None else None)
     sentences = [
         _Sentence(text, (), () if off else tuple(sorted(
-            truces + _valid_truces(scan, "truce_weak", is_old))), is_title, scan)
+            truces + (_valid_truces(scan, weak, is_old) if weak else ())
+            + (() if truces else _line_fire(lex, scan)))), is_title, scan)
         for (text, _, is_title), scan, truces, off in zip(raw, scans, strong, void, strict=True)
     ]
     if not strong_any and not any(s.truces for s in sentences):
         return _result(Level.NONE, (), (), "", own, actors)
     breach = [_breach_terms(lex, s) for s in sentences]
+    if strong_any and not any(breach):
+        # "..., citing Israeli breaches": an accused breach of the truce another sentence names.
+        breach = [_accused_breach(lex, s) if not s.truces else () for s in sentences]
     if any(breach) or any(_accuses_attack(lex, s) for s in sentences):
         # Roles of actors matter only when someone may be blamed; skip them for plain news.
         sentences = [replace(s, actors=_annotate(s.scan, found))
@@ -222,6 +230,32 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     if is_old and scan.find("history"):
         return ()  # "100 years since the Christmas truce"
     return tuple(m.span() for m in found)
+
+
+def _no_armed_conflict(lex: Lexicon, full: str, scans: list[_Scan],
+                       strong: list[tuple[tuple[int, int], ...]]) -> bool:
+    """No actor, no military word and only words like "truce" that also name a quarrel's end."""
+    if lex.search("military", full) is not None or lex.search("attack", full) is not None:
+        return False
+    return all(lex.is_word("truce_soft", scan.text[a:b])
+               for scan, truces in zip(scans, strong, strict=True) for a, b in truces)
+
+
+def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
+    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line is a breach."""
+    lines = scan.find("ceasefire_line")
+    if not lines:
+        return ()
+    for m in scan.find("attack"):
+        if not _halted(lex, scan.text, m):
+            return (lines[0].span(),)
+    return ()
+
+
+def _halted(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    """ "agree to stop firing", "no shelling": the attack word names no attack."""
+    return any(_full(lex, "halt", w) or _full(lex, "negation", w)
+               for w in _words_before(text, m.start(), 3))
 
 
 def _quoted(text: str, truces: tuple[tuple[int, int], ...]) -> bool:
@@ -417,6 +451,9 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
             continue  # "after a truce due to take effect at 4 a.m." has not begun
         if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.truces):
             return (m.group(0), start.group(0), attack)
+    found = _temporal_breach(lex, s)
+    if found:
+        return found
     # "A truce took effect, but shelling was recorded overnight."
     start = lex.search("start_words", text)
     if (start is not None and lex.search("expiry", text) is None
@@ -426,6 +463,52 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
                 later = _attack_outside_truce(lex, s, brk.end())
                 if later is not None:
                     return (start.group(0), brk.group(0), later)
+    return ()
+
+
+def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """Fighting placed inside a truce without a breach word.
+
+    "first clash since the May truce", "in the weeks after the ceasefire pledge", "fighting
+    erupts, ending five months of truce", "answered our ceasefire with shelling", and firing
+    along a ceasefire line ("Line of Control").
+    """
+    text = s.text
+    live = [m for m in s.scan.find("attack")
+            if not _in_truce(s, m.start(), m.end()) and not _halted(lex, text, m)]
+    if not live:
+        return ()
+    for m in s.scan.find("ceasefire_line"):
+        if m.span() in s.truces:
+            return (m.group(0), live[0].group(0))
+    for m in s.scan.find("since_always"):
+        window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
+        if lex.search("expiry", window) or lex.search("pending", window):
+            continue  # "since the truce expired": fighting after it is no breach
+        for a, _ in s.truces:
+            if 0 <= a - m.end() <= CONCESSIVE_WINDOW and not s.scan.search("past", m.end(), a):
+                return (m.group(0), live[0].group(0))
+    for m in s.scan.find("ending"):
+        if any(0 <= a - m.end() <= 40 for a, _ in s.truces) and live[0].start() < m.start():
+            return (live[0].group(0), m.group(0))
+    for m in s.scan.find("reply"):
+        for a, b in s.truces:
+            if 0 <= a - m.end() <= 40 and any(0 <= x.start() - b <= 30 for x in live):
+                return (m.group(0), live[-1].group(0))
+    return ()
+
+
+def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """ "Hamas delays release, citing Israeli breaches": a breach charged to someone while the
+    item's other sentences name the truce."""
+    for m in s.scan.find("breach"):
+        before = s.text[max(0, m.start() - 40) : m.start()]
+        if lex.search("accuse", before) is None:
+            continue
+        if _negated(lex, s.text, m) or _hypothetical(lex, s.text, m) or _other_sense(
+                lex, s.text, m):
+            continue
+        return (m.group(0),)
     return ()
 
 

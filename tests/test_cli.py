@@ -127,3 +127,24 @@ def test_package_data_is_inside_the_package():
     data = Path(feeds.__file__).parent / "data"
     assert (data / "default_feeds.opml").is_file()
     assert any((data / "demo").iterdir())
+
+
+def test_status_and_chart_read_the_database(tmp_path, feed_server, capsys):
+    """`status` reports feeds and counts after a poll; `chart` writes a PNG."""
+    env_file = tmp_path / ".env"
+    url = feed_server.publish_rss("/mt.xml", [SEED_TITLE], title="The Moscow Times")
+    (tmp_path / "feeds.txt").write_text(url + "\n")
+    env_file.write_text(
+        f"DATABASE_PATH={tmp_path / 'db.sqlite'}\nFEED_ALLOW_PRIVATE=true\n"
+        f"FEEDS_FILE={tmp_path / 'feeds.txt'}\nFIRST_POLL_MAX_AGE_HOURS=0\n"
+    )
+    base = ["--env-file", str(env_file)]
+    assert main([*base, "poll", "--once"]) == 0
+    assert SEED_TITLE in capsys.readouterr().out
+    assert main([*base, "status"]) == 0
+    status = capsys.readouterr().out
+    assert f"{url} [ok]" in status
+    assert "alerts: 1 (1 today)" in status
+    out = tmp_path / "chart.png"
+    assert main([*base, "chart", "--days", "7", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
