@@ -242,7 +242,7 @@ def _no_armed_conflict(lex: Lexicon, full: str, scans: list[_Scan],
 
 
 def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
-    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line is a breach."""
+    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line breaches."""
     lines = scan.find("ceasefire_line")
     if not lines:
         return ()
@@ -382,12 +382,16 @@ class _Context:
     subject: str | None  # the first party named in the previous sentence
     home_state: str | None  # the one state the item is about, for "government forces"
     rebel: str | None = None  # the one armed group the item is about, for "the rebels said"
+    local: str | None = None  # a speaker found earlier in the same sentence
+    parties: tuple[str, ...] = ()  # every party the item names, for "'They broke the truce': Y"
 
 
 def _read_item(lex: Lexicon, sentences: list[_Sentence],
                breach: list[tuple[str, ...]]) -> list[_Reading]:
     item_breach = any(breach)
-    ctx = _Context(None, None, *_home(sentences))
+    parties = _unique(a.name for s in sentences for a in s.actors
+                      if a.role == ROLE_FREE and a.kind not in (KIND_MONITOR, "body"))
+    ctx = _Context(None, None, *_home(sentences), parties=parties)
     readings: list[_Reading] = []
     for sentence, terms in zip(sentences, breach, strict=True):
         pairs: tuple[Pair, ...] = ()
@@ -400,7 +404,7 @@ def _read_item(lex: Lexicon, sentences: list[_Sentence],
                       and a.kind != KIND_MONITOR), None)
         if topic is None and sentence.is_title:
             topic = first
-        ctx = _Context(topic, first, ctx.home_state, ctx.rebel)
+        ctx = _Context(topic, first, ctx.home_state, ctx.rebel, parties=parties)
         readings.append(_Reading(bool(breach[len(readings)]), pairs, speaker, terms))
     return readings
 
@@ -474,6 +478,8 @@ def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     along a ceasefire line ("Line of Control").
     """
     text = s.text
+    if not s.scan.find("temporal"):
+        return ()
     live = [m for m in s.scan.find("attack")
             if not _in_truce(s, m.start(), m.end()) and not _halted(lex, text, m)]
     if not live:
@@ -578,6 +584,7 @@ class _Speaker:
     name: str
     kind: str
     also: tuple[str, ...] = ()  # co-speakers joined by "and": "Saudi Arabia and the US said"
+    tail: int = -1  # "X broke the truce, Y said": the comma ending the reported clause
 
 
 def _pivots(scan: _Scan) -> list[_Pivot]:
@@ -608,7 +615,13 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     pairs: list[Pair] = []
     speaker: str | None = None
     terms: list[str] = []
-    if s.is_title and not pivots:
+    if s.is_title:
+        got = _quote_colon_frame(lex, s, ctx)
+        if got is not None:
+            return (got,), None, ()
+    # A first-person headline quote may hold a speech verb of its own: "Саакашвили: сепаратисты
+    # ответили на наше перемирие обстрелами" (answered our truce with shelling).
+    if s.is_title and (not pivots or s.scan.find("first_person")):
         got = _colon_frame(lex, s, ctx)
         if got is not None:
             return (got,), None, ()
@@ -623,7 +636,8 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         accuser, accused = _frame(lex, s, pivot, end, ctx)
         if accuser is None or accuser.kind == KIND_MONITOR:
             continue  # independent monitors never make a blame
-        ctx = _Context(accuser.name, ctx.subject, ctx.home_state, ctx.rebel)
+        ctx = _Context(accuser.name, ctx.subject, ctx.home_state, ctx.rebel, accuser.name,
+                       ctx.parties)
         found = [n for n in accused if n != accuser.name]
         if not found:
             found = _called_a_breach(lex, s, pivot, end, accuser.name, ctx)
@@ -683,8 +697,12 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
     if pivot.kind == "speech" and head.endswith((",", "،")) and (
         lex.search("breach", head) or lex.search("attack", head)
     ):
-        # "Russia broke the truce, said Ukraine's General Staff": the speaker follows the verb.
-        after = next((a for a in parties if a.start >= pivot.end), None)
+        # "Russia broke the truce, said Ukraine's General Staff": the speaker follows the verb;
+        # "..., заявили в Минобороны России" (said in the ministry) names it as a place.
+        after = next((a for a in s.actors if a.start >= pivot.end and (
+            a.role == ROLE_FREE or (a.role == ROLE_PLACE
+                                    and len(_TOKEN.findall(text[pivot.end : a.start])) <= 2))),
+            None)
         tail = text[after.end :] if after is not None else ""
         if after is not None and not (lex.search("breach", tail) or lex.search("attack", tail)):
             return _Speaker(after.name, after.kind), _content_target(
@@ -708,6 +726,9 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
         accuser = _accuser_before(lex, s, pivot, ctx)  # "وقال": the last speaker again
     if accuser is None:
         return None, []
+    if accuser.tail > 0 and pivot.kind == "speech":
+        # "Hamas broke the truce, Israel says": the reported clause is before the comma.
+        return accuser, _content_target(lex, s, 0, accuser.tail, accuser.name, ctx)
     if pivot.kind == "accuse":
         return accuser, _object_target(lex, s, region_start, end, accuser.name, pivot, ctx)
     return accuser, _content_target(lex, s, region_start, end, accuser.name, ctx)
@@ -730,16 +751,28 @@ def _according(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         if any(_full(lex, "pronouns", w) for w in words) and ctx.topic is not None:
             speaker = _Speaker(ctx.topic, "")  # "За його словами" (according to him)
             return speaker, _any_party(lex, s, parties, speaker.name, None)
-        for a in parties:
-            if a.start >= pivot.end:
-                gap = _TOKEN.findall(text[pivot.end : a.start])
-                if all(_full(lex, "determiners", w) for w in gap) and len(gap) <= 2:
+        # "according to Ukraine's army" reads "to Ukraine" as a place; "بحسب الجيش الإسرائيلي"
+        # (according to the Israeli army) puts the generic noun first.
+        for a in s.actors:
+            if a.start >= pivot.end and a.role in (ROLE_FREE, ROLE_PLACE):
+                at = a.start
+                while at > pivot.end and text[at - 1].isalpha():
+                    at -= 1  # Arabic offsets skip the glued article: "الإسرائيلي"
+                gap = _TOKEN.findall(text[pivot.end : at])
+                if len(gap) <= 2 and all(_full(lex, "determiners", w)
+                                         or _full(lex, "generic_forces", w) for w in gap):
                     src = a
                 break
     else:
         src = next((a for a in reversed(parties) if 0 <= pivot.start - a.end <= 3), None)
     if src is None:
         return None, []
+    head = text[: pivot.start].rstrip()
+    if pivot.kind == "according" and head.endswith((",", "،")):
+        # "Russian forces shelled Kherson despite the truce, according to Ukraine's army": the
+        # culprit is whoever fires in the clause before, not a place it hit.
+        return _Speaker(src.name, src.kind), _content_target(
+            lex, s, 0, len(head), src.name, ctx)
     return _Speaker(src.name, src.kind), _any_party(lex, s, parties, src.name, src)
 
 
@@ -783,13 +816,22 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
             if lex.search("attack", head) or lex.search("breach", head):
                 near = [a for a in candidates if a.start >= comma]
                 if near:
-                    return _Speaker(near[-1].name, near[-1].kind)
+                    return _Speaker(near[-1].name, near[-1].kind, tail=comma - 1)
                 if _TOKEN.search(text, comma, pivot.start):
                     return None  # "..., witnesses said"
                 # "X denies firing, says Y violated": a second verb of the first subject.
-    if (ctx.topic is not None and _PARTICIPLE_ING.search(pivot.term)
-            and text[: pivot.start].rstrip().endswith((",", "،"))):
-        return _Speaker(ctx.topic, "")  # "..., citing air strikes by the army": same subject
+    if _PARTICIPLE_ING.search(pivot.term) and text[: pivot.start].rstrip().endswith((",", "،")):
+        # "..., citing air strikes by the army": the main clause's subject, which is the
+        # speaker found earlier in the sentence, else the name opening it ("Hamas delays
+        # release, citing Israeli breaches"), else the item's last speaker.
+        if ctx.local is not None:
+            return _Speaker(ctx.local, "")
+        opening = next((a for a in candidates if len(_TOKEN.findall(text[:a.start])) <= 2),
+                       None)
+        if opening is not None:
+            return _Speaker(opening.name, opening.kind)
+        if ctx.topic is not None:
+            return _Speaker(ctx.topic, "")
     words_before = _TOKEN.findall(text[max(0, pivot.start - 20) : pivot.start])[-1:]
     if words_before and ctx.topic is not None and (
         _full(lex, "pronouns", words_before[0]) or _full(lex, "conjunction", words_before[0])
@@ -911,12 +953,18 @@ def _content_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: s
     if (not names and ctx.home_state and ctx.home_state != accuser
             and lex.search("generic_forces", text[lead : first.end() + 30])):
         names.append(ctx.home_state)  # "said government forces attacked its positions"
+    if (not names and ctx.rebel and ctx.rebel != accuser
+            and lex.search("generic_rebels", text[lead : first.end()])):
+        names.append(ctx.rebel)  # "separatists shelled": the item's one armed group
     if not names:
         # Cleft: "que ce sont les incursions du Polisario qui violaient les accords".
         verb = next((m for m in hits if lex.patterns["breach"].fullmatch(m.group(0))), None)
         if verb is not None and verb is not first:
             cand = [a for a in parties if first.end() <= a.start and a.end <= verb.start()]
-            if cand and _unblocked(lex, text[first.end() : cand[0].start]):
+            # "Shells hit Stepanakert in breach of ...": a name after a second attack verb is
+            # what was hit, not who fired.
+            if cand and _unblocked(lex, text[first.end() : cand[0].start]) and not any(
+                    first.end() <= m.start() < cand[0].start for m in hits):
                 names.append(cand[0].name)
     # "said Iran had fired ... but that Israel had also breached the deal": a second clause.
     for brk in lex.find("clause_break", text[first.end() : end]):
@@ -983,9 +1031,13 @@ def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
     if not head:
         return None
     accuser = head[0]
-    if lex.search("breach", text[colon:]) is None:
-        return None  # "Lebanon: Israeli strike kills two despite truce" is a topic label
-    ctx = _Context(None, None, ctx.home_state)  # "HNC: the regime broke the truce" -> Syria
+    if lex.search("breach", text[colon:]) is None and not (
+            lex.search("first_person", text[colon:]) and _temporal_breach(lex, s)):
+        # "Lebanon: Israeli strike kills two despite truce" is a topic label; "Saakashvili:
+        # separatists answered our ceasefire with shelling" is a quote (first person).
+        return None
+    # "HNC: the regime broke the truce" -> Syria; "separatists" -> the item's one armed group.
+    ctx = _Context(None, None, ctx.home_state, ctx.rebel)
     targets = _content_target(lex, s, colon + 1, len(text), accuser.name, ctx,
                               prefer_breach=lex.order == "sov")
     if lex.order == "sov" and not targets and lex.search("breach", text[colon:]):
@@ -993,6 +1045,30 @@ def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
                 and a.name != accuser.name]
         targets = [body[0].name] if body else []
     return Pair(accuser.name, targets[0]) if targets else None
+
+
+def _quote_colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
+    """Headline "'They broke the truce': Netanyahu orders strikes": the name after the colon
+    said the quote; the accused is named in the quote, or is the one other party of the item."""
+    text = s.text
+    if text[:1] not in _OPEN_QUOTES:
+        return None
+    close = next((i for i in range(1, len(text)) if text[i] in _CLOSE_QUOTES
+                  and text[i + 1 :].lstrip().startswith(":")), -1)
+    if close < 0:
+        return None
+    colon = text.index(":", close)
+    quote = text[1:close]
+    if lex.search("breach", quote) is None and lex.search("attack", quote) is None:
+        return None
+    speaker = next((a for a in s.actors if a.start > colon and a.kind != KIND_MONITOR), None)
+    if speaker is None or len(_TOKEN.findall(text[colon : speaker.start])) > 2:
+        return None
+    targets = _content_target(lex, s, 1, close, speaker.name, ctx)
+    if not targets and any(_full(lex, "pronouns", w) for w in _TOKEN.findall(quote)):
+        others = [p for p in ctx.parties if p != speaker.name]
+        targets = others if len(others) == 1 else []  # "They": the speaker's one adversary
+    return Pair(speaker.name, targets[0]) if targets else None
 
 
 def _passive(lex: Lexicon, s: _Sentence, pivot: _Pivot) -> Pair | None:

@@ -27,6 +27,8 @@ CATEGORIES = (
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.
 GATE = ("truce", "truce_context", "lull", "ceasefire_line")
+# Words that place fighting inside a truce without a breach word; one search skips those rules.
+TEMPORAL = ("since_always", "ending", "reply", "ceasefire_line")
 _NEVER = re.compile(r"(?!x)x")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
 _WORD_END = r"\w*"
@@ -139,11 +141,12 @@ def load_lexicon(lang: str) -> Lexicon:
     data = json.loads(path.read_text(encoding="utf-8"))
     bounded = bool(data.get("word_boundary", True))
     patterns = {c: compile_terms(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
-    gate = [t for c in GATE for t in data.get(c, [])]
-    patterns["gate"] = compile_terms(gate, word_boundary=bounded)
     use_heads = bounded and data.get("prefilter", True)
     heads = {c: term_heads(data.get(c, [])) if use_heads else None for c in CATEGORIES}
-    heads["gate"] = term_heads(gate) if use_heads else None
+    for union, parts in (("gate", GATE), ("temporal", TEMPORAL)):
+        terms = [t for c in parts for t in data.get(c, [])]
+        patterns[union] = compile_terms(terms, word_boundary=bounded)
+        heads[union] = term_heads(terms) if use_heads else None
     suffix = data.get("locative_suffix")
     return Lexicon(
         lang=lang,

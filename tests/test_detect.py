@@ -443,3 +443,156 @@ def test_pending_truces_talks_and_new_words(title, summary, lang, level):
 )
 def test_metaphors_anniversaries_and_past_truces_are_none(title, summary, lang):
     check(title, summary, lang, Level.NONE, set())
+
+
+# --- generalisation, second round: attribution at the end, temporal breaches, context --------
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # The speaker stands after the reported clause: "X broke the truce, Y says".
+        ("Houthis broke the truce hours after it took effect, says Saudi-led coalition", "",
+         "en", pairs_of(("Saudi Arabia", "Houthis"))),
+        ("Armenian troops violated the ceasefire overnight, Azerbaijan's defence ministry said",
+         "", "en", pairs_of(("Azerbaijan", "Armenia"))),
+        ("Russian forces shelled Kherson despite the truce, according to Ukraine's army", "",
+         "en", pairs_of(("Ukraine", "Russia"))),
+        ("« L'armée a violé la trêve », affirme le M23", "", "fr",
+         pairs_of(("M23", "Democratic Republic of the Congo"))),
+        ("Las FARC violaron la tregua en el Cauca, afirmó Santos", "", "es",
+         pairs_of(("Colombia", "FARC"))),
+        ("Die Hamas hat die Waffenruhe gebrochen, sagt Netanjahu", "", "de",
+         pairs_of(("Israel", "Hamas"))),
+        ("Армения нарушила перемирие, заявил Алиев", "", "ru",
+         pairs_of(("Azerbaijan", "Armenia"))),
+        ("Росія порушила перемир'я, заявили в Генштабі ЗСУ", "", "uk",
+         pairs_of(("Ukraine", "Russia"))),
+        ("الدعم السريع خرق الهدنة، بحسب الجيش السوداني", "", "ar",
+         pairs_of(("Sudan", "Rapid Support Forces"))),
+        # Quote first, then the leader who said it after the colon.
+        ("\"They shelled us during the truce\": Pashinyan orders troops to respond",
+         "Armenia's prime minister said Azerbaijani forces fired on Jermuk.", "en",
+         pairs_of(("Armenia", "Azerbaijan"))),
+        ("«Las FARC rompieron la tregua»: Santos ordena reanudar los bombardeos", "", "es",
+         pairs_of(("Colombia", "FARC"))),
+        ("«Они сорвали перемирие»: Пашинян приказал ответить",
+         "Армения обвинила Азербайджан в обстреле.", "ru", pairs_of(("Armenia", "Azerbaijan"))),
+        ("„Sie haben die Waffenruhe gebrochen“: Selenskyj kündigt Vergeltung an",
+         "Russische Drohnen trafen Odessa.", "de", pairs_of(("Ukraine", "Russia"))),
+    ],
+)
+def test_trailing_and_quoted_attribution(title, summary, lang, pairs):
+    """The accuser is the speaker at the end (or after a quote's colon), never the culprit."""
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        ("Hamas postpones hostage handover, citing Israeli violations",
+         "The Gaza ceasefire has been in force since January.", "en",
+         pairs_of(("Hamas", "Israel"))),
+        ("Hamas delays release of Israeli captives, citing breaches by Israel",
+         "The Gaza truce began in January.", "en", pairs_of(("Hamas", "Israel"))),
+        ("Le Hamas reporte la libération des otages, accusant Israël de violations",
+         "Le cessez-le-feu à Gaza est en vigueur depuis janvier.", "fr",
+         pairs_of(("Hamas", "Israel"))),
+        ("Hamás aplaza la liberación de rehenes, acusando a Israel de violaciones",
+         "El alto el fuego en Gaza rige desde enero.", "es", pairs_of(("Hamas", "Israel"))),
+        ("Sudan army halts talks, citing RSF breaches of the truce", "", "en",
+         pairs_of(("Sudan", "Rapid Support Forces"))),
+    ],
+)
+def test_participle_tail_keeps_the_main_subject(title, summary, lang, pairs):
+    """", citing/accusing ...": the subject of the main clause accuses."""
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "level"),
+    [
+        # Fighting placed during, since or "ending" a truce is a breach without the word.
+        ("Soldier killed as militants open fire during the pause in Kashmir", "", "en",
+         Level.VIOLATION),
+        ("Clashes in Idlib mark the first flare-up since the March truce", "", "en",
+         Level.VIOLATION),
+        ("Premiers combats depuis la trêve de mai au Karabakh", "", "fr", Level.VIOLATION),
+        ("Combates en el Catatumbo, los primeros desde la tregua de Navidad", "", "es",
+         Level.VIOLATION),
+        ("Erste Gefechte seit der Waffenruhe im Mai", "", "de", Level.VIOLATION),
+        ("اشتباكات هي الأولى منذ الهدنة في الفاشر", "", "ar", Level.VIOLATION),
+        ("Вперше з початку перемир'я загинув український військовий", "", "uk",
+         Level.VIOLATION),
+        ("Впервые с начала перемирия погиб российский военный", "", "ru", Level.VIOLATION),
+        ("Heavy fighting erupts in Tigray, ending five months of calm", "", "en",
+         Level.VIOLATION),
+        ("Clashes continued in the weeks after the ceasefire pledge", "", "en", Level.VIOLATION),
+        # Firing on a ceasefire line is a breach by definition.
+        ("Indian and Pakistani troops exchange fire along the Line of Control", "", "en",
+         Level.VIOLATION),
+        ("Échanges de tirs le long de la ligne de contrôle au Cachemire", "", "fr",
+         Level.VIOLATION),
+        ("Tropas de India y Pakistán intercambian disparos en la Línea de Control", "", "es",
+         Level.VIOLATION),
+        # ... but not stopping fire there, nor fighting before or after a truce.
+        ("India and Pakistan agree to stop firing along the Line of Control", "", "en",
+         Level.NONE),
+        ("Israeli jets strike Gaza hours before truce takes effect", "", "en", Level.CEASEFIRE),
+        ("Shelling resumes in Donetsk after the Easter truce expired", "", "en",
+         Level.CEASEFIRE),
+        ("Shelling resumed since the truce expired on Sunday", "", "en", Level.CEASEFIRE),
+    ],
+)
+def test_fighting_during_or_since_a_truce(title, summary, lang, level):
+    check(title, summary, lang, level, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "level"),
+    [
+        ("Oasis brothers call truce ahead of reunion tour", "", "en", Level.NONE),
+        ("Chequers truce: May wins cabinet backing for Brexit plan", "", "en", Level.NONE),
+        ("Tech giants declare truce in patent dispute", "", "en", Level.NONE),
+        ("Trêve entre les deux géants de la tech", "", "fr", Level.NONE),
+        ("Tregua entre las dos tecnológicas tras años de disputas", "", "es", Level.NONE),
+        ("Waffenstillstand zwischen den Tech-Riesen", "", "de", Level.NONE),
+        # Real truce news keeps its level: an actor, a war zone or a word like "ceasefire".
+        ("Kremlin announces Easter truce", "", "en", Level.CEASEFIRE),
+        ("Truce holds in Gaza for a second day", "", "en", Level.CEASEFIRE),
+        ("Ceasefire holds for a second day", "", "en", Level.CEASEFIRE),
+        ("Перемирие соблюдается на фронте второй день", "", "ru", Level.CEASEFIRE),
+    ],
+)
+def test_truce_needs_an_armed_conflict(title, summary, lang, level):
+    check(title, summary, lang, level, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "level", "pairs"),
+    [
+        ("Tigray leaders say Ethiopian and Eritrean troops launched a joint offensive, ending "
+         "the truce", "", "en", Level.BLAME,
+         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
+                  ("Tigray People's Liberation Front", "Eritrea"))),
+        ("Les autorités du Tigré accusent les troupes éthiopiennes et érythréennes d'avoir "
+         "rompu la trêve", "", "fr", Level.BLAME,
+         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
+                  ("Tigray People's Liberation Front", "Eritrea"))),
+        ("Власти Тыграя заявили, что эфиопские и эритрейские войска нарушили перемирие", "",
+         "ru", Level.BLAME,
+         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
+                  ("Tigray People's Liberation Front", "Eritrea"))),
+        # "Separatists" is the item's one armed group when it is named, else nobody.
+        ("Saakashvili: separatists answered our ceasefire with shelling",
+         "South Ossetian forces fired on Georgian villages near Tskhinvali.", "en",
+         Level.BLAME, pairs_of(("Georgia", "South Ossetia"))),
+        ("Саакашвили: сепаратисты ответили на наше перемирие обстрелами",
+         "Южная Осетия обстреляла грузинские сёла.", "ru", Level.BLAME,
+         pairs_of(("Georgia", "South Ossetia"))),
+        ("Saakashvili: separatists answered our ceasefire with shelling", "", "en",
+         Level.VIOLATION, set()),
+    ],
+)
+def test_vague_subjects_and_named_speakers(title, summary, lang, level, pairs):
+    check(title, summary, lang, level, pairs)
