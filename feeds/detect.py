@@ -18,12 +18,12 @@ Imports feeds.actors, feeds.lang, feeds.lexicon, feeds.model, feeds.summarise, f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 
 from feeds.actors import ActorMention, find_actors, group_state
 from feeds.lang import guess_lang
-from feeds.lexicon import Lexicon, load_lexicon
+from feeds.lexicon import Lexicon, fold, folds_as_lower, load_lexicon
 from feeds.model import Detection, Level, Pair
 from feeds.summarise import split_sentences, summarise_sentences
 from feeds.text import html_to_text
@@ -66,40 +66,132 @@ class _Actor:
     role: str
 
 
+class _Hit:
+    """A lexicon match found in folded text, with the span's text as written (re.Match-like)."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start = start
+        self._end = end
+        self._text = text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return (self._start, self._end)
+
+    def group(self, _index: int = 0) -> str:
+        return self._text
+
+
+class _ItemScan:
+    """Lexicon matches in a whole item, found once per category and split by sentence.
+
+    One scan of the item's folded text per category replaces one per sentence: most categories
+    match nowhere, and the rest rarely straddle a sentence edge (then each sentence is scanned).
+    """
+
+    __slots__ = ("folded", "found", "lex", "odd", "sentences", "spans", "text")
+
+    def __init__(self, lex: Lexicon, text: str, sentences: list[str],
+                 spans: list[tuple[int, int]] | None) -> None:
+        self.lex = lex
+        self.text = text
+        self.folded = " " + fold(text)  # what Lexicon.folded patterns read
+        self.odd = not folds_as_lower(text)
+        self.sentences = sentences
+        self.spans = spans  # where each sentence lies in `text`; None if unknown
+        self.found: dict[str, list[tuple]] = {}
+
+    def any(self, category: str) -> bool:
+        """Whether `category` matches anywhere in the item."""
+        pattern = self.lex.folded[category]
+        if pattern is None:
+            return self.lex.patterns[category].search(self.text) is not None
+        return pattern.search(self.folded) is not None
+
+    def find(self, category: str) -> list[tuple]:
+        """Per sentence, every match of `category` in it (offsets local to the sentence)."""
+        hit = self.found.get(category)
+        if hit is None:
+            hit = self._split(category)
+            if self.odd:
+                hit = self._heads_filter(category, hit)
+            self.found[category] = hit
+        return hit
+
+    def _split(self, category: str) -> list[tuple]:
+        lex, spans = self.lex, self.spans
+        pattern = lex.folded[category]
+        if pattern is None:
+            return [tuple(lex.patterns[category].finditer(t)) for t in self.sentences]
+        found = [m.span("t") for m in pattern.finditer(self.folded)]
+        if not found:
+            return [()] * len(self.sentences)
+        if spans is not None and category in lex.local:
+            out: list[list[_Hit]] = [[] for _ in spans]
+            text, i, n = self.text, 0, len(spans)
+            for a, b in found:
+                a, b = a - 1, b - 1  # the folded text has a leading space
+                while i < n and spans[i][1] < b:
+                    i += 1
+                if i == n or a < spans[i][0]:
+                    break  # the match straddles a sentence edge: scan sentence by sentence
+                out[i].append(_Hit(a - spans[i][0], b - spans[i][0], text[a:b]))
+            else:
+                return [tuple(hits) for hits in out]
+        each = []
+        for t in self.sentences:
+            local = [m.span("t") for m in pattern.finditer(" " + fold(t))]
+            each.append(tuple(_Hit(a - 1, b - 1, t[a - 1 : b - 1]) for a, b in local))
+        return each
+
+    def _heads_filter(self, category: str, hits: list[tuple]) -> list[tuple]:
+        """Drop hits in sentences no word of which starts like a term, as told by lower().
+
+        That cheap test decided before folding existed; it differs from re.IGNORECASE only for
+        "İ" and letters like "ı" or "ſ", so results stay as they were for such texts too.
+        """
+        wanted = self.lex.heads[category]
+        if wanted is None:
+            return hits
+        return [found and (() if wanted.isdisjoint(_heads(t)) else found)
+                for t, found in zip(self.sentences, hits, strict=True)]
+
+
+def _heads(text: str) -> frozenset[str]:
+    """The first one, two and three letters of every word, lower case."""
+    words = _WORD.findall(text.lower())
+    return frozenset(w[:n] for w in words for n in (1, 2, 3))
+
+
 class _Scan:
     """Lexicon matches in one sentence, found once per category and shared by every rule."""
 
-    __slots__ = ("_found", "_heads", "lex", "text")
+    __slots__ = ("index", "item", "lex", "text")
 
-    def __init__(self, lex: Lexicon, text: str) -> None:
-        self.lex = lex
-        self.text = text
-        self._found: dict[str, tuple[re.Match[str], ...]] = {}
-        self._heads: frozenset[str] | None = None
+    def __init__(self, item: _ItemScan, index: int) -> None:
+        self.item = item
+        self.index = index
+        self.lex = item.lex
+        self.text = item.sentences[index]
 
-    def find(self, category: str) -> tuple[re.Match[str], ...]:
+    def find(self, category: str) -> tuple:
         """Every match of `category` in the sentence."""
-        hit = self._found.get(category)
-        if hit is None:
-            wanted = self.lex.heads[category]
-            if wanted is not None and wanted.isdisjoint(self.heads()):
-                hit = ()  # no word starts like any term: skip the regex
-            else:
-                hit = tuple(self.lex.patterns[category].finditer(self.text))
-            self._found[category] = hit
-        return hit
-
-    def heads(self) -> frozenset[str]:
-        """The first one, two and three letters of every word, lower case."""
-        if self._heads is None:
-            words = _WORD.findall(self.text.lower())
-            self._heads = frozenset(w[:n] for w in words for n in (1, 2, 3))
-        return self._heads
+        hits = self.item.found.get(category)  # the hot path: no call when cached
+        if hits is None:
+            hits = self.item.find(category)
+        return hits[self.index]
 
     def search(self, category: str, start: int = 0, end: int | None = None):
         """The first match of `category` lying inside text[start:end] (absolute offsets)."""
         stop = len(self.text) if end is None else end
-        for m in self.find(category):
+        for m in self.item.find(category)[self.index]:
             if m.start() >= start and m.end() <= stop:
                 return m
         return None
@@ -134,29 +226,36 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     summary_actors = find_actors(summary_text, code)
     actors = _unique(m.name for m in (*title_actors, *summary_actors))
     full = f"{title_text} {summary_text}"
-    raw = [(text, found, True) for text, found in _by_sentence(title_text, title_actors)]
-    raw += [(text, found, False) for text, found in _by_sentence(summary_text, summary_actors)]
-    own = [text for text, _, is_title in raw if not is_title] or [text for text, _, _ in raw]
-    if lex.search("gate", full) is None:
+    raw = [(text, found, True, at) for text, found, at in _by_sentence(title_text, title_actors)]
+    shift = len(title_text) + 1
+    raw += [(text, found, False, at + shift)
+            for text, found, at in _by_sentence(summary_text, summary_actors)]
+    own = [r[0] for r in raw if not r[2]] or [r[0] for r in raw]
+    spans = [(at, at + len(text)) for text, _, _, at in raw]
+    if not all(full.startswith(text, at) for text, _, _, at in raw):
+        spans = None  # cannot happen: sentences are pieces of the collapsed text
+    item = _ItemScan(lex, full, [r[0] for r in raw], spans)
+    if not item.any("gate"):
         return _result(Level.NONE, (), (), "", own, actors)  # most items stop here
-    is_old = lex.search("old_markers", full) is not None
-    scans = [_Scan(lex, text) for text, _, _ in raw]
+    is_old = item.any("old_markers")
+    scans = [_Scan(item, i) for i in range(len(raw))]
     strong = [_valid_truces(scan, "truce", is_old) for scan in scans]
-    void = _background(lex, scans, [is_title for _, _, is_title in raw], strong, is_old)
+    void = _background(lex, scans, [r[2] for r in raw], strong, is_old)
     strong = [() if off else truces for truces, off in zip(strong, void, strict=True)]
-    if any(strong) and not actors and _no_armed_conflict(lex, full, scans, strong):
+    if any(strong) and not actors and _no_armed_conflict(lex, item, scans, strong):
         strong = [()] * len(strong)  # "Gallagher brothers call truce", "Chequers truce"
     strong_any = any(strong)
-    has_context = strong_any or lex.search("truce_context", full) is not None
+    has_context = strong_any or item.any("truce_context")
     # Without a truce term, "during the pause" or "ending months of calm" still speaks of a
     # truce when the item is about troops and fighting; it can only ever make a breach.
     weak = "truce_weak" if has_context else (
-        "lull" if lex.search("military", full) is not None else None)
+        "lull" if item.any("military") else None)
     sentences = [
         _Sentence(text, (), () if off else tuple(sorted(
             truces + (_valid_truces(scan, weak, is_old) if weak else ())
             + (() if truces else _line_fire(lex, scan)))), is_title, scan)
-        for (text, _, is_title), scan, truces, off in zip(raw, scans, strong, void, strict=True)
+        for (text, _, is_title, _), scan, truces, off in zip(raw, scans, strong, void,
+                                                              strict=True)
     ]
     if not strong_any and not any(s.truces for s in sentences):
         return _result(Level.NONE, (), (), "", own, actors)
@@ -166,8 +265,8 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
         breach = [_accused_breach(lex, s) if not s.truces else () for s in sentences]
     if any(breach) or any(_accuses_attack(lex, s) for s in sentences):
         # Roles of actors matter only when someone may be blamed; skip them for plain news.
-        sentences = [replace(s, actors=_annotate(s.scan, found))
-                     for s, (_, found, _) in zip(sentences, raw, strict=True)]
+        sentences = [_Sentence(s.text, _annotate(s.scan, r[1]), s.truces, s.is_title, s.scan)
+                     for s, r in zip(sentences, raw, strict=True)]
     readings = _read_item(lex, sentences, breach)
     pairs = _unique(p for r in readings for p in r.pairs)
     terms = _unique(t for s, r in zip(sentences, readings, strict=True)
@@ -197,7 +296,8 @@ def _result(level: Level, pairs, terms, evidence: str, own: list[str], actors) -
 
 
 def _by_sentence(text: str, found: list[ActorMention]):
-    """Sentences of `text`, each with the actor mentions inside it (offsets made local)."""
+    """Sentences of `text`, each with the actor mentions inside it (offsets made local) and
+    where it starts in `text`."""
     at = 0
     for sentence in split_sentences(text):
         start = text.find(sentence, at)
@@ -205,9 +305,12 @@ def _by_sentence(text: str, found: list[ActorMention]):
             start = at
         end = start + len(sentence)
         at = end
-        local = [ActorMention(m.name, m.start - start, m.end - start, m.surface, m.kind)
-                 for m in found if start <= m.start and m.end <= end]
-        yield sentence, local
+        if start == 0:  # offsets already local: keep the mentions as they are
+            local = [m for m in found if m.end <= end]
+        else:
+            local = [ActorMention(m.name, m.start - start, m.end - start, m.surface, m.kind)
+                     for m in found if start <= m.start and m.end <= end]
+        yield sentence, local, start
 
 
 def _unique(values):
@@ -232,10 +335,10 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     return tuple(m.span() for m in found)
 
 
-def _no_armed_conflict(lex: Lexicon, full: str, scans: list[_Scan],
+def _no_armed_conflict(lex: Lexicon, item: _ItemScan, scans: list[_Scan],
                        strong: list[tuple[tuple[int, int], ...]]) -> bool:
     """No actor, no military word and only words like "truce" that also name a quarrel's end."""
-    if lex.search("military", full) is not None or lex.search("attack", full) is not None:
+    if item.any("military") or item.any("attack"):
         return False
     return all(lex.is_word("truce_soft", scan.text[a:b])
                for scan, truces in zip(scans, strong, strict=True) for a, b in truces)

@@ -30,8 +30,32 @@ GATE = ("truce", "truce_context", "lull", "ceasefire_line")
 # Words that place fighting inside a truce without a breach word; one search skips those rules.
 TEMPORAL = ("since_always", "ending", "reply", "ceasefire_line")
 _NEVER = re.compile(r"(?!x)x")
+# Letters that re.IGNORECASE treats as one although lower() keeps them apart (Python's
+# sre _EXTRA_CASES): each maps to the group's smallest member, in text and patterns alike.
+_EQUIVALENT = ("iı", "sſ", "µμ", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3", "βϐ",
+               "εϵ", "θϑ", "κϰ", "πϖ", "ρϱ", "ςσ", "φϕ", "вᲀ", "дᲁ", "оᲂ", "сᲃ", "тᲄᲅ", "ъᲆ",
+               "ѣᲇ", "ᲈꙋ", "ṡẛ", "ﬅﬆ")
+_CANON = {ord(c): min(group) for group in _EQUIVALENT for c in group if c != min(group)}
+_CANON_CHARS = re.compile("[" + "".join(chr(c) for c in _CANON) + "]")
+# Regex source that lower-casing would change in meaning: \S, \W, \D, \B ... or a class range.
+_UNFOLDABLE = re.compile(r"\\[A-Z]|\[(?:\\.|[^\]])*?(?:[^\W\d_]-[^\]]|[^\\\[]-[^\W\d_])")
+_LETTERS_ONLY = re.compile(r"[^\W\d_]+")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
 _WORD_END = r"\w*"
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` keeping every offset, so that a case-sensitive search of the result
+    finds what re.IGNORECASE finds in `text` ("İ", whose lower() grows, becomes "i")."""
+    low = text.replace("İ", "i").lower() if "İ" in text else text.lower()
+    if not low.isascii() and _CANON_CHARS.search(low):
+        low = low.translate(_CANON)
+    return low
+
+
+def folds_as_lower(text: str) -> bool:
+    """Whether fold(text) is plain text.lower() (no "İ", no letter re.IGNORECASE merges)."""
+    return "İ" not in text and (text.isascii() or _CANON_CHARS.search(text.lower()) is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +72,31 @@ class Lexicon:
     clitics: re.Pattern[str] | None  # Arabic prefixes to strip before comparing a word
     # First letters (1-3, lower case) every term of a category starts with; None = no shortcut.
     heads: dict[str, frozenset[str] | None]
+    # The same patterns for " " + fold(text), without re.IGNORECASE, the term in group "t"
+    # (see compile_folded): re skips to candidate letters in C. None where a term cannot be
+    # folded; then use `patterns` on the text as written.
+    folded: dict[str, re.Pattern[str] | None]
+    # Categories whose matches in a whole item are exactly those in its sentences, provided no
+    # match crosses a sentence edge: no lookaround in any term, no term that matches "".
+    local: frozenset[str]
+    # Per category, its terms that are plain words (folded), and whether all its terms are:
+    # a set lookup then answers is_word without a regex.
+    words: dict[str, tuple[frozenset[str], bool]]
 
     def is_word(self, category: str, word: str) -> bool:
         """Whether `word` is, as a whole, one of `category`'s terms (after clitics, in Arabic)."""
+        plain, complete = self.words[category]
+        if fold(word) in plain:
+            return True
         pattern = self.patterns[category]
-        if pattern.fullmatch(word) is not None:
+        if not complete and pattern.fullmatch(word) is not None:
             return True
         if self.clitics is None:
             return False
         bare = self.clitics.sub("", word, count=1)
-        return bare != word and pattern.fullmatch(bare) is not None
+        if bare == word:
+            return False
+        return fold(bare) in plain or (not complete and pattern.fullmatch(bare) is not None)
 
     def find(self, category: str, text: str) -> list[re.Match[str]]:
         """All non-overlapping matches of `category` in `text`."""
@@ -83,6 +122,87 @@ def compile_terms(terms: list[str], *, word_boundary: bool = True) -> re.Pattern
     if word_boundary:
         body = rf"(?<!\w)(?:{body})(?!\w)"
     return re.compile(body, re.IGNORECASE)
+
+
+def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Pattern[str] | None:
+    r"""`compile_terms` for " " + fold(text): the same alternatives in the same order.
+
+    Case-sensitive, and the term is group "t" (offsets one more than in the text). Where every
+    term starts with a letter, the boundary test `(?<!\w)` becomes a non-word character
+    consumed before the term (the leading space stands for the start of the text), so re
+    skips in C to the few places where a word starts with one of the terms' first letters;
+    otherwise it moves behind each branch's first letter as `(?<!\w.)`, the same test made at
+    the same start. None when lower-casing a term's regex would change its meaning.
+    """
+    if not terms:
+        return _NEVER
+    fragments = [term_to_regex(t) for t in sorted(terms, key=len, reverse=True)]
+    if any(_UNFOLDABLE.search(f) for f in fragments):
+        return None
+    if not word_boundary:
+        return re.compile(f"(?P<t>{fold(_factor(fragments))})")
+    groups, other = _groups(fragments)
+    spread = [_distribute(f) for f in other]
+    if other and all(spread):
+        # "(?:trade|rail) unions?" is tried as "trade unions?|rail unions?" after the groups:
+        # the same order at any start, as every other branch there starts with another letter.
+        other = []
+        for head, rests in _groups([f for parts in spread for f in parts])[0].items():
+            groups[f"{head}\0{len(groups)}"] = rests
+    if not other:
+        # Two matches never touch (each ends before a non-word character, each starts with a
+        # letter), so consuming the character before a term skips no later match.
+        body = "|".join(f"{fold(re.escape(head.split(chr(0))[0]))}(?:{fold('|'.join(rests))})"
+                        for head, rests in groups.items())
+        return re.compile(f"\\W(?P<t>{body})(?!\\w)")
+    branches = []
+    for head, rests in groups.items():
+        first = fold(re.escape(head))
+        branches.append(f"{first[0]}(?<!\\w.){first[1:]}(?:{fold('|'.join(rests))})")
+    branches.append(f"(?<!\\w)(?:{fold('|'.join(other))})")
+    return re.compile(f"(?P<t>{'|'.join(branches)})(?!\\w)")
+
+
+def _plain_words(terms: list[str]) -> tuple[frozenset[str], bool]:
+    """The terms made of letters only (folded), and whether that is all of them."""
+    plain = [t for t in terms if _LETTERS_ONLY.fullmatch(t)]
+    # As the regex has them: _factor lower-cases the first letter ("İ" -> "i" + dot above).
+    return frozenset(fold(t[0].lower() + t[1:]) for t in plain), len(plain) == len(terms)
+
+
+def _distribute(fragment: str) -> list[str] | None:
+    """ "(?:a|b)c" as ["ac", "bc"] when each alternative starts with a letter, else None."""
+    if not fragment.startswith("(?:"):
+        return None
+    depth, start, parts = 0, 3, []
+    for i, ch in enumerate(fragment):
+        if ch == "\\" or (i and fragment[i - 1] == "\\"):
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                parts.append(fragment[start:i])
+                rest = fragment[i + 1 :]
+                break
+        elif ch == "|" and depth == 1:
+            parts.append(fragment[start:i])
+            start = i + 1
+    else:
+        return None
+    if rest[:1] in ("?", "*", "+", "{") or not all(
+            p[:1].isalpha() and p[1:2] not in ("?", "*", "+", "{") for p in parts):
+        return None
+    return [p + rest for p in parts]
+
+
+def _is_local(terms: list[str]) -> bool:
+    """No lookaround and no empty match: a whole-item scan finds exactly the sentences' hits."""
+    fragments = [term_to_regex(t) for t in terms]
+    return not any("(?" in f.replace("(?:", "") or "$" in f or "^" in f
+                   or any(e in f for e in ("\\b", "\\B", "\\A", "\\Z"))
+                   or re.fullmatch(f, "") is not None for f in fragments)
 
 
 def term_heads(terms: list[str]) -> frozenset[str] | None:
@@ -111,6 +231,15 @@ def _factor(fragments: list[str]) -> str:
     Python's re tries every branch of an alternation at every position; with ~40 terms per
     category that dominated classification time. Branches keep their relative order.
     """
+    groups, other = _groups(fragments)
+    branches = [
+        f"{re.escape(head)}(?:{'|'.join(rests)})" for head, rests in groups.items()
+    ]
+    return "|".join([*branches, *other])
+
+
+def _groups(fragments: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Fragments by lower-cased literal first letter (rest only), and those starting otherwise."""
     groups: dict[str, list[str]] = {}
     other: list[str] = []
     for fragment in fragments:
@@ -119,10 +248,7 @@ def _factor(fragments: list[str]) -> str:
             groups.setdefault(head.lower(), []).append(fragment[1:])
         else:
             other.append(fragment)
-    branches = [
-        f"{re.escape(head)}(?:{'|'.join(rests)})" for head, rests in groups.items()
-    ]
-    return "|".join([*branches, *other])
+    return groups, other
 
 
 def available_languages() -> tuple[str, ...]:
@@ -143,10 +269,17 @@ def load_lexicon(lang: str) -> Lexicon:
     patterns = {c: compile_terms(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
     use_heads = bounded and data.get("prefilter", True)
     heads = {c: term_heads(data.get(c, [])) if use_heads else None for c in CATEGORIES}
+    folded = {c: compile_folded(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
+    local = {c for c in CATEGORIES if _is_local(data.get(c, []))}
+    words = {c: _plain_words(data.get(c, [])) for c in CATEGORIES}
     for union, parts in (("gate", GATE), ("temporal", TEMPORAL)):
         terms = [t for c in parts for t in data.get(c, [])]
         patterns[union] = compile_terms(terms, word_boundary=bounded)
         heads[union] = term_heads(terms) if use_heads else None
+        folded[union] = compile_folded(terms, word_boundary=bounded)
+        words[union] = _plain_words(terms)
+        if _is_local(terms):
+            local.add(union)
     suffix = data.get("locative_suffix")
     return Lexicon(
         lang=lang,
@@ -156,4 +289,7 @@ def load_lexicon(lang: str) -> Lexicon:
         modifier_before_truce=bool(data.get("modifier_before_truce", True)),
         clitics=re.compile(data["clitics"]) if data.get("clitics") else None,
         heads=heads,
+        folded=folded,
+        local=frozenset(local),
+        words=words,
     )

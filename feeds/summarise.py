@@ -14,8 +14,10 @@ LIMIT = 300
 _ELLIPSIS = "…"
 # A sentence ends at . ! ? ؟ … (plus closing quotes/brackets) followed by space and a capital,
 # digit, quote or a caseless letter (Arabic). "U.S.", "a.m." and "Feb." must not end one.
+# The end mark is matched (not looked behind for) so re can skip to it in C; group "gap" is the
+# boundary proper. Two boundaries never share an end mark: each ends before a capital or quote.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?؟…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-ZÀ-ÝĀ-ſА-ЯЁІЇЄҐ0-9\u0600-\u06FF])"
+    r"[.!?؟…](?P<gap>[\"'”’»)\]]*\s+)(?=[\"'“‘«(\[]?[A-ZÀ-ÝĀ-ſА-ЯЁІЇЄҐ0-9\u0600-\u06FF])"
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Nos|Jan|Feb|Mar|Apr|Jun"
@@ -33,10 +35,11 @@ def split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        head = text[start : match.start()].rstrip("\"'”’»)]")
+        cut = match.start("gap")
+        head = text[start:cut].rstrip("\"'”’»)]")
         if _ABBREVIATION.search(head):
             continue
-        pieces.append(text[start : match.start()].strip())
+        pieces.append(text[start:cut].strip())
         start = match.end()
     pieces.append(text[start:].strip())
     out: list[str] = []

@@ -13,6 +13,7 @@ _BLOCK_TAGS = frozenset(
 # Text inside these is never shown to a reader, so it must not reach an alert.
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "head"})
 _SPACE = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"[^\S ]")  # whitespace other than a plain space
 
 
 class _TextExtractor(HTMLParser):
@@ -44,6 +45,9 @@ class _TextExtractor(HTMLParser):
 
 def collapse_space(text: str) -> str:
     """Collapse runs of whitespace (including newlines) to single spaces and strip the ends."""
+    if ("  " not in text and text[:1] != " " and text[-1:] != " "
+            and _ODD_SPACE.search(text) is None):
+        return text  # already collapsed, the usual case: skip rebuilding the string
     return _SPACE.sub(" ", text).strip()
 
 
