@@ -107,7 +107,6 @@ class Poller:
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
         self._memory: _CycleMemory | None = None
-        self.last_report: CycleReport | None = None
 
     def wake(self) -> None:
         """Poll now instead of at the next scheduled time (e.g. after /addfeed)."""
@@ -135,7 +134,6 @@ class Poller:
             alerts=alerts,
             failures=tuple((o.url, o.error) for o in outcomes if o.error is not None),
         )
-        self.last_report = report
         if self._on_cycle is not None:
             self._on_cycle(report)
         await self._store.set_meta("last_cycle", started.isoformat(timespec="seconds"))
