@@ -39,6 +39,7 @@ MAX_ANAPHOR_WORDS = 8
 _JOINER = re.compile(r"^(?:['’]s)?[\s\-–]*$")
 _TOKEN = re.compile(r"[^\W_][\w'’\-]*")
 _COMMA = re.compile(r"[,،]")
+_QUOTE_MARK = re.compile("[\"“”«»]")
 _WORD = re.compile(r"\w+")
 # Passive accusation: "Houthis (were) accused of breaching the truce".
 _PASSIVE_BE = re.compile(r"\s*(?:(?:was|were|is|are|been|being|has been|have been)\s+)?$", re.I)
@@ -754,7 +755,7 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     return tuple(pairs), speaker, tuple(terms)
 
 
-def _mutual_parties(s: _Sentence, mutual: re.Match[str]) -> list[str]:
+def _mutual_parties(s: _Sentence, mutual: re.Match[str] | _Hit) -> list[str]:
     """The two parties nearest the mutual-blame phrase; places ("between X and Y") count too."""
     def rank(a: _Actor) -> tuple[int, int]:
         distance = a.start - mutual.end() if a.start >= mutual.end() else mutual.start() - a.end
@@ -769,7 +770,7 @@ def _mutual_parties(s: _Sentence, mutual: re.Match[str]) -> list[str]:
     return list(_unique(a.name for a in ranked))
 
 
-def _coordinated_complaint(lex: Lexicon, s: _Sentence) -> re.Match[str] | None:
+def _coordinated_complaint(lex: Lexicon, s: _Sentence) -> _Hit | None:
     """ "Kiew und Moskau beklagen Verstöße": two coordinated subjects of one accusation verb."""
     free = [a for a in s.actors if a.role == ROLE_FREE]
     for first, second in pairwise(free):
@@ -784,7 +785,8 @@ def _coordinated_complaint(lex: Lexicon, s: _Sentence) -> re.Match[str] | None:
             continue
         if any(a.start >= second.end + verb.end() for a in s.actors if a.role == ROLE_FREE):
             continue  # "X and Y accuse Z": not mutual
-        return verb
+        # Offsets in the sentence, so the parties are ranked by their distance to the verb.
+        return _Hit(second.end + verb.start(), second.end + verb.end(), verb.group(0))
     return None
 
 
@@ -799,7 +801,9 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
     head = text[: pivot.start].rstrip()
     if pivot.kind == "speech" and head.endswith((",", "،")) and (
         lex.search("breach", head) or lex.search("attack", head)
-    ):
+    ) and not (s.scan.search("speech", 0, len(head)) or s.scan.search("accuse", 0, len(head))):
+        # (A head with a verb of saying of its own makes this a second verb of its subject:
+        # "Trump says Israel and Iran broke the truce, tells Israel to ...".)
         # "Russia broke the truce, said Ukraine's General Staff": the speaker follows the verb;
         # "..., заявили в Минобороны России" (said in the ministry) names it as a place.
         after = next((a for a in s.actors if a.start >= pivot.end and (
@@ -831,7 +835,15 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
         return None, []
     if accuser.tail > 0 and pivot.kind == "speech":
         # "Hamas broke the truce, Israel says": the reported clause is before the comma.
-        return accuser, _content_target(lex, s, 0, accuser.tail, accuser.name, ctx)
+        found = _content_target(lex, s, 0, accuser.tail, accuser.name, ctx)
+        if not found and text[pivot.end :].lstrip().startswith((",", "،")):
+            # "Drones flew in from Cambodia, the army said, calling it a violation": the
+            # verdict follows, so the one other party of the reported clause is accused.
+            others = _unique(a.name for a in parties
+                             if a.end <= accuser.tail and a.name != accuser.name)
+            if len(others) == 1:
+                found = list(others)
+        return accuser, found
     if pivot.kind == "accuse":
         return accuser, _object_target(lex, s, region_start, end, accuser.name, pivot, ctx)
     return accuser, _content_target(lex, s, region_start, end, accuser.name, ctx)
@@ -899,7 +911,8 @@ def _complementizer(lex: Lexicon, text: str, start: int, end: int) -> int | None
 
 def _clause_start(lex: Lexicon, text: str, pivot: _Pivot) -> int:
     """Where the clause holding the pivot begins (after a clause break before it)."""
-    cut = 0
+    # A semicolon joins two reports with their own subjects: "X accused Y; Z denied it and ..."
+    cut = max(text.rfind(";", 0, pivot.start), text.rfind("؛", 0, pivot.start)) + 1
     for m in lex.find("clause_break", text[: pivot.start]):
         cut = max(cut, m.end())
     return cut
@@ -914,9 +927,13 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         # Post-posed attribution: "Shells hit Damascus, state media says" -> the short phrase
         # after the last comma is the speaker, not the subject of the main clause.
         comma = max((m.end() for m in _COMMA.finditer(text, 0, pivot.start)), default=-1)
-        if comma > 0 and len(_TOKEN.findall(text[comma : pivot.start])) <= 6:
+        if (comma > 0 and len(_TOKEN.findall(text[comma : pivot.start])) <= 6
+                and not _QUOTE_MARK.search(text, comma, pivot.start)):
             head = text[:comma]
-            if lex.search("attack", head) or lex.search("breach", head):
+            # "..., the army said, calling it a violation of the truce": the verdict follows.
+            called = text[pivot.end :].lstrip().startswith((",", "،")) and lex.search(
+                "breach", text[pivot.end : pivot.end + 80])
+            if lex.search("attack", head) or lex.search("breach", head) or called:
                 near = [a for a in candidates if a.start >= comma]
                 if near:
                     return _Speaker(near[-1].name, near[-1].kind, tail=comma - 1)
@@ -936,6 +953,16 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         if ctx.topic is not None:
             return _Speaker(ctx.topic, "")
     words_before = _TOKEN.findall(text[max(0, pivot.start - 20) : pivot.start])[-1:]
+    if (candidates and pivot.kind == "accuse" and words_before
+            and _full(lex, "purpose", words_before[0])):
+        # "Pakistan summoned India's envoy to protest ...": the purpose belongs to the subject.
+        return _Speaker(candidates[0].name, candidates[0].kind)
+    if (ctx.local is None and candidates and words_before
+            and _full(lex, "conjunction", words_before[0])
+            and len(_TOKEN.findall(text[start : candidates[0].start])) <= 1):
+        # "Iran's army denied firing and accused Israel": the clause opens with its own
+        # subject, so "and" does not carry over the previous sentence's speaker.
+        return _Speaker(candidates[0].name, candidates[0].kind)
     if words_before and ctx.topic is not None and (
         _full(lex, "pronouns", words_before[0]) or _full(lex, "conjunction", words_before[0])
     ):
@@ -1099,10 +1126,17 @@ def _agent_after(lex: Lexicon, s: _Sentence, parties: list[_Actor], start: int,
 def _called_a_breach(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, accuser: str,
                      ctx: _Context) -> list[str]:
     """ "Israel calls move a violation": the move was made by the previous sentence's subject."""
+    rest = s.text[pivot.end : end]
+    breach = lex.search("breach", rest)
+    if breach is None:
+        return []
     if not _full(lex, "call_verbs", pivot.term):
-        return []
-    if lex.search("breach", s.text[pivot.end : end]) is None:
-        return []
+        # "Netanyahu says the attack is a violation": a definite attack, nobody named.
+        words = _TOKEN.findall(rest[: breach.start()])
+        if not (pivot.kind == "speech" and words and len(words) <= 6
+                and _full(lex, "determiners", words[0])
+                and lex.search("attack", rest[: breach.start()])):
+            return []
     if ctx.subject is None or ctx.subject == accuser:
         return []
     return [ctx.subject]

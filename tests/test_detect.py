@@ -596,3 +596,96 @@ def test_truce_needs_an_armed_conflict(title, summary, lang, level):
 )
 def test_vague_subjects_and_named_speakers(title, summary, lang, level, pairs):
     check(title, summary, lang, level, pairs)
+
+
+# --- generalisation, third round: clause subjects, verdicts after the speaker, new forms -----
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        # "N years since" in Arabic: "٥٠ عاماً على" + an old date.
+        ("50 عاماً على اتفاق فك الاشتباك والهدنة بين سوريا وإسرائيل لعام 1974",
+         "يستذكر مؤرخون مفاوضات فك الاشتباك.", "ar"),
+        ("سبعون عاما على هدنة الحرب الكورية عام 1953", "يستعيد مؤرخون ظروف توقيع الهدنة.",
+         "ar"),
+    ],
+)
+def test_arabic_years_since_an_old_truce_is_none(title, summary, lang):
+    check(title, summary, lang, Level.NONE, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # A topic label before the colon is not one of the two sides.
+        ("Ostukraine: Kiew und Moskau werfen sich neue Verletzungen der Waffenruhe vor", "",
+         "de", pairs_of(("Ukraine", "Russia"), ("Russia", "Ukraine"))),
+        ("Südossetien: Georgien und Russland beklagen Verstöße gegen die Waffenruhe", "", "de",
+         pairs_of(("Georgia", "Russia"), ("Russia", "Georgia"))),
+        ("Bergkarabach: Armenien und Aserbaidschan beklagen Verstöße gegen die Waffenruhe", "",
+         "de", pairs_of(("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"))),
+        # "gegenseitig ... vorgeworfen" with the object in between.
+        ("Waffenruhe im Jemen brüchig",
+         "Die Huthi und Saudi-Arabien haben sich gegenseitig Verstöße gegen die Waffenruhe "
+         "vorgeworfen.", "de", pairs_of(("Houthis", "Saudi Arabia"), ("Saudi Arabia", "Houthis"))),
+    ],
+)
+def test_mutual_blame_with_a_label_or_split_verb(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "X denied ... and accused Y": the clause's own subject, not the last speaker.
+        ("Gaza truce strained",
+         "Israel accused Hamas of firing rockets after the truce began. Hamas denied firing any "
+         "rockets and accused Israel of shelling Gaza after the ceasefire took effect.", "en",
+         pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
+        ("Karabakh truce falters",
+         "Azerbaijan accused Armenia of breaking the truce. Armenia's defence ministry rejected "
+         "the claim and accused Azerbaijan of shelling villages despite the ceasefire.", "en",
+         pairs_of(("Azerbaijan", "Armenia"), ("Armenia", "Azerbaijan"))),
+        # "X says A and B broke the truce, tells B to ...": a second verb of X, not a speaker B.
+        ("Erdogan says Armenia and Azerbaijan both broke the truce, tells Armenia to withdraw",
+         "", "en", pairs_of(("Turkey", "Armenia"), ("Turkey", "Azerbaijan"))),
+        ("Guterres says Ethiopia and Eritrea both violated the ceasefire, urges Eritrea to pull "
+         "out", "", "en",
+         pairs_of(("United Nations", "Ethiopia"), ("United Nations", "Eritrea"))),
+        # "summoned Y's envoy to protest": the purpose belongs to the subject.
+        ("India summoned Pakistan's deputy high commissioner to protest ceasefire violations by "
+         "Pakistani troops along the LoC", "", "en", pairs_of(("India", "Pakistan"))),
+        ("Le Maroc a convoqué l'ambassadeur d'Algérie pour dénoncer les violations du "
+         "cessez-le-feu par le Polisario", "", "fr", pairs_of(("Morocco", "Polisario Front"))),
+    ],
+)
+def test_clause_subjects_keep_their_own_verbs(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "..., X said, calling it a violation": the verdict follows the speaker.
+        ("Rockets were fired from Lebanon into northern Israel overnight, the Israeli army "
+         "said, calling it a violation of the ceasefire", "", "en",
+         pairs_of(("Israel", "Lebanon"))),
+        ("Truce under strain",
+         "Shells crossed from Azerbaijan into Armenian villages overnight, Yerevan said, "
+         "calling it a gross violation of the truce.", "en", pairs_of(("Armenia", "Azerbaijan"))),
+        ("Cambodian UAVs crossed the border despite the truce, Thailand says", "", "en",
+         pairs_of(("Thailand", "Cambodia"))),
+        # A comma inside a quotation is not a post-posed speaker's comma.
+        ("Gaza truce",
+         'Hamas said it fired rockets as a "warning, not an escalation" over what it called '
+         "repeated Israeli violations of the truce.", "en", pairs_of(("Hamas", "Israel"))),
+        # "Y says the attack is a violation": the attack of the previous sentence's subject.
+        ("Gaza truce", "Hamas fired rockets at Sderot. Netanyahu says the attack is a grave "
+         "violation of the ceasefire.", "en", pairs_of(("Israel", "Hamas"))),
+        ("Easter truce", "Russian forces shelled Kharkiv overnight. Zelensky said the shelling "
+         "was a blatant violation of the Easter truce.", "en", pairs_of(("Ukraine", "Russia"))),
+    ],
+)
+def test_verdicts_after_the_speaker_and_definite_attacks(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
