@@ -411,6 +411,10 @@ def _annotate(scan: _Scan, found: list[ActorMention]) -> tuple[_Actor, ...]:
     return tuple(out)
 
 
+# A wire credit closing a headline: "— Reuters", "- AP".
+_SOURCE_TAIL = re.compile(r"\s+[-–—]\s+[^\W\d_][\w.]*(?:\s+[\w.]+){0,2}\s*$")
+
+
 def _words_before(text: str, end: int, count: int) -> list[str]:
     return _TOKEN.findall(text[max(0, end - 60) : end])[-count:]
 
@@ -613,7 +617,9 @@ def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     item's other sentences name the truce."""
     for m in s.scan.find("breach"):
         before = s.text[max(0, m.start() - 40) : m.start()]
-        if lex.search("accuse", before) is None:
+        # "... said Houthi fighters had violated it": the object pronoun is the item's truce.
+        anaphora = lex.search("truce_anaphora", s.text[m.end() : m.end() + 4])
+        if lex.search("accuse", before) is None and anaphora is None:
             continue
         if _negated(lex, s.text, m) or _hypothetical(lex, s.text, m) or _other_sense(
                 lex, s.text, m):
@@ -635,6 +641,8 @@ def _near_truce(s: _Sentence, start: int, end: int) -> bool:
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
     for m in s.scan.find("attack"):
         if m.start() >= start and not _in_truce(s, m.start(), m.end()):
+            if _negated(lex, s.text, m):
+                continue  # "reported no new strikes overnight, as the truce ..."
             return m.group(0)
     return None
 
@@ -1020,7 +1028,8 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
     after = [a for a in s.actors if a.role == ROLE_FREE and start <= a.start < end
              and a.kind != KIND_MONITOR and a.name != accuser]
     rest = text[start:end]
-    if not s.scan.search("attack", start) and not s.scan.search("breach", start):
+    if (not s.scan.search("attack", start) and not s.scan.search("breach", start)
+            and not (s.is_title and _bare_object(text, after, end))):
         return []
     vague = lex.search("vague", rest)
     if after and not _unblocked(lex, text[start : after[0].start]):
@@ -1051,6 +1060,14 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
         if gap and all(_full(lex, "conjunction", w) or _full(lex, "determiners", w) for w in gap):
             names.insert(0, ctx.home_state)  # "accuse l'armée et Wagner"
     return names
+
+
+def _bare_object(text: str, after: list[_Actor], end: int) -> bool:
+    """Headline "...; Moscow blames AFU — Reuters": a bare object ends the clause."""
+    if not after:
+        return False
+    tail = _SOURCE_TAIL.sub("", text[after[0].end : end])
+    return not _TOKEN.findall(tail)
 
 
 def _content_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: str,

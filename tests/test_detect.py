@@ -689,3 +689,60 @@ def test_clause_subjects_keep_their_own_verbs(title, summary, lang, pairs):
 )
 def test_verdicts_after_the_speaker_and_definite_attacks(title, summary, lang, pairs):
     check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "level"),
+    [
+        # Inflected fighting words: "канонада", "звуки боя", "silah sesleri", "patlama".
+        ("В Донбассе слышна канонада через час после начала перемирия", "", "ru",
+         Level.VIOLATION),
+        ("На лінії фронту чути канонаду попри перемир'я", "", "uk", Level.VIOLATION),
+        ("Sınır hattında ateşkese rağmen silah sesleri yükseldi", "", "tr", Level.VIOLATION),
+        ("Ateşkese rağmen kentte patlamalar duyuldu", "", "tr", Level.VIOLATION),
+        # "The truce largely held, but ...": fighting after the clause break.
+        ("Lebanon truce mostly holds, but two killed as drones strike a car", "", "en",
+         Level.VIOLATION),
+        ("Sudan ceasefire broadly held overnight, but shelling resumed at dawn", "", "en",
+         Level.VIOLATION),
+        # A negated attack places nothing inside the truce.
+        ("Truce enters second day", "Officials reported no new strikes overnight, as the "
+         "ceasefire announced on Monday held.", "en", Level.CEASEFIRE),
+        ("Calm returns", "Residents heard no fresh shelling, as the truce declared by the "
+         "army went into its third day.", "en", Level.CEASEFIRE),
+        # A political feud "перемир'я" between a mayor's office and the government.
+        ("Мер і уряд: чи можливе «перемир'я»?", "Політологи не бачать шансів на примирення.",
+         "uk", Level.NONE),
+        ("Мэрия и губернатор: возможно ли «перемирие»?", "Политологи сомневаются.", "ru",
+         Level.NONE),
+    ],
+)
+def test_inflected_fighting_words_and_held_truces(title, summary, lang, level):
+    check(title, summary, lang, level, set())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "violated it": the object pronoun is the item's truce.
+        ("Sudan truce takes effect", "Sudan's army said RSF fighters had violated it twice "
+         "overnight.", "en", pairs_of(("Sudan", "Rapid Support Forces"))),
+        ("Truce begins in Hodeidah", "Saudi Arabia said the Houthis broke it within hours.",
+         "en", pairs_of(("Saudi Arabia", "Houthis"))),
+        # A bare object closing a clause of a breach item: "Moscow blames AFU — Reuters".
+        ("Kyiv says Russia shelled Kharkiv during the Easter truce; Moscow blames AFU — AP", "",
+         "en", pairs_of(("Ukraine", "Russia"), ("Russia", "Ukraine"))),
+        ("Israel says Hamas broke the truce; Hamas blames Israel", "", "en",
+         pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
+        # "el grupo" is the item's one armed group.
+        ("Petro suspende el cese al fuego con el ELN",
+         "El presidente Petro anunció la suspensión, al señalar que el grupo violó la tregua.",
+         "es", pairs_of(("Colombia", "ELN"))),
+        # "Berlin Konferansı": a name qualifying a conference noun is not a party.
+        ("Erdoğan: Hafter ateşkesi ihlal ediyor",
+         "Erdoğan, Berlin Konferansı'na rağmen Hafter güçlerinin ateşkesi ihlal ettiğini "
+         "söyledi.", "tr", pairs_of(("Turkey", "Libyan National Army"))),
+    ],
+)
+def test_truce_pronouns_bare_objects_and_generic_groups(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
