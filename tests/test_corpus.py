@@ -1,7 +1,7 @@
 """Regression guard: classify the labelled corpora and score them like the shared scorer.
 
-The dev corpus lives in ../shared; the holdout (tests/data/holdout, written blind to the
-rules) ships with the repository, so CI checks generalisation too.
+The dev corpus lives in ../shared; the holdouts (tests/data/holdout*, each written blind to the
+rules) ship with the repository, so CI checks generalisation too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = {
     "dev": SHARED / "corpora" / "ceasefire" / "dev.jsonl",
     "holdout": Path(__file__).resolve().parent / "data" / "holdout" / "holdout.jsonl",
+    "holdout2": Path(__file__).resolve().parent / "data" / "holdout2" / "holdout2.jsonl",
+    "holdout3": Path(__file__).resolve().parent / "data" / "holdout3" / "holdout3.jsonl",
 }
 SCORER = SHARED / "eval" / "score.py"
 MIN_ALERT_F1 = 0.85
