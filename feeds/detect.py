@@ -434,6 +434,8 @@ def _is_place(lex: Lexicon, text: str, m: ActorMention) -> bool:
     # Skip determiners and compass words: "in the Libyan capital", "in south Lebanon".
     while before and _full(lex, "determiners", before[-1]):
         before.pop()
+    if len(before) >= 2 and _full(lex, "accuse", before[-2]):
+        return False  # "violations qu'il impute à Israël": the dative object of the charge
     return bool(before) and _full(lex, "locative", before[-1])
 
 
@@ -935,8 +937,12 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         # Post-posed attribution: "Shells hit Damascus, state media says" -> the short phrase
         # after the last comma is the speaker, not the subject of the main clause.
         comma = max((m.end() for m in _COMMA.finditer(text, 0, pivot.start)), default=-1)
+        opener = _TOKEN.findall(text[comma : pivot.start])[:1] if comma > 0 else []
+        # "..., where Baku said its soldier was killed by ...": a relative clause reports its
+        # own content after the verb; it does not attribute the clause before the comma.
         if (comma > 0 and len(_TOKEN.findall(text[comma : pivot.start])) <= 6
-                and not _QUOTE_MARK.search(text, comma, pivot.start)):
+                and not _QUOTE_MARK.search(text, comma, pivot.start)
+                and not (opener and _full(lex, "relative", opener[0]))):
             head = text[:comma]
             # "..., the army said, calling it a violation of the truce": the verdict follows.
             called = text[pivot.end :].lstrip().startswith((",", "،")) and lex.search(
@@ -971,6 +977,13 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
         # "Iran's army denied firing and accused Israel": the clause opens with its own
         # subject, so "and" does not carry over the previous sentence's speaker.
         return _Speaker(candidates[0].name, candidates[0].kind)
+    if words_before and ctx.local is None and _full(lex, "pronouns", words_before[0]):
+        # "Hezbollah claimed the fire ... after violations it blames on Israel": the pronoun is
+        # the subject opening this sentence, before the item's last speaker.
+        opening = next((a for a in candidates if len(_TOKEN.findall(text[: a.start])) <= 2),
+                       None)
+        if opening is not None:
+            return _Speaker(opening.name, opening.kind)
     if words_before and ctx.topic is not None and (
         _full(lex, "pronouns", words_before[0]) or _full(lex, "conjunction", words_before[0])
     ):
@@ -1029,7 +1042,8 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
              and a.kind != KIND_MONITOR and a.name != accuser]
     rest = text[start:end]
     if (not s.scan.search("attack", start) and not s.scan.search("breach", start)
-            and not (s.is_title and _bare_object(text, after, end))):
+            and not (s.is_title and _bare_object(text, after, end))
+            and not _charged_before(lex, s, pivot)):
         return []
     vague = lex.search("vague", rest)
     if after and not _unblocked(lex, text[start : after[0].start]):
@@ -1060,6 +1074,14 @@ def _object_target(lex: Lexicon, s: _Sentence, start: int, end: int, accuser: st
         if gap and all(_full(lex, "conjunction", w) or _full(lex, "determiners", w) for w in gap):
             names.insert(0, ctx.home_state)  # "accuse l'armée et Wagner"
     return names
+
+
+def _charged_before(lex: Lexicon, s: _Sentence, pivot: _Pivot) -> bool:
+    """ "violations répétées qu'il impute à Israël": the breach is the relative clause's head."""
+    words = _TOKEN.findall(s.text[max(0, pivot.start - 60) : pivot.start])
+    if len(words) < 2 or not _full(lex, "pronouns", words[-1]):
+        return False
+    return any(lex.patterns["breach"].fullmatch(w) for w in words[-6:-1])
 
 
 def _bare_object(text: str, after: list[_Actor], end: int) -> bool:

@@ -22,7 +22,7 @@ CATEGORIES = (
     "modifier_nouns", "locative", "determiners", "pronouns", "complementizer", "clause_break",
     "conjunction", "generic_forces", "non_party_speakers", "call_verbs", "pending", "past",
     "generic_rebels", "truce_topic", "truce_soft", "military", "lull", "ceasefire_line", "halt",
-    "since_always", "ending", "reply", "first_person", "purpose", "truce_anaphora",
+    "since_always", "ending", "reply", "first_person", "purpose", "truce_anaphora", "relative",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

@@ -746,3 +746,46 @@ def test_inflected_fighting_words_and_held_truces(title, summary, lang, level):
 )
 def test_truce_pronouns_bare_objects_and_generic_groups(title, summary, lang, pairs):
     check(title, summary, lang, Level.BLAME, pairs)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang", "pairs"),
+    [
+        # "..., where X said ...": a relative clause reports its own content after the verb;
+        # X is not a post-posed speaker of the clause before the comma.
+        ("Russia says Azerbaijan broke the Karabakh truce",
+         "Russian peacekeepers said Azerbaijani troops broke the truce near Agdam, where "
+         "Yerevan said two soldiers had been killed by Azerbaijani fire.", "en",
+         pairs_of(("Russia", "Azerbaijan"), ("Armenia", "Azerbaijan"))),
+        ("Turkey accuses SDF of violating the Manbij truce",
+         "Turkish officials said SDF fighters shelled Jarablus despite the truce, where the "
+         "United States said its patrol had been fired on by SDF units.", "en",
+         pairs_of(("Turkey", "Syrian Democratic Forces"),
+                  ("United States", "Syrian Democratic Forces"))),
+        ("UN says Israel violated the Lebanon ceasefire",
+         "UNIFIL said Israeli tanks fired across the Blue Line despite the ceasefire, where "
+         "Hezbollah said two of its members had been killed by Israeli drones.", "en",
+         pairs_of(("United Nations", "Israel"), ("Hezbollah", "Israel"))),
+        # "des violations qu'il impute à Israël": the breach heads a relative clause whose
+        # pronoun is the sentence's subject, and "à" marks the object of the charge.
+        ("Trêve au Liban : tirs du Hezbollah près de Chebaa",
+         "Le Hezbollah a revendiqué des tirs de roquettes contre une caserne israélienne, "
+         "après des violations répétées de la trêve qu'il impute à Israël.", "fr",
+         pairs_of(("Hezbollah", "Israel"))),
+        ("Gaza : le Hamas suspend les libérations malgré la trêve",
+         "Le Hamas a reporté la libération des otages en raison des violations du "
+         "cessez-le-feu qu'il impute à Israël.", "fr", pairs_of(("Hamas", "Israel"))),
+        ("Soudan : l'armée bombarde Khartoum malgré la trêve",
+         "L'armée soudanaise dit répondre aux violations qu'elle impute aux Forces de soutien "
+         "rapide.", "fr", pairs_of(("Sudan", "Rapid Support Forces"))),
+        # German bracket verb: "macht X für den Bruch ... verantwortlich".
+        ("Feuerpause in Cherson gebrochen",
+         "Moskau machte ukrainische Einheiten für den Bruch der Waffenruhe verantwortlich.",
+         "de", pairs_of(("Russia", "Ukraine"))),
+        ("Waffenruhe im Gazastreifen verletzt",
+         "Israel macht die Hamas für den Verstoß gegen die Waffenruhe verantwortlich.",
+         "de", pairs_of(("Israel", "Hamas"))),
+    ],
+)
+def test_relative_clauses_and_split_verbs(title, summary, lang, pairs):
+    check(title, summary, lang, Level.BLAME, pairs)
