@@ -38,8 +38,8 @@ from bot.filters import (
     parse_subscription,
 )
 from bot.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
-from bot.services import services
-from bot.store import start_of_day
+from bot.services import Services, services
+from bot.store import Alert, start_of_day
 from bot.tally import MAX_DAYS, build_tally, format_tally, split_days
 from feeds.errors import FeedError
 from feeds.model import Level
@@ -403,6 +403,16 @@ def _add_subtitle(text: str, subtitle: str, *, limit: int = MAX_MESSAGE_LENGTH) 
     return candidate if len(candidate) <= limit else text
 
 
+async def _alerts_in_window(
+    svc: Services, now: datetime, days: int, levels: Sequence[Level], words: Sequence[str]
+) -> list[Alert]:
+    """Alerts of the last `days` days with these levels that match the filter words."""
+    found = await svc.store.alerts_between(
+        now - timedelta(days=days), now + JUST_NOW, levels=levels
+    )
+    return [alert for alert in found if matches(levels, words, alert)]
+
+
 async def tally(update: Update, context: Context) -> None:
     """/tally [days] [words]: accusations by pair and violation reports by conflict area."""
     svc = services(context)
@@ -414,10 +424,7 @@ async def tally(update: Update, context: Context) -> None:
         await reply(update, html.escape(str(exc)))
         return
     now = svc.clock()
-    found = await svc.store.alerts_between(
-        now - timedelta(days=days), now + JUST_NOW, levels=levels
-    )
-    chosen = [alert for alert in found if matches(levels, words, alert)]
+    chosen = await _alerts_in_window(svc, now, days, levels, words)
     text = format_tally(build_tally(chosen, days=days, now=now))
     if words or set(levels) != set(BREACH_LEVELS):
         text = _add_subtitle(text, f"<i>Only {html.escape(describe(levels, words))}</i>")
@@ -453,11 +460,8 @@ async def chart(update: Update, context: Context) -> None:
         await reply(update, html.escape(str(exc)))
         return
     now = svc.clock()
-    found = await svc.store.alerts_between(
-        now - timedelta(days=days), now + JUST_NOW, levels=ACCUSATIONS_ONLY
-    )
     # The chart counts accusations only, whatever level words came with the command.
-    chosen = [alert for alert in found if matches(ACCUSATIONS_ONLY, words, alert)]
+    chosen = await _alerts_in_window(svc, now, days, ACCUSATIONS_ONLY, words)
     # Drawing takes 0.2–1 s of CPU: off the event loop, so other chats are not held up.
     png = await asyncio.to_thread(render_chart, chosen, days=days, now=now)
     total = count_by_day(chosen, days=days, now=now).total

@@ -179,6 +179,30 @@ class Alert:
     created: datetime
     also_reported: int = 0  # other feeds that carried the same story
 
+    @classmethod
+    def of(
+        cls, item: Item, detection: Detection, *, created: datetime, novelty: str = "", id: int = 0
+    ) -> Alert:
+        """The alert an item and its detection make (id 0 until the store assigns one)."""
+        return cls(
+            id=id,
+            feed_url=item.feed_url,
+            item_key=item.key,
+            title=item.title,
+            summary=detection.summary or item.summary,
+            link=item.link,
+            published=item.published,
+            source_title=item.source_title,
+            level=detection.level,
+            pairs=detection.pairs,
+            evidence=detection.evidence,
+            matched=detection.matched,
+            actors=detection.actors,
+            lang=item.lang,
+            novelty=novelty,
+            created=created,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
@@ -522,25 +546,7 @@ class Store:
     async def _insert_alert(
         self, db: aiosqlite.Connection, story: NewStory, now: datetime
     ) -> Alert:
-        item, det = story.item, story.detection
-        alert = Alert(
-            id=0,
-            feed_url=item.feed_url,
-            item_key=item.key,
-            title=item.title,
-            summary=det.summary or item.summary,
-            link=item.link,
-            published=item.published,
-            source_title=item.source_title,
-            level=det.level,
-            pairs=det.pairs,
-            evidence=det.evidence,
-            matched=det.matched,
-            actors=det.actors,
-            lang=item.lang,
-            novelty=story.novelty,
-            created=now,
-        )
+        alert = Alert.of(story.item, story.detection, created=now, novelty=story.novelty)
         cur = await db.execute(
             "INSERT INTO alerts (feed_url, item_key, title, summary, link, published, "
             "source_title, level, pairs, evidence, matched, actors, lang, novelty, created) "

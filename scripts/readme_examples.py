@@ -9,6 +9,7 @@ real digest and chart code.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,26 +37,9 @@ def replayed_alerts() -> list[Alert]:
         if detection.level is Level.NONE:
             continue
         created = NOW - timedelta(days=DAYS) + timedelta(days=DAYS) * (index + 1) / len(items)
-        alerts.append(
-            Alert(
-                id=index,
-                feed_url=item.feed_url,
-                item_key=item.key,
-                title=item.title,
-                summary=detection.summary,
-                link=item.link,
-                published=created,
-                source_title=item.source_title,
-                level=detection.level,
-                pairs=detection.pairs,
-                evidence=detection.evidence,
-                matched=detection.matched,
-                actors=detection.actors,
-                lang=item.lang,
-                novelty="",
-                created=created,
-            )
-        )
+        # Replayed: the story "happened" when the bot recorded it.
+        replayed = replace(item, published=created)
+        alerts.append(Alert.of(replayed, detection, created=created, id=index))
     return alerts
 
 

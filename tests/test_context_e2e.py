@@ -9,40 +9,24 @@ import struct
 import zlib
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bot.config import Settings
 from bot.digest import digest_slot, send_due_digests
 from bot.filters import matches
 from bot.services import SERVICES_KEY
 from bot.store import NewStory, Store
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
-from tests.test_telegram_e2e import MOSCOW_TIMES, TOKEN, WITHIN, command, running_bot
+from tests.test_telegram_e2e import (  # settings: the same bot-on-the-fake-API fixture
+    MOSCOW_TIMES,
+    WITHIN,
+    command,
+    running_bot,
+)
 
 FEED = "https://agency.test/rss"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 AM_AZ = Pair("Armenia", "Azerbaijan")
 AZ_AM = Pair("Azerbaijan", "Armenia")
 RU_UA = Pair("Russia", "Ukraine")
-
-
-@pytest.fixture
-def settings(telegram_api, feed_server, tmp_path):
-    """A bot on the fake API watching one empty loopback feed (never the default feeds)."""
-    feed_url = feed_server.publish_rss("/mt.xml", [], title="The Moscow Times")
-    feeds_file = tmp_path / "feeds.txt"
-    feeds_file.write_text(f"{feed_url}\n", encoding="utf-8")
-    return Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_url=telegram_api.base_url,
-        database_path=tmp_path / "alerts.db",
-        feeds_file=feeds_file,
-        poll_interval=1.0,
-        feed_allow_private=True,
-        first_poll_max_age_hours=0,  # the Moscow Times story is from 2021
-        fetch_timeout=5.0,
-    )
 
 
 async def seed_alerts(settings, now):

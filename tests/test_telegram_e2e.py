@@ -15,8 +15,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from bot.app import build_application
 from bot.config import Settings
 from bot.filters import route
@@ -28,7 +26,6 @@ from tests.fakes.telegram_api import parse_telegram_html
 
 log = logging.getLogger(__name__)
 
-TOKEN = "424242:E2E-secret-token"  # noqa: S105 - a fake token for the fake server
 MT_LINK = ("https://www.themoscowtimes.com/2021/08/13/russia-for-the-first-time-blames-"
            "azerbaijan-for-breach-of-karabakh-truce-reports-a74782")
 MOSCOW_TIMES = {
@@ -43,24 +40,6 @@ MOSCOW_TIMES = {
     ),
 }
 WITHIN = 20.0  # seconds any single wait may take before the test fails
-
-
-@pytest.fixture
-def settings(telegram_api, feed_server, tmp_path):
-    """Settings for a bot on the fake API, watching one (empty for now) loopback feed."""
-    feed_url = feed_server.publish_rss("/mt.xml", [], title="The Moscow Times")
-    feeds_file = tmp_path / "feeds.txt"
-    feeds_file.write_text(f"{feed_url}\n", encoding="utf-8")
-    return Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_url=telegram_api.base_url,
-        database_path=tmp_path / "alerts.db",
-        feeds_file=feeds_file,
-        poll_interval=1.0,
-        feed_allow_private=True,
-        first_poll_max_age_hours=0,  # the story is from 2021
-        fetch_timeout=5.0,
-    )
 
 
 @contextlib.asynccontextmanager
@@ -216,7 +195,7 @@ async def start_process(settings: Settings, log_path: Path, *,
                         log_level: str = "INFO") -> asyncio.subprocess.Process:
     env = {
         **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
         "TELEGRAM_API_URL": settings.telegram_api_url,
         "DATABASE_PATH": str(settings.database_path),
         "FEEDS_FILE": str(settings.feeds_file),
@@ -298,7 +277,7 @@ async def test_killed_mid_delivery_then_restarted_sends_the_rest_once(
     assert code == 0
     output = log_path.read_text(encoding="utf-8", errors="replace")
     assert "sendMessage" not in output  # httpx request lines (URL with token) are silenced
-    assert TOKEN.split(":")[1] not in output
+    assert settings.telegram_bot_token.split(":")[1] not in output
 
 
 async def test_token_stays_out_of_debug_logs(settings, telegram_api, tmp_path):
@@ -313,5 +292,5 @@ async def test_token_stays_out_of_debug_logs(settings, telegram_api, tmp_path):
             await process.wait()
     output = log_path.read_text(encoding="utf-8", errors="replace")
     assert "getUpdates" in output or "Bot API" in output  # DEBUG output really was written
-    assert TOKEN.split(":")[1] not in output
+    assert settings.telegram_bot_token.split(":")[1] not in output
 
