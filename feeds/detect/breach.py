@@ -1,0 +1,211 @@
+"""Whether a sentence reports a breach of a truce in force, and the guards against false ones.
+
+A breach word near a truce term ("violated the ceasefire"), an attack "despite"/"hours after" a
+truce, fighting placed inside a truce ("first clash since the May truce"), firing along a
+ceasefire line, or a breach charged to someone ("citing Israeli breaches"); each unless negated,
+hypothetical or meant in another sense.
+
+Imports feeds.lexicon, feeds.detect.scan, feeds.detect.windows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from feeds.detect.scan import (
+    _TOKEN,
+    _full,
+    _in_truce,
+    _Scan,
+    _Sentence,
+    _words_before,
+)
+from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW
+from feeds.lexicon import Lexicon
+
+
+def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
+    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line breaches."""
+    lines = scan.find("ceasefire_line")
+    if not lines:
+        return ()
+    for m in scan.find("attack"):
+        if not _halted(lex, scan.text, m):
+            return (lines[0].span(),)
+    return ()
+
+
+def _halted(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    """ "agree to stop firing", "no shelling": the attack word names no attack."""
+    return any(
+        _full(lex, "halt", w) or _full(lex, "negation", w)
+        for w in _words_before(text, m.start(), 3)
+    )
+
+
+def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """Terms showing that this sentence reports a breach of a truce in force, or ()."""
+    if not s.truces:
+        return ()
+    text = s.text
+    for m in s.scan.find("breach"):
+        if _in_truce(s, m.start(), m.end()):
+            continue
+        if not _near_truce(s, m.start(), m.end()):
+            continue
+        if _negated(lex, text, m) or _hypothetical(lex, text, m) or _other_sense(lex, text, m):
+            continue
+        return (m.group(0),)
+    attack = _attack_outside_truce(lex, s, 0)
+    if attack is None:
+        return ()
+    found = _concessive(lex, s, attack)
+    if found:
+        return found
+    found = _temporal_breach(lex, s)
+    if found:
+        return found
+    return _attack_after_start(lex, s)
+
+
+def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
+    """An attack "despite" the truce, during it, or "hours after" it began, or ()."""
+    text = s.text
+    for m in s.scan.find("concessive_before"):
+        for a, _ in s.truces:
+            if 0 <= a - m.end() <= CONCESSIVE_WINDOW:
+                return (m.group(0), attack)
+    for _, b in s.truces:
+        hit = lex.search("concessive_after", text[b : b + 20])
+        if hit is not None:
+            return (hit.group(0), attack)
+    for m in s.scan.find("since_words"):
+        window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
+        start = lex.search("start_words", window)
+        if start is None or lex.search("expiry", window) or lex.search("pending", window):
+            continue  # "after a truce due to take effect at 4 a.m." has not begun
+        if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.truces):
+            return (m.group(0), start.group(0), attack)
+    return ()
+
+
+def _attack_after_start(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """ "A truce took effect, but shelling was recorded overnight." """
+    text = s.text
+    start = lex.search("start_words", text)
+    if start is None or lex.search("expiry", text) is not None:
+        return ()
+    if lex.search("pending", text) is not None:
+        return ()
+    for brk in s.scan.find("clause_break"):
+        if brk.start() > s.truces[0][0]:
+            later = _attack_outside_truce(lex, s, brk.end())
+            if later is not None:
+                return (start.group(0), brk.group(0), later)
+    return ()
+
+
+def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """Fighting placed inside a truce without a breach word.
+
+    "first clash since the May truce", "in the weeks after the ceasefire pledge", "fighting
+    erupts, ending five months of truce", "answered our ceasefire with shelling", and firing
+    along a ceasefire line ("Line of Control").
+    """
+    text = s.text
+    if not s.scan.find("temporal"):
+        return ()
+    live = [
+        m
+        for m in s.scan.find("attack")
+        if not _in_truce(s, m.start(), m.end()) and not _halted(lex, text, m)
+    ]
+    if not live:
+        return ()
+    for m in s.scan.find("ceasefire_line"):
+        if m.span() in s.truces:
+            return (m.group(0), live[0].group(0))
+    for m in s.scan.find("since_always"):
+        window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
+        if lex.search("expiry", window) or lex.search("pending", window):
+            continue  # "since the truce expired": fighting after it is no breach
+        for a, _ in s.truces:
+            if 0 <= a - m.end() <= CONCESSIVE_WINDOW and not s.scan.search("past", m.end(), a):
+                return (m.group(0), live[0].group(0))
+    for m in s.scan.find("ending"):
+        if any(0 <= a - m.end() <= 40 for a, _ in s.truces) and live[0].start() < m.start():
+            return (live[0].group(0), m.group(0))
+    for m in s.scan.find("reply"):
+        for a, b in s.truces:
+            if 0 <= a - m.end() <= 40 and any(0 <= x.start() - b <= 30 for x in live):
+                return (m.group(0), live[-1].group(0))
+    return ()
+
+
+def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
+    """ "Hamas delays release, citing Israeli breaches": a breach charged to someone while the
+    item's other sentences name the truce."""
+    for m in s.scan.find("breach"):
+        before = s.text[max(0, m.start() - 40) : m.start()]
+        # "... said Houthi fighters had violated it": the object pronoun is the item's truce.
+        anaphora = lex.search("truce_anaphora", s.text[m.end() : m.end() + 4])
+        if lex.search("accuse", before) is None and anaphora is None:
+            continue
+        if (
+            _negated(lex, s.text, m)
+            or _hypothetical(lex, s.text, m)
+            or _other_sense(lex, s.text, m)
+        ):
+            continue
+        return (m.group(0),)
+    return ()
+
+
+def _near_truce(s: _Sentence, start: int, end: int) -> bool:
+    # "Ceasefire talks ... collapse": a truce term qualifying talks or a plan is no truce.
+    return any(
+        start - b >= -BREACH_WINDOW
+        and a - end <= BREACH_WINDOW
+        and not s.scan.search("truce_topic", b, b + 16)
+        for a, b in s.truces
+    )
+
+
+def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
+    for m in s.scan.find("attack"):
+        if m.start() >= start and not _in_truce(s, m.start(), m.end()):
+            if _negated(lex, s.text, m):
+                continue  # "reported no new strikes overnight, as the truce ..."
+            return m.group(0)
+    return None
+
+
+def _negated(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    before = _words_before(text, m.start(), 3)
+    if any(_full(lex, "negation", w) for w in before):
+        return True
+    return bool(lex.search("negation_after", text[m.end() : m.end() + 40]))
+
+
+def _hypothetical(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    before = text[max(0, m.start() - 30) : m.start()]
+    if lex.order == "sov" and lex.search("hypothetical", text[m.end() : m.end() + 40]):
+        return True  # verb-last: "ihlallere karşı bir izleme mekanizması"
+    return any(_full(lex, "hypothetical", w) for w in _TOKEN.findall(before)[-3:]) or bool(
+        lex.search("hypothetical", before[-22:])
+    )
+
+
+def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    around = text[max(0, m.start() - 25) : m.end() + 35]
+    return lex.search("other_sense", around) is not None
+
+
+def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
+    """An accusation of an attack while a truce is in the news ("X accuses Y of shelling")."""
+    if not s.truces:
+        return False
+    for m in s.scan.find("accuse"):
+        if s.scan.search("attack", m.end()) or s.scan.search("breach", m.end()):
+            return True
+    return False

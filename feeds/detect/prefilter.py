@@ -1,0 +1,83 @@
+"""Which truce terms count: metaphors ("trade truce"), history ("1914 truce"), background
+truces and quarrels without an armed conflict ("Gallagher brothers call truce") are dropped.
+
+Imports feeds.lexicon, feeds.detect.scan.
+"""
+
+from __future__ import annotations
+
+from feeds.detect.scan import (
+    _CLOSE_QUOTES,
+    _OPEN_QUOTES,
+    _ItemScan,
+    _Scan,
+)
+from feeds.lexicon import Lexicon
+
+
+def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, int], ...]:
+    """Spans of truce terms that speak of an armed conflict now, not trade wars or 1914."""
+    found = scan.find(category)
+    if not found:
+        return ()
+    if scan.find("metaphor"):
+        return ()  # "trade truce", "boardroom truce", "trêve des confiseurs"
+    if is_old and scan.find("history"):
+        return ()  # "100 years since the Christmas truce"
+    return tuple(m.span() for m in found)
+
+
+def _no_armed_conflict(
+    lex: Lexicon, item: _ItemScan, scans: list[_Scan], strong: list[tuple[tuple[int, int], ...]]
+) -> bool:
+    """No actor, no military word and only words like "truce" that also name a quarrel's end."""
+    if item.any("military") or item.any("attack"):
+        return False
+    return all(
+        lex.is_word("truce_soft", scan.text[a:b])
+        for scan, truces in zip(scans, strong, strict=True)
+        for a, b in truces
+    )
+
+
+def _quoted(text: str, truces: tuple[tuple[int, int], ...]) -> bool:
+    return bool(truces) and all(
+        text[a - 1 : a] in _OPEN_QUOTES and text[b : b + 1] in _CLOSE_QUOTES
+        for a, b in truces
+        if a > 0
+    )
+
+
+def _background(
+    lex: Lexicon,
+    scans: list[_Scan],
+    titles: list[bool],
+    strong: list[tuple[tuple[int, int], ...]],
+    is_old: bool,
+) -> list[bool]:
+    """Per sentence, whether its truce terms are background rather than news of a truce.
+
+    A headline's truce is metaphorical when the item's lead explains the metaphor
+    ("Galatasaray ve Fenerbahçe arasında 'ateşkes'" + "derbi öncesi"); a truce named only in
+    the summary of an anniversary piece ("50 years since division") or as "the last truce"
+    under a headline about something else is history.
+    """
+    void = [False] * len(scans)
+    if not any(strong):
+        return void
+    # Only a quoted headline truce is explained by the lead: "arasında 'ateşkes'".
+    quoted = [
+        t and _quoted(scan.text, truces)
+        for t, scan, truces in zip(titles, scans, strong, strict=True)
+    ]
+    if any(quoted) and any(scan.find("metaphor") for scan in scans):
+        void = quoted
+    title_truce = any(t and s for t, s in zip(titles, strong, strict=True))
+    if title_truce:
+        return void
+    if is_old and any(t and scan.find("history") for t, scan in zip(titles, scans, strict=True)):
+        return [True] * len(scans)
+    for i, (scan, truces) in enumerate(zip(scans, strong, strict=True)):
+        if truces and all(scan.search("past", max(0, a - 30), a) for a, _ in truces):
+            void[i] = True  # "El último cese al fuego expiró en 2024": not news of a truce
+    return void

@@ -1,0 +1,14 @@
+"""Window sizes, in characters or words, within which the rules read two things together.
+
+Imports nothing.
+"""
+
+# How far apart a breach word and a truce term may stand and still be read together
+# ("accused Indian forces of violating it" refers back to "the truce" ~45 chars earlier).
+BREACH_WINDOW = 80
+
+# How far after "despite"/"after" the truce term may come ("despite the UN-brokered truce").
+CONCESSIVE_WINDOW = 60
+
+# A speaker prefix longer than this is a clause of its own, not an anaphoric subject.
+MAX_ANAPHOR_WORDS = 8
