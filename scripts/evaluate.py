@@ -1,0 +1,39 @@
+"""Score the detector on labelled sets with the shared scorer.
+
+    python scripts/evaluate.py                 # every dev set, summary lines
+    python scripts/evaluate.py real-dev-2023 --errors
+
+Writes gold and predictions to a temporary folder and runs shared/eval/score.py on them.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.corpora import SCORER, SETS, load_set, predict  # noqa: E402
+
+
+def score(name: str, errors: bool) -> str:
+    items = load_set(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        gold, pred = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
+        gold.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
+        pred.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predict(items)))
+        args = [sys.executable, str(SCORER), str(gold), str(pred)] + (["--errors"] if errors else [])
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def main(argv: list[str]) -> None:
+    errors = "--errors" in argv
+    names = [a for a in argv if not a.startswith("--")] or [n for n in SETS if "blind" not in n]
+    for name in names:
+        out = score(name, errors)
+        print(f"== {name}\n{out}" if errors or len(names) == 1 else f"{name:16} {out.splitlines()[-1]}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
