@@ -23,6 +23,7 @@ CATEGORIES = (
     "conjunction", "generic_forces", "non_party_speakers", "call_verbs", "pending", "past",
     "generic_rebels", "truce_topic", "truce_soft", "military", "lull", "ceasefire_line", "halt",
     "since_always", "ending", "reply", "first_person", "purpose", "truce_anaphora", "relative",
+    "proposal", "in_force", "strain",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

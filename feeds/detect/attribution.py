@@ -190,13 +190,13 @@ def _mutual_parties(s: _Sentence, mutual: re.Match[str] | _Hit) -> list[str]:
         distance = a.start - mutual.end() if a.start >= mutual.end() else mutual.start() - a.end
         return (a.role == ROLE_PLACE and a.kind != "state", max(distance, 0))
 
-    # A broker is not a party: "Baku and Stepanakert trade blame as Moscow-brokered truce ..."
+    # A broker is not a party: "Kyiv and Moscow trade blame as the Turkish-brokered truce wobbles"
     ranked = sorted(
         (a for a in s.actors if a.kind != KIND_MONITOR and a.role != ROLE_MEDIATOR), key=rank
     )
     before = _unique(a.name for a in ranked if a.end <= mutual.start() and a.role == ROLE_FREE)
     if len(before) >= 2:
-        return list(before)  # the subjects: "Kinshasa et l'AFC/M23 se rejettent ..."
+        return list(before)  # the subjects: "Bamako et la CMA se rejettent la faute"
     return list(_unique(a.name for a in ranked))
 
 

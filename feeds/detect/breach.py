@@ -44,18 +44,17 @@ def _halted(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 
 
 def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
-    """Terms showing that this sentence reports a breach of a truce in force, or ()."""
-    if not s.truces:
-        return ()
-    text = s.text
-    for m in s.scan.find("breach"):
-        if _in_truce(s, m.start(), m.end()):
-            continue
-        if not _near_truce(s, m.start(), m.end()):
-            continue
-        if _negated(lex, text, m) or _hypothetical(lex, text, m) or _other_sense(lex, text, m):
-            continue
-        return (m.group(0),)
+    """Terms showing that this sentence reports a breach of a truce, or ().
+
+    A breach word ("violated") may speak of a truce that has since ended; strain ("the truce
+    falters") and fighting ("shelling despite the truce") need one in force.
+    """
+    found = _breach_word(lex, s, "breach", s.real)
+    if found or not s.live:
+        return found
+    found = _breach_word(lex, s, "strain", s.live)
+    if found:
+        return found
     attack = _attack_outside_truce(lex, s, 0)
     if attack is None:
         return ()
@@ -68,14 +67,26 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     return _attack_after_start(lex, s)
 
 
+def _breach_word(lex: Lexicon, s: _Sentence, category: str, truces) -> tuple[str, ...]:
+    """A `category` word near one of `truces`, not negated, hypothetical or in another sense."""
+    text = s.text
+    for m in s.scan.find(category):
+        if _in_truce(s, m.start(), m.end()) or not _near(truces, m.start(), m.end()):
+            continue
+        if _negated(lex, text, m) or _hypothetical(lex, text, m) or _other_sense(lex, text, m):
+            continue
+        return (m.group(0),)
+    return ()
+
+
 def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
     """An attack "despite" the truce, during it, or "hours after" it began, or ()."""
     text = s.text
     for m in s.scan.find("concessive_before"):
-        for a, _ in s.truces:
+        for a, _ in s.live:
             if 0 <= a - m.end() <= CONCESSIVE_WINDOW:
                 return (m.group(0), attack)
-    for _, b in s.truces:
+    for _, b in s.live:
         hit = lex.search("concessive_after", text[b : b + 20])
         if hit is not None:
             return (hit.group(0), attack)
@@ -83,8 +94,8 @@ def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
         start = lex.search("start_words", window)
         if start is None or lex.search("expiry", window) or lex.search("pending", window):
-            continue  # "after a truce due to take effect at 4 a.m." has not begun
-        if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.truces):
+            continue  # "shelling after a truce set to start at dawn": it has not begun
+        if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.live):
             return (m.group(0), start.group(0), attack)
     return ()
 
@@ -98,7 +109,7 @@ def _attack_after_start(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     if lex.search("pending", text) is not None:
         return ()
     for brk in s.scan.find("clause_break"):
-        if brk.start() > s.truces[0][0]:
+        if brk.start() > s.live[0][0]:
             later = _attack_outside_truce(lex, s, brk.end())
             if later is not None:
                 return (start.group(0), brk.group(0), later)
@@ -123,20 +134,20 @@ def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     if not live:
         return ()
     for m in s.scan.find("ceasefire_line"):
-        if m.span() in s.truces:
+        if m.span() in s.live:
             return (m.group(0), live[0].group(0))
     for m in s.scan.find("since_always"):
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
         if lex.search("expiry", window) or lex.search("pending", window):
             continue  # "since the truce expired": fighting after it is no breach
-        for a, _ in s.truces:
+        for a, _ in s.live:
             if 0 <= a - m.end() <= CONCESSIVE_WINDOW and not s.scan.search("past", m.end(), a):
                 return (m.group(0), live[0].group(0))
     for m in s.scan.find("ending"):
-        if any(0 <= a - m.end() <= 40 for a, _ in s.truces) and live[0].start() < m.start():
+        if any(0 <= a - m.end() <= 40 for a, _ in s.live) and live[0].start() < m.start():
             return (live[0].group(0), m.group(0))
     for m in s.scan.find("reply"):
-        for a, b in s.truces:
+        for a, b in s.live:
             if 0 <= a - m.end() <= 40 and any(0 <= x.start() - b <= 30 for x in live):
                 return (m.group(0), live[-1].group(0))
     return ()
@@ -161,21 +172,15 @@ def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     return ()
 
 
-def _near_truce(s: _Sentence, start: int, end: int) -> bool:
-    # "Ceasefire talks ... collapse": a truce term qualifying talks or a plan is no truce.
-    return any(
-        start - b >= -BREACH_WINDOW
-        and a - end <= BREACH_WINDOW
-        and not s.scan.search("truce_topic", b, b + 16)
-        for a, b in s.truces
-    )
+def _near(truces, start: int, end: int) -> bool:
+    return any(start - b >= -BREACH_WINDOW and a - end <= BREACH_WINDOW for a, b in truces)
 
 
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
     for m in s.scan.find("attack"):
         if m.start() >= start and not _in_truce(s, m.start(), m.end()):
             if _negated(lex, s.text, m):
-                continue  # "reported no new strikes overnight, as the truce ..."
+                continue  # "monitors saw no fresh shelling as the truce held"
             return m.group(0)
     return None
 
@@ -202,8 +207,8 @@ def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 
 
 def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
-    """An accusation of an attack while a truce is in the news ("X accuses Y of shelling")."""
-    if not s.truces:
+    """An accusation of an attack while a truce is in force ("X accuses Y of shelling")."""
+    if not s.live:
         return False
     for m in s.scan.find("accuse"):
         if s.scan.search("attack", m.end()) or s.scan.search("breach", m.end()):

@@ -9,6 +9,8 @@ the stage modules of feeds.detect.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from feeds.actors import ActorMention, find_actors
 from feeds.detect.attribution import _read_item, _Reading
 from feeds.detect.breach import _accused_breach, _accuses_attack, _breach_terms, _line_fire
@@ -20,6 +22,7 @@ from feeds.detect.scan import (
     _Sentence,
     _unique,
 )
+from feeds.detect.truce_state import sentence_states, with_states
 from feeds.lang import guess_lang
 from feeds.lexicon import Lexicon, load_lexicon
 from feeds.model import Detection, Level
@@ -48,6 +51,19 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     sentences = _sentences(lex, item, raw, scans, strong, void, is_old)
     if not strong_any and not any(s.truces for s in sentences):
         return _result(Level.NONE, (), (), "", own, actors)
+    states = sentence_states(lex, sentences)
+    sentences = [with_states(s, row) for s, row in zip(sentences, states, strict=True)]
+    if any(s.real for s in sentences):
+        sentences, readings = _read_breaches(lex, sentences, raw, strong_any)
+    else:  # every truce named is only proposed: nothing can have breached it
+        readings = [_Reading(False, (), None, ()) for _ in sentences]
+    return _decide(sentences, readings, strong_any, own, actors)
+
+
+def _read_breaches(
+    lex: Lexicon, sentences: list[_Sentence], raw: list, strong_any: bool
+) -> tuple[list[_Sentence], list[_Reading]]:
+    """Breach terms and accusations of each sentence, in an item with a truce in force."""
     breach = [_breach_terms(lex, s) for s in sentences]
     if strong_any and not any(breach):
         # "..., citing Israeli breaches": an accused breach of the truce another sentence names.
@@ -55,11 +71,9 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     if any(breach) or any(_accuses_attack(lex, s) for s in sentences):
         # Roles of actors matter only when someone may be blamed; skip them for plain news.
         sentences = [
-            _Sentence(s.text, _annotate(s.scan, r[1]), s.truces, s.is_title, s.scan)
-            for s, r in zip(sentences, raw, strict=True)
+            replace(s, actors=_annotate(s.scan, r[1])) for s, r in zip(sentences, raw, strict=True)
         ]
-    readings = _read_item(lex, sentences, breach)
-    return _decide(sentences, readings, strong_any, own, actors)
+    return sentences, _read_item(lex, sentences, breach)
 
 
 def _raw_sentences(

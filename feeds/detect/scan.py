@@ -183,6 +183,10 @@ class _Sentence:
     truces: tuple[tuple[int, int], ...]  # spans of valid truce terms
     is_title: bool
     scan: _Scan
+    # Truce spans by state (feeds.detect.truce_state): `real` truces exist or existed (any but a
+    # proposal), so they can have been violated; `live` ones are in force, so fighting breaks them.
+    real: tuple[tuple[int, int], ...] = ()
+    live: tuple[tuple[int, int], ...] = ()
 
 
 def _unique(values):

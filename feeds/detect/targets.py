@@ -151,7 +151,8 @@ def _content_target(
     comp = _complementizer(lex, text, start, first.start())
     lead = comp if comp is not None else start
     names = _culprits(lex, s, parties, hits, lead, end, accuser, ctx, prefer_breach)
-    # "said Iran had fired ... but that Israel had also breached the deal": a second clause.
+    # "said the rebels had fired first but that the army had also broken the truce": a second
+    # clause.
     for brk in lex.find("clause_break", text[first.end() : end]):
         at = first.end() + brk.end()
         later = [m for m in hits if m.start() > at]
@@ -203,7 +204,7 @@ def _culprits(
 
 
 def _cleft_culprit(lex: Lexicon, text: str, parties: list[_Actor], hits: list) -> str | None:
-    """Cleft: "que ce sont les incursions du Polisario qui violaient les accords"."""
+    """Cleft: "ce sont les tirs des rebelles qui violent la trêve"."""
     first = hits[0]
     verb = next((m for m in hits if lex.patterns["breach"].fullmatch(m.group(0))), None)
     if verb is None or verb is first:

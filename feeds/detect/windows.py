@@ -12,3 +12,11 @@ CONCESSIVE_WINDOW = 60
 
 # A speaker prefix longer than this is a clause of its own, not an anaphoric subject.
 MAX_ANAPHOR_WORDS = 8
+
+# How far before a truce term a word can make it a proposal ("calls for an immediate humanitarian
+# ceasefire", "pressure grows for a ceasefire"), and how far after it a topic noun or an expiry
+# word still qualifies it ("ceasefire talks", "the truce with the rebels ended").
+PROPOSAL_WINDOW = 32
+TOPIC_WINDOW = 16
+ENDED_AFTER = 24
+ENDED_BEFORE = 16
