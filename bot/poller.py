@@ -23,16 +23,18 @@ from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
 from feeds.group import Story, is_same_story
-from feeds.model import Detection, Item, Level
+from feeds.model import Detection, Item, Level, StreamContext
 from feeds.parse import parse_feed_async
 from feeds.schedule import next_poll_delay
+from feeds.truces import TRUCE_MEMORY_DAYS, TruceTracker
 
 log = logging.getLogger(__name__)
 
 AlertSink = Callable[[Sequence[Alert]], Awaitable[None]]
-Classifier = Callable[[str, str, str | None], Detection]
+Classifier = Callable[[str, str, str | None, StreamContext | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
 _BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+TRUCE_SEED_LIMIT = 2000  # stored alerts re-read at start to know which truces are in force
 CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
 
 
@@ -107,6 +109,7 @@ class Poller:
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
         self._memory: _CycleMemory | None = None
+        self._truces: TruceTracker | None = None
 
     def wake(self) -> None:
         """Poll now instead of at the next scheduled time (e.g. after /addfeed)."""
@@ -300,12 +303,29 @@ class Poller:
         return self._memory
 
     async def _detect(self, items: list[Item]) -> list[Detection]:
-        def run() -> list[Detection]:
-            return [self._classify(item.title, item.summary, item.lang) for item in items]
+        truces = await self._truce_tracker()
+        context = truces.context(self._clock())
 
-        if len(items) >= CLASSIFY_IN_THREAD:
-            return await asyncio.to_thread(run)
-        return run()
+        def run() -> list[Detection]:
+            return [self._classify(item.title, item.summary, item.lang, context) for item in items]
+
+        found = await asyncio.to_thread(run) if len(items) >= CLASSIFY_IN_THREAD else run()
+        # Oldest first, so "truce expired" after "truce took effect" leaves it over.
+        for item, detection in sorted(zip(items, found, strict=True), key=_published):
+            truces.observe(detection, item.published)
+        return found
+
+    async def _truce_tracker(self) -> TruceTracker:
+        """The record of truces in force, rebuilt after a restart from the stored alerts."""
+        if self._truces is None:
+            tracker = TruceTracker()
+            since = self._clock() - timedelta(days=TRUCE_MEMORY_DAYS)
+            stored = await self._store.recent_alerts(since, limit=TRUCE_SEED_LIMIT)
+            for alert in reversed(stored):  # oldest first
+                found = self._classify(alert.title, alert.summary, alert.lang, None)
+                tracker.observe(found, alert.published)
+            self._truces = tracker
+        return self._truces
 
     async def _record_failure(
         self, feed: FeedState, outcome: FeedOutcome, reason: str, retry_after: float | None
@@ -321,6 +341,10 @@ class Poller:
         await self._store.record_fetch_error(
             feed.url, reason, now=now, next_poll=now + timedelta(seconds=delay)
         )
+
+
+def _published(pair: tuple[Item, Detection]) -> datetime:
+    return pair[0].published
 
 
 def _as_of_feed(item: Item, feed_url: str) -> Item:

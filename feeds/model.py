@@ -1,4 +1,6 @@
-"""Records that flow through the pipeline: Item, Level, Pair, Detection. Imports nothing."""
+"""Records that flow through the pipeline: Item, Level, Pair, Detection, StreamContext.
+
+Imports nothing."""
 
 from __future__ import annotations
 
@@ -46,6 +48,17 @@ class Detection:
     evidence: str = ""  # the sentence that carries the breach or accusation
     summary: str = ""  # <= ~300 chars of the item's own sentences, evidence included
     actors: tuple[str, ...] = ()  # every canonical actor mentioned (used by chat filters)
+    # What the item says of its truce, for the poller's record of truces in force: "in_force"
+    # (took effect, holds, extended), "ended" (expired, collapsed), or None.
+    truce_state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamContext:
+    """What the bot's own stream knows when it classifies an item: the conflict areas
+    (feeds.conflicts labels) whose truce took effect and has not been reported over since."""
+
+    truces_in_force: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

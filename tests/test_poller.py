@@ -220,3 +220,43 @@ async def test_first_poll_remembers_old_items_without_alerting(store, client, fe
     feed_server.publish_rss("/a.xml", [fresh, SEED])
     report = await poller.poll_once(force=True)
     assert [a.title for a in report.alerts] == [BREACH["title"]]
+
+
+TRUCE_STARTS = {
+    "title": "Truce between Armenia and Azerbaijan takes effect at noon",
+    "guid": "truce-start",
+    "link": "https://news.example/truce-start",
+    "published": datetime(2021, 8, 13, 8, 0, tzinfo=UTC),
+}
+STRIKES = {
+    "title": "Azerbaijani drone strikes kill three Armenian soldiers",
+    "guid": "strikes-1",
+    "link": "https://news.example/strikes-1",
+    "published": datetime(2021, 8, 13, 11, 0, tzinfo=UTC),
+}
+
+
+async def test_strikes_with_no_truce_in_force_are_not_a_breach(store, client, feed_server):
+    url = feed_server.publish_rss("/war.xml", [STRIKES])
+    await store.add_feed(url, now=NOW)
+    report = await poller_for(store, client).poll_once()
+    assert report.new_items == 1
+    assert report.alerts == ()
+
+
+async def test_strikes_during_a_truce_the_stream_reported_are_a_breach(
+    store, client, feed_server
+):
+    """The poller remembers the truce from an earlier cycle (and across a restart)."""
+    url = feed_server.publish_rss("/war.xml", [TRUCE_STARTS])
+    await store.add_feed(url, now=NOW)
+    clock = Clock(NOW)
+    first = await poller_for(store, client, clock=clock).poll_once()
+    assert [a.level for a in first.alerts] == [Level.CEASEFIRE]
+    feed_server.publish_rss("/war.xml", [TRUCE_STARTS, STRIKES])
+    clock.now = NOW + timedelta(minutes=5)
+    restarted = poller_for(store, client, clock=clock)  # a new process: memory from the store
+    report = await restarted.poll_once(force=True)
+    (alert,) = report.alerts
+    assert alert.level is Level.VIOLATION
+    assert alert.title == STRIKES["title"]

@@ -22,16 +22,22 @@ from feeds.detect.scan import (
     _Sentence,
     _unique,
 )
-from feeds.detect.truce_state import sentence_states, with_states
+from feeds.detect.stream import stream_breach
+from feeds.detect.truce_state import item_state, sentence_states, with_states
 from feeds.lang import guess_lang
 from feeds.lexicon import Lexicon, load_lexicon
-from feeds.model import Detection, Level
+from feeds.model import Detection, Level, StreamContext
 from feeds.summarise import split_sentences, summarise_sentences
 from feeds.text import html_to_text
 
 
-def classify(title: str, summary: str, lang: str | None = None) -> Detection:
-    """Classify one feed item: level, accuser -> accused pairs, terms, evidence and summary."""
+def classify(
+    title: str, summary: str, lang: str | None = None, context: StreamContext | None = None
+) -> Detection:
+    """Classify one feed item: level, accuser -> accused pairs, terms, evidence and summary.
+
+    `context` is what the bot's stream knows (truces in force); without it the item alone decides.
+    """
     title_text = html_to_text(title)
     summary_text = html_to_text(summary)
     code = guess_lang(f"{title_text} {summary_text}", lang)
@@ -43,21 +49,32 @@ def classify(title: str, summary: str, lang: str | None = None) -> Detection:
     own = [r[0] for r in raw if not r[2]] or [r[0] for r in raw]
     item = _item_scan(lex, f"{title_text} {summary_text}", raw)
     if not item.any("gate"):
-        return _result(Level.NONE, (), (), "", own, actors)  # most items stop here
+        return _no_truce_named(lex, title_text, own, actors, context)  # most items stop here
     is_old = item.any("old_markers")
     scans = [_Scan(item, i) for i in range(len(raw))]
     strong, void = _strong_truces(lex, item, scans, [r[2] for r in raw], actors, is_old)
     strong_any = any(strong)
     sentences = _sentences(lex, item, raw, scans, strong, void, is_old)
     if not strong_any and not any(s.truces for s in sentences):
-        return _result(Level.NONE, (), (), "", own, actors)
+        return _no_truce_named(lex, title_text, own, actors, context)
     states = sentence_states(lex, sentences)
     sentences = [with_states(s, row) for s, row in zip(sentences, states, strict=True)]
     if any(s.real for s in sentences):
         sentences, readings = _read_breaches(lex, sentences, raw, strong_any)
     else:  # every truce named is only proposed: nothing can have breached it
         readings = [_Reading(False, (), None, ()) for _ in sentences]
-    return _decide(sentences, readings, strong_any, own, actors)
+    found = _decide(sentences, readings, strong_any, own, actors)
+    return replace(found, truce_state=item_state(states))
+
+
+def _no_truce_named(
+    lex: Lexicon, title: str, own: list[str], actors: tuple[str, ...], context
+) -> Detection:
+    """None, unless the stream knows a truce in force that the headline's attack breaks."""
+    attack = stream_breach(lex, title, actors, context)
+    if attack is None:
+        return _result(Level.NONE, (), (), "", own, actors)
+    return _result(Level.VIOLATION, (), (attack,), title, own, actors)
 
 
 def _read_breaches(

@@ -15,7 +15,13 @@ from dataclasses import replace
 from enum import StrEnum
 
 from feeds.detect.scan import _WORD, _Sentence
-from feeds.detect.windows import ENDED_AFTER, ENDED_BEFORE, PROPOSAL_WINDOW, TOPIC_WINDOW
+from feeds.detect.windows import (
+    ENDED_AFTER,
+    ENDED_BEFORE,
+    PROPOSAL_WINDOW,
+    START_AFTER,
+    TOPIC_WINDOW,
+)
 from feeds.lexicon import Lexicon
 
 Span = tuple[int, int]
@@ -36,10 +42,12 @@ def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
         return TruceState.PROPOSED
     if s.scan.search("truce_topic", b, b + TOPIC_WINDOW) is not None:
         return TruceState.PROPOSED
-    after = text[b : b + ENDED_AFTER]
     if _ends_itself(lex, text, b) or lex.search("expiry", text[max(0, a - ENDED_BEFORE) : a]):
         return TruceState.ENDED
-    if lex.search("start_words", after) or lex.search("in_force", text[max(0, a - 24) : b + 24]):
+    if lex.search("pending", text[max(0, a - 24) : b + ENDED_AFTER]):
+        return TruceState.UNKNOWN  # "a truce due to take effect at dawn" has not begun
+    started = lex.search("start_words", text[b : b + START_AFTER].split(",")[0])
+    if started or lex.search("in_force", text[max(0, a - 24) : b + 24]):
         return TruceState.IN_FORCE
     return TruceState.UNKNOWN
 

@@ -18,5 +18,8 @@ MAX_ANAPHOR_WORDS = 8
 # word still qualifies it ("ceasefire talks", "the truce with the rebels ended").
 PROPOSAL_WINDOW = 32
 TOPIC_WINDOW = 16
-ENDED_AFTER = 24
+ENDED_AFTER = 40
 ENDED_BEFORE = 16
+# How far after a truce term, within its clause, a start word says it began ("the truce between
+# the army and the rebels took effect at noon").
+START_AFTER = 60
