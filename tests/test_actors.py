@@ -321,7 +321,7 @@ def test_actor_kind(name, kind):
     [
         ("SOHR said", "monitor"),
         ("المرصد السوري لحقوق الإنسان", "monitor"),
-        ("l'Observatoire syrien des droits de l'homme", "monitor"),
+        ("selon l'Observatoire syrien", "monitor"),
         ("according to the CIR", "monitor"),
         ("HRW", "monitor"),
         ("UNIFIL", "body"),

@@ -31,8 +31,8 @@ def check(title: str, summary: str, lang: str | None, level: Level, pairs: set[P
          pairs_of(("Ukraine", "Russia"))),
         ("Україна звинуватила Росію в порушенні енергетичного перемир'я", "uk",
          pairs_of(("Ukraine", "Russia"))),
-        ("Israël accuse le Hezbollah d'avoir violé le cessez-le-feu", "fr",
-         pairs_of(("Israel", "Hezbollah"))),
+        ("La Thaïlande accuse le Cambodge d'avoir enfreint le cessez-le-feu", "fr",
+         pairs_of(("Thailand", "Cambodia"))),
         ("Rusia acusa a Ucrania de violar la tregua energética", "es",
          pairs_of(("Russia", "Ukraine"))),
         ("Russland wirft der Ukraine Verstöße gegen die Waffenruhe vor", "de",
@@ -50,8 +50,8 @@ def test_accuser_is_the_subject_and_accused_the_object(title, lang, pairs):
 @pytest.mark.parametrize(
     ("title", "lang", "pairs"),
     [
-        ("Armenian forces accused of breaking truce by Azerbaijani defence ministry", "en",
-         pairs_of(("Azerbaijan", "Armenia"))),
+        ("Houthi fighters accused of breaking truce by Saudi-led coalition", "en",
+         pairs_of(("Saudi Arabia", "Houthis"))),
         ("Ceasefire violated: Pakistan accused by India of shelling villages along LoC", "en",
          pairs_of(("India", "Pakistan"))),
     ],
@@ -136,19 +136,20 @@ def test_mutual_accusations_give_both_directions(title, lang, pairs):
 @pytest.mark.parametrize(
     ("title", "summary", "lang"),
     [
-        ("Observatory says government forces shelled Idlib despite truce",
-         "The Syrian Observatory for Human Rights said regime artillery hit three villages on "
-         "the first day of the ceasefire.", "en"),
-        ("OSCE monitors record 300 ceasefire violations in eastern Ukraine", "", "en"),
-        ("Fighting rages in Khartoum despite new truce", "", "en"),
+        ("Monitor says government forces shelled Daraa despite truce",
+         "A Britain-based war monitor, SOHR, reported that army guns struck two towns in the "
+         "south within hours of the ceasefire.", "en"),
+        ("UN observers record 40 ceasefire violations along the Line of Control", "", "en"),
+        ("Fighting rages in Tripoli despite new truce", "", "en"),
         ("Clashes erupt hours after Yemen ceasefire takes effect", "", "en"),
-        ("Lebanon: Israeli strike kills two despite ceasefire", "", "en"),
+        ("Syria: Turkish drone kills three despite ceasefire", "", "en"),
         ("Truce shattered as militants attack army post", "", "en"),
         ("Des combats malgré le cessez-le-feu au Soudan", "", "fr"),
         ("Kämpfe trotz Waffenruhe im Sudan", "", "de"),
-        ("قصف على غزة رغم وقف إطلاق النار", "", "ar"),
-        ("Gazze'de ateşkese rağmen İsrail saldırıları sürüyor", "", "tr"),
-        ("Перемир'я почало діяти, але вночі бойовики обстріляли позиції", "", "uk"),
+        ("اشتباكات في طرابلس رغم وقف إطلاق النار", "", "ar"),
+        ("Lübnan'da ateşkese rağmen İsrail saldırıları sürüyor", "", "tr"),
+        ("Перемир'я набуло чинності, проте вже за годину бойовики відкрили вогонь по позиціях",
+         "", "uk"),
     ],
 )
 def test_breach_without_a_named_accuser_is_a_violation(title, summary, lang):
@@ -161,10 +162,10 @@ def test_breach_without_a_named_accuser_is_a_violation(title, summary, lang):
     [
         ("Ethiopia and Eritrea agree ceasefire after border war", "", "en"),
         ("Ceasefire holds in Gaza for second day", "", "en"),
-        ("Shelling resumes minutes after the 48-hour truce expires", "", "en"),
+        ("Artillery fire returns an hour after the three-day truce expires", "", "en"),
         ("Monitors to log any ceasefire violations once the truce begins on Monday", "", "en"),
-        ("Минобороны: нарушений режима прекращения огня не зафиксировано", "", "ru"),
-        ("El Gobierno y la guerrilla firman un cese al fuego bilateral", "", "es"),
+        ("Штаб: за минувшие сутки нарушений режима тишины не зафиксировано", "", "ru"),
+        ("El Gobierno y la guerrilla pactan un alto el fuego de seis meses", "", "es"),
         ("وقف إطلاق النار يدخل حيز التنفيذ في غزة", "", "ar"),
     ],
 )
@@ -176,7 +177,7 @@ def test_truce_news_without_a_breach_is_ceasefire(title, summary, lang):
 @pytest.mark.parametrize(
     ("title", "lang"),
     [
-        ("US and China extend tariff truce for another 90 days", "en"),
+        ("Brussels and Washington agree six-month truce in steel tariff dispute", "en"),
         ("Rival fans agree truce before cup final", "en"),
         ("Streaming giants call a truce in their price war", "en"),
         ("Tregua comercial entre Estados Unidos y China", "es"),
@@ -196,7 +197,7 @@ def test_metaphorical_truces_are_not_news(title, lang):
         ("Iran accused of violating nuclear deal by European powers", "en"),
         ("Club charged with breaching league spending rules", "en"),
         ("UN report lists human rights violations by the junta", "en"),
-        ("Türkiye: Yunan uçakları hava sahamızı ihlal etti", "tr"),
+        ("Rus insansız hava aracı Polonya hava sahasını ihlal etti", "tr"),
         ("Kyiv accuses Moscow of war crimes after missile strike on hospital", "en"),
     ],
 )
@@ -227,11 +228,11 @@ def test_html_summary_is_read_as_text():
     """Markup and entities in the summary neither hide nor invent an accusation."""
     found = classify(
         "Truce wobbles in the south",
-        "<p>Armenia&#39;s defence ministry said <b>Azerbaijani</b> forces fired on villages in "
-        "breach of the ceasefire.</p>",
+        "<p>Sudan&#39;s army said <b>RSF</b> fighters shelled villages in breach of the "
+        "ceasefire.</p>",
         "en",
     )
-    assert found.pairs == (Pair("Armenia", "Azerbaijan"),)
+    assert found.pairs == (Pair("Sudan", "Rapid Support Forces"),)
     assert "<" not in found.evidence
     assert "&#39;" not in found.summary
 
@@ -239,16 +240,17 @@ def test_html_summary_is_read_as_text():
 def test_detection_carries_evidence_terms_summary_and_actors():
     """Evidence is the accusing sentence; matched terms, summary and actors come with it."""
     summary = (
-        "Officials met in Doha on Monday. Thailand's army said Cambodian troops fired rockets "
-        "across the border, breaking the ceasefire agreed last week. Talks resume on Friday."
+        "Officials met in Geneva on Monday. Kyrgyzstan's border service said Tajik troops fired "
+        "mortars across the border, breaking the ceasefire agreed last week. Talks resume on "
+        "Friday."
     )
     found = classify("Border truce tested", summary, "en")
     assert found.level is Level.BLAME
-    assert found.evidence.startswith("Thailand's army said Cambodian troops")
+    assert found.evidence.startswith("Kyrgyzstan's border service said Tajik troops")
     assert found.evidence in found.summary
     assert len(found.summary) <= 300
     assert "ceasefire" in found.matched
-    assert {"Thailand", "Cambodia"} <= set(found.actors)
+    assert {"Kyrgyzstan", "Tajikistan"} <= set(found.actors)
 
 
 def test_unrelated_item_is_none_with_empty_fields():
@@ -259,7 +261,7 @@ def test_unrelated_item_is_none_with_empty_fields():
 
 def test_classify_is_deterministic():
     """The same input always gives the same Detection."""
-    args = ("Israel says Hamas broke the truce", "Rockets were fired at Sderot.", "en")
+    args = ("Azerbaijan says Armenia broke the truce", "Mortar rounds landed near Tovuz.", "en")
     assert classify(*args) == classify(*args)
 
 
@@ -270,17 +272,17 @@ def test_classify_is_deterministic():
     ("title", "summary", "lang", "pairs"),
     [
         # A broker named near a mutual-blame phrase is not one of the parties.
-        ("Yerevan and Baku trade blame as Moscow-brokered ceasefire is tested", "", "en",
-         pairs_of(("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"))),
+        ("Bishkek and Dushanbe trade blame as Russian-brokered border truce wobbles", "", "en",
+         pairs_of(("Kyrgyzstan", "Tajikistan"), ("Tajikistan", "Kyrgyzstan"))),
         ("Khartoum and the RSF trade blame as US-brokered truce frays", "", "en",
          pairs_of(("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan"))),
         # "The government/army" in a mutual phrase is the state the named group fights.
-        ("El Gobierno y las FARC se acusan de romper el cese al fuego", "", "es",
-         pairs_of(("Colombia", "FARC"), ("FARC", "Colombia"))),
+        ("El Gobierno y el ELN se acusan de incumplir el cese al fuego", "", "es",
+         pairs_of(("Colombia", "ELN"), ("ELN", "Colombia"))),
         ("Army, NPA trade blame over clash despite holiday truce", "", "en",
          pairs_of(("Philippines", "New People's Army"), ("New People's Army", "Philippines"))),
-        ("Sudán: el Ejército y las FAR se culpan mutuamente de romper el alto el fuego", "", "es",
-         pairs_of(("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan"))),
+        ("Yemen: el Gobierno y los hutíes se culpan mutuamente de romper la tregua", "", "es",
+         pairs_of(("Yemen", "Houthis"), ("Houthis", "Yemen"))),
     ],
 )
 def test_mutual_blame_parties_are_the_subjects(title, summary, lang, pairs):
@@ -315,13 +317,13 @@ def test_coordinated_speakers_and_culprits(title, summary, lang, pairs):
     ("title", "summary", "lang", "pairs"),
     [
         # "The army" means the state the item's armed group fights, even when it is not named.
-        ("Las FARC acusan al Ejército de violar el cese al fuego en el Cauca", "", "es",
-         pairs_of(("FARC", "Colombia"))),
+        ("El Clan del Golfo acusa al Ejército de incumplir la tregua en Antioquia", "", "es",
+         pairs_of(("Clan del Golfo", "Colombia"))),
         ("M23 accuses army of breaking truce near Goma", "", "en",
          pairs_of(("M23", "Democratic Republic of the Congo"))),
-        ("La CMA accuse l'armée et Wagner d'avoir violé la trêve près de Kidal", "", "fr",
-         pairs_of(("Coordination of Azawad Movements", "Mali"),
-                  ("Coordination of Azawad Movements", "Wagner Group"))),
+        ("Le FLA accuse l'armée et Wagner de violer la trêve près de Tinzaouaten", "", "fr",
+         pairs_of(("Azawad Liberation Front", "Mali"),
+                  ("Azawad Liberation Front", "Wagner Group"))),
         ("Armee wirft Rebellen Bruch der Waffenruhe vor",
          "Die kongolesische Armee beschuldigt die M23, trotz der Waffenruhe Dörfer "
          "angegriffen zu haben.", "de", pairs_of(("Democratic Republic of the Congo", "M23"))),
@@ -338,17 +340,15 @@ def test_generic_forces_resolve_through_the_named_group(title, summary, lang, pa
     ("title", "summary", "lang", "pairs"),
     [
         # "The rebels said" is the item's one group, never the previous speaker.
-        ("Congo army says M23 broke the truce",
-         "The army said M23 fighters attacked Sake despite the ceasefire. The rebel movement "
-         "said the army had shelled its positions first.", "en",
-         pairs_of(("Democratic Republic of the Congo", "M23"),
-                  ("M23", "Democratic Republic of the Congo"))),
+        ("Colombian army says ELN broke the truce",
+         "The army said ELN fighters attacked a base in Arauca despite the ceasefire. The rebel "
+         "group said the army had bombed its camps first.", "en",
+         pairs_of(("Colombia", "ELN"), ("ELN", "Colombia"))),
         # With two armed groups named, "the rebels" is nobody in particular.
-        ("Congo army says M23 broke the truce",
-         "The army said M23 and FDLR fighters attacked Sake despite the ceasefire. The rebels "
-         "said the army had shelled their positions first.", "en",
-         pairs_of(("Democratic Republic of the Congo", "M23"),
-                  ("Democratic Republic of the Congo", "FDLR"))),
+        ("Colombian army says ELN broke the truce",
+         "The army said ELN and Clan del Golfo fighters attacked a base in Arauca despite the "
+         "ceasefire. The rebels said the army had bombed their camps first.", "en",
+         pairs_of(("Colombia", "ELN"), ("Colombia", "Clan del Golfo"))),
         # Cleft sentences: "it was X who broke the truce".
         ("L'Arménie accuse l'Azerbaïdjan de violer le cessez-le-feu",
          "L'Azerbaïdjan répond que ce sont les tirs de l'Arménie qui ont rompu la trêve.", "fr",
@@ -382,7 +382,7 @@ def test_speakers_named_indirectly(title, summary, lang, pairs):
          pairs_of(("Ukraine", "Russia"))),
         ("Kyiv says Russian troops stormed Avdiivka despite the truce", "", "en",
          pairs_of(("Ukraine", "Russia"))),
-        ("РНБО: російські війська 20 разів порушили режим припинення вогню", "", "uk",
+        ("РНБО: за добу російська армія 15 разів порушила перемир'я", "", "uk",
          pairs_of(("Ukraine", "Russia"))),
     ],
 )
@@ -394,9 +394,9 @@ def test_denials_passives_and_new_verbs(title, summary, lang, pairs):
     ("title", "summary", "lang", "level"),
     [
         # A truce that has not begun yet: strikes "after" it was agreed are not a breach.
-        ("Israel strikes Gaza hours before truce begins",
-         "Jets hit Khan Younis after the cabinet approved a ceasefire due to take effect at "
-         "noon.", "en", Level.CEASEFIRE),
+        ("Saudi jets bomb Sanaa hours before truce begins",
+         "Air strikes hit the capital after the coalition announced a ceasefire due to take "
+         "effect at midnight.", "en", Level.CEASEFIRE),
         ("Russia pounds Kharkiv ahead of Easter truce",
          "Missiles struck the city after Moscow announced a truce set to begin at 6 p.m.", "en",
          Level.CEASEFIRE),
@@ -460,22 +460,22 @@ def test_metaphors_anniversaries_and_past_truces_are_none(title, summary, lang):
          "en", pairs_of(("Ukraine", "Russia"))),
         ("« L'armée a violé la trêve », affirme le M23", "", "fr",
          pairs_of(("M23", "Democratic Republic of the Congo"))),
-        ("Las FARC violaron la tregua en el Cauca, afirmó Santos", "", "es",
-         pairs_of(("Colombia", "FARC"))),
+        ("El ELN violó la tregua en Arauca, afirmó Petro", "", "es",
+         pairs_of(("Colombia", "ELN"))),
         ("Die Hamas hat die Waffenruhe gebrochen, sagt Netanjahu", "", "de",
          pairs_of(("Israel", "Hamas"))),
         ("Армения нарушила перемирие, заявил Алиев", "", "ru",
          pairs_of(("Azerbaijan", "Armenia"))),
         ("Росія порушила перемир'я, заявили в Генштабі ЗСУ", "", "uk",
          pairs_of(("Ukraine", "Russia"))),
-        ("الدعم السريع خرق الهدنة، بحسب الجيش السوداني", "", "ar",
-         pairs_of(("Sudan", "Rapid Support Forces"))),
+        ("الحوثيون خرقوا الهدنة، بحسب الحكومة اليمنية", "", "ar",
+         pairs_of(("Yemen", "Houthis"))),
         # Quote first, then the leader who said it after the colon.
         ("\"They shelled us during the truce\": Pashinyan orders troops to respond",
          "Armenia's prime minister said Azerbaijani forces fired on Jermuk.", "en",
          pairs_of(("Armenia", "Azerbaijan"))),
-        ("«Las FARC rompieron la tregua»: Santos ordena reanudar los bombardeos", "", "es",
-         pairs_of(("Colombia", "FARC"))),
+        ("«El ELN rompió el cese al fuego»: Petro ordena retomar las operaciones", "", "es",
+         pairs_of(("Colombia", "ELN"))),
         ("«Они сорвали перемирие»: Пашинян приказал ответить",
          "Армения обвинила Азербайджан в обстреле.", "ru", pairs_of(("Armenia", "Azerbaijan"))),
         ("„Sie haben die Waffenruhe gebrochen“: Selenskyj kündigt Vergeltung an",
@@ -522,15 +522,16 @@ def test_participle_tail_keeps_the_main_subject(title, summary, lang, pairs):
          Level.VIOLATION),
         ("Erste Gefechte seit der Waffenruhe im Mai", "", "de", Level.VIOLATION),
         ("اشتباكات هي الأولى منذ الهدنة في الفاشر", "", "ar", Level.VIOLATION),
-        ("Вперше з початку перемир'я загинув український військовий", "", "uk",
+        ("Вперше від початку режиму тиші на фронті загинув український боєць", "", "uk",
          Level.VIOLATION),
         ("Впервые с начала перемирия погиб российский военный", "", "ru", Level.VIOLATION),
-        ("Heavy fighting erupts in Tigray, ending five months of calm", "", "en",
+        ("Artillery duels resume in Karabakh, ending three months of calm", "", "en",
          Level.VIOLATION),
-        ("Clashes continued in the weeks after the ceasefire pledge", "", "en", Level.VIOLATION),
+        ("Raids carried on for a fortnight after the ceasefire pledge", "", "en",
+         Level.VIOLATION),
         # Firing on a ceasefire line is a breach by definition.
-        ("Indian and Pakistani troops exchange fire along the Line of Control", "", "en",
-         Level.VIOLATION),
+        ("Troops from both armies exchange gunfire across the Line of Control near Uri", "",
+         "en", Level.VIOLATION),
         ("Échanges de tirs le long de la ligne de contrôle au Cachemire", "", "fr",
          Level.VIOLATION),
         ("Tropas de India y Pakistán intercambian disparos en la Línea de Control", "", "es",
@@ -538,7 +539,8 @@ def test_participle_tail_keeps_the_main_subject(title, summary, lang, pairs):
         # ... but not stopping fire there, nor fighting before or after a truce.
         ("India and Pakistan agree to stop firing along the Line of Control", "", "en",
          Level.NONE),
-        ("Israeli jets strike Gaza hours before truce takes effect", "", "en", Level.CEASEFIRE),
+        ("Russian missiles hit Zaporizhzhia hours before truce takes effect", "", "en",
+         Level.CEASEFIRE),
         ("Shelling resumes in Donetsk after the Easter truce expired", "", "en",
          Level.CEASEFIRE),
         ("Shelling resumed since the truce expired on Sunday", "", "en", Level.CEASEFIRE),
@@ -551,8 +553,9 @@ def test_fighting_during_or_since_a_truce(title, summary, lang, level):
 @pytest.mark.parametrize(
     ("title", "summary", "lang", "level"),
     [
-        ("Oasis brothers call truce ahead of reunion tour", "", "en", Level.NONE),
-        ("Chequers truce: May wins cabinet backing for Brexit plan", "", "en", Level.NONE),
+        ("Feuding rap stars call truce ahead of joint tour", "", "en", Level.NONE),
+        ("Coalition truce: chancellor wins party backing for pension reform", "", "en",
+         Level.NONE),
         ("Tech giants declare truce in patent dispute", "", "en", Level.NONE),
         ("Trêve entre les deux géants de la tech", "", "fr", Level.NONE),
         ("Tregua entre las dos tecnológicas tras años de disputas", "", "es", Level.NONE),
@@ -571,26 +574,23 @@ def test_truce_needs_an_armed_conflict(title, summary, lang, level):
 @pytest.mark.parametrize(
     ("title", "summary", "lang", "level", "pairs"),
     [
-        ("Tigray leaders say Ethiopian and Eritrean troops launched a joint offensive, ending "
-         "the truce", "", "en", Level.BLAME,
-         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
-                  ("Tigray People's Liberation Front", "Eritrea"))),
-        ("Les autorités du Tigré accusent les troupes éthiopiennes et érythréennes d'avoir "
-         "rompu la trêve", "", "fr", Level.BLAME,
-         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
-                  ("Tigray People's Liberation Front", "Eritrea"))),
-        ("Власти Тыграя заявили, что эфиопские и эритрейские войска нарушили перемирие", "",
-         "ru", Level.BLAME,
-         pairs_of(("Tigray People's Liberation Front", "Ethiopia"),
-                  ("Tigray People's Liberation Front", "Eritrea"))),
+        ("Karabakh officials say Azerbaijani and Turkish units stormed their lines at dawn, "
+         "ending the truce", "", "en", Level.BLAME,
+         pairs_of(("Nagorno-Karabakh", "Azerbaijan"), ("Nagorno-Karabakh", "Turkey"))),
+        ("Les autorités du Haut-Karabakh accusent les troupes azerbaïdjanaises et turques "
+         "d'avoir rompu la trêve", "", "fr", Level.BLAME,
+         pairs_of(("Nagorno-Karabakh", "Azerbaijan"), ("Nagorno-Karabakh", "Turkey"))),
+        ("Власти Карабаха заявили, что азербайджанские и турецкие войска нарушили перемирие",
+         "", "ru", Level.BLAME,
+         pairs_of(("Nagorno-Karabakh", "Azerbaijan"), ("Nagorno-Karabakh", "Turkey"))),
         # "Separatists" is the item's one armed group when it is named, else nobody.
-        ("Saakashvili: separatists answered our ceasefire with shelling",
-         "South Ossetian forces fired on Georgian villages near Tskhinvali.", "en",
-         Level.BLAME, pairs_of(("Georgia", "South Ossetia"))),
-        ("Саакашвили: сепаратисты ответили на наше перемирие обстрелами",
-         "Южная Осетия обстреляла грузинские сёла.", "ru", Level.BLAME,
-         pairs_of(("Georgia", "South Ossetia"))),
-        ("Saakashvili: separatists answered our ceasefire with shelling", "", "en",
+        ("Aliyev: separatists responded to our ceasefire by shelling villages",
+         "Karabakh forces fired on Azerbaijani villages near Terter.", "en",
+         Level.BLAME, pairs_of(("Azerbaijan", "Nagorno-Karabakh"))),
+        ("Алиев: сепаратисты ответили на наше перемирие обстрелами сёл",
+         "Силы Нагорного Карабаха обстреляли Тертер.", "ru", Level.BLAME,
+         pairs_of(("Azerbaijan", "Nagorno-Karabakh"))),
+        ("Aliyev: separatists responded to our ceasefire by shelling villages", "", "en",
          Level.VIOLATION, set()),
     ],
 )
@@ -654,8 +654,8 @@ def test_mutual_blame_with_a_label_or_split_verb(title, summary, lang, pairs):
          "out", "", "en",
          pairs_of(("United Nations", "Ethiopia"), ("United Nations", "Eritrea"))),
         # "summoned Y's envoy to protest": the purpose belongs to the subject.
-        ("India summoned Pakistan's deputy high commissioner to protest ceasefire violations by "
-         "Pakistani troops along the LoC", "", "en", pairs_of(("India", "Pakistan"))),
+        ("Thailand summoned Cambodia's ambassador to protest ceasefire violations by Cambodian "
+         "troops on the border", "", "en", pairs_of(("Thailand", "Cambodia"))),
         ("Le Maroc a convoqué l'ambassadeur d'Algérie pour dénoncer les violations du "
          "cessez-le-feu par le Polisario", "", "fr", pairs_of(("Morocco", "Polisario Front"))),
     ],
@@ -677,12 +677,13 @@ def test_clause_subjects_keep_their_own_verbs(title, summary, lang, pairs):
         ("Cambodian UAVs crossed the border despite the truce, Thailand says", "", "en",
          pairs_of(("Thailand", "Cambodia"))),
         # A comma inside a quotation is not a post-posed speaker's comma.
-        ("Gaza truce",
-         'Hamas said it fired rockets as a "warning, not an escalation" over what it called '
-         "repeated Israeli violations of the truce.", "en", pairs_of(("Hamas", "Israel"))),
+        ("Yemen truce",
+         'The Houthis said they launched drones as a "message, not a declaration of war" over '
+         "what they called repeated Saudi breaches of the truce.", "en",
+         pairs_of(("Houthis", "Saudi Arabia"))),
         # "Y says the attack is a violation": the attack of the previous sentence's subject.
-        ("Gaza truce", "Hamas fired rockets at Sderot. Netanyahu says the attack is a grave "
-         "violation of the ceasefire.", "en", pairs_of(("Israel", "Hamas"))),
+        ("Karabakh truce", "Azerbaijani troops shelled Jermuk. Pashinyan says the attack is a "
+         "flagrant breach of the ceasefire.", "en", pairs_of(("Armenia", "Azerbaijan"))),
         ("Easter truce", "Russian forces shelled Kharkiv overnight. Zelensky said the shelling "
          "was a blatant violation of the Easter truce.", "en", pairs_of(("Ukraine", "Russia"))),
     ],
@@ -695,7 +696,7 @@ def test_verdicts_after_the_speaker_and_definite_attacks(title, summary, lang, p
     ("title", "summary", "lang", "level"),
     [
         # Inflected fighting words: "канонада", "звуки боя", "silah sesleri", "patlama".
-        ("В Донбассе слышна канонада через час после начала перемирия", "", "ru",
+        ("Под Горловкой снова слышна канонада, несмотря на перемирие", "", "ru",
          Level.VIOLATION),
         ("На лінії фронту чути канонаду попри перемир'я", "", "uk", Level.VIOLATION),
         ("Sınır hattında ateşkese rağmen silah sesleri yükseldi", "", "tr", Level.VIOLATION),
@@ -706,8 +707,8 @@ def test_verdicts_after_the_speaker_and_definite_attacks(title, summary, lang, p
         ("Sudan ceasefire broadly held overnight, but shelling resumed at dawn", "", "en",
          Level.VIOLATION),
         # A negated attack places nothing inside the truce.
-        ("Truce enters second day", "Officials reported no new strikes overnight, as the "
-         "ceasefire announced on Monday held.", "en", Level.CEASEFIRE),
+        ("Truce enters second day", "Local authorities said there had been no fresh air raids "
+         "during the night, as the truce agreed on Monday held.", "en", Level.CEASEFIRE),
         ("Calm returns", "Residents heard no fresh shelling, as the truce declared by the "
          "army went into its third day.", "en", Level.CEASEFIRE),
         # A political feud "перемир'я" between a mayor's office and the government.
@@ -727,20 +728,20 @@ def test_inflected_fighting_words_and_held_truces(title, summary, lang, level):
         # "violated it": the object pronoun is the item's truce.
         ("Sudan truce takes effect", "Sudan's army said RSF fighters had violated it twice "
          "overnight.", "en", pairs_of(("Sudan", "Rapid Support Forces"))),
-        ("Truce begins in Hodeidah", "Saudi Arabia said the Houthis broke it within hours.",
-         "en", pairs_of(("Saudi Arabia", "Houthis"))),
-        # A bare object closing a clause of a breach item: "Moscow blames AFU — Reuters".
-        ("Kyiv says Russia shelled Kharkiv during the Easter truce; Moscow blames AFU — AP", "",
-         "en", pairs_of(("Ukraine", "Russia"), ("Russia", "Ukraine"))),
-        ("Israel says Hamas broke the truce; Hamas blames Israel", "", "en",
-         pairs_of(("Israel", "Hamas"), ("Hamas", "Israel"))),
+        ("Truce begins in Tripoli", "The Tripoli government said Haftar's forces broke it "
+         "within hours.", "en", pairs_of(("Libya", "Libyan National Army"))),
+        # A bare object closing a clause of a breach item: "Baku blames Yerevan — AFP".
+        ("Yerevan says Azerbaijan shelled Jermuk during the truce; Baku blames Yerevan — AFP",
+         "", "en", pairs_of(("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"))),
+        ("Azerbaijan says Armenia broke the truce; Armenia blames Azerbaijan", "", "en",
+         pairs_of(("Azerbaijan", "Armenia"), ("Armenia", "Azerbaijan"))),
         # "el grupo" is the item's one armed group.
-        ("Petro suspende el cese al fuego con el ELN",
-         "El presidente Petro anunció la suspensión, al señalar que el grupo violó la tregua.",
-         "es", pairs_of(("Colombia", "ELN"))),
-        # "Berlin Konferansı": a name qualifying a conference noun is not a party.
+        ("Petro levanta el cese al fuego con el Clan del Golfo",
+         "El mandatario dijo que el grupo rompió la tregua.",
+         "es", pairs_of(("Colombia", "Clan del Golfo"))),
+        # "Moskova Zirvesi": a name qualifying a conference noun is not a party.
         ("Erdoğan: Hafter ateşkesi ihlal ediyor",
-         "Erdoğan, Berlin Konferansı'na rağmen Hafter güçlerinin ateşkesi ihlal ettiğini "
+         "Erdoğan, Moskova Zirvesi'ne rağmen Hafter güçlerinin ateşkesi ihlal ettiğini "
          "söyledi.", "tr", pairs_of(("Turkey", "Libyan National Army"))),
     ],
 )

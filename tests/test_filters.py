@@ -24,7 +24,7 @@ from feeds.model import Level, Pair
 KARABAKH = Alert(
     id=1, feed_url="https://mt.test/rss", item_key="k",
     title="Russia Blames Azerbaijan for Breach of Karabakh Truce",
-    summary="Russia's Defence Ministry said Azerbaijani forces struck Karabakh formations.",
+    summary="The Russian defence ministry reported that Azerbaijani troops hit Karabakh posts.",
     link="https://mt.test/a", published=datetime(2021, 8, 13, 10, 2, tzinfo=UTC),
     source_title="The Moscow Times", level=Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),),
     evidence="", matched=("blames",), actors=("Russia", "Azerbaijan", "Armenia"), lang="en",

@@ -24,7 +24,7 @@ MOSCOW_TIMES = Alert(
     item_key="mt-2021-08-13",
     title="Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First",
     summary=(
-        "Russia's Defence Ministry said Azerbaijani forces struck Karabakh formations with attack "
+        "Moscow's defence ministry reported that Azerbaijani units hit Karabakh posts with attack "
         "quadcopters, the first time it has blamed one side since the 2020 truce."
     ),
     link="https://www.themoscowtimes.com/2021/08/13/russia-blames-azerbaijan-a74770",
@@ -32,7 +32,7 @@ MOSCOW_TIMES = Alert(
     source_title="The Moscow Times",
     level=Level.BLAME,
     pairs=(Pair("Russia", "Azerbaijan"),),
-    evidence="Russia's Defence Ministry said Azerbaijani forces struck…",
+    evidence="Moscow's defence ministry reported that Azerbaijani units hit…",
     matched=("blames", "breach"),
     actors=("Russia", "Azerbaijan"),
     lang="en",
@@ -47,7 +47,7 @@ def test_alert_matches_the_design_example():
     assert format_alert(MOSCOW_TIMES) == (
         "🔴 Ceasefire breach: Russia → Azerbaijan\n"
         "<b>Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First</b>\n"
-        "Russia's Defence Ministry said Azerbaijani forces struck Karabakh formations with attack "
+        "Moscow's defence ministry reported that Azerbaijani units hit Karabakh posts with attack "
         "quadcopters, the first time it has blamed one side since the 2020 truce.\n"
         "The Moscow Times · 13 Aug 2021 10:02 UTC · also reported by 2 feeds\n"
         '<a href="https://www.themoscowtimes.com/2021/08/13/russia-blames-azerbaijan-a74770">'

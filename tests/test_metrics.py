@@ -141,7 +141,7 @@ async def test_a_real_poll_cycle_is_counted(feed_server, db_path, metrics, serve
         "title": "Russia blames Azerbaijan for breach of Karabakh truce",
         "guid": "mt-1",
         "link": "https://news.example/mt-1",
-        "description": "Russia's Defence Ministry said Azerbaijani forces struck positions.",
+        "description": "The Russian defence ministry reported a drone strike on Karabakh posts.",
         "published": NOW,
     }
     good = feed_server.publish_rss("/good.xml", items=[breach, {"title": "Rates", "guid": "r"}])

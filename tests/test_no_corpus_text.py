@@ -1,0 +1,61 @@
+"""No rule, lexicon entry, comment or test carries a labelled corpus item's text.
+
+Rules must capture how accusations are written, not the sentences they were scored on: a run of
+SHARED_WORDS words in a row that also stands in a corpus item's title or summary means text was
+lifted from the item. Common phrases are shorter than that.
+
+dev-0001's headline is exempt: the product brief supplied it as the example alert, and the README,
+the demo and the delivery tests show it as such.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.corpora import SETS, load_set
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_WORDS = 7
+EXEMPT = {"dev-0001"}
+CHECKED = (
+    *sorted((ROOT / "feeds").rglob("*.py")),
+    *sorted((ROOT / "feeds" / "data" / "lexicon").glob("*.json")),
+    *sorted((ROOT / "tests").glob("test_*.py")),
+    ROOT / "docs" / "detection.md",
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + SHARED_WORDS]) for i in range(len(words) - SHARED_WORDS + 1)}
+
+
+def _corpus_runs() -> dict[tuple[str, ...], str]:
+    runs: dict[tuple[str, ...], str] = {}
+    for name, path in SETS.items():
+        if not path.is_file():
+            continue
+        for item in load_set(name):
+            if item["id"] in EXEMPT:
+                continue
+            for run in _runs(f"{item['title']} \n {item.get('summary') or ''}"):
+                runs.setdefault(run, item["id"])
+    return runs
+
+
+def test_no_source_file_quotes_a_corpus_item():
+    if not SETS["dev"].is_file():
+        pytest.skip(f"shared corpora not found at {SETS['dev'].parent}")
+    corpus = _corpus_runs()
+    found = []
+    for path in CHECKED:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for run in _runs(line):
+                if run in corpus:
+                    found.append(f"{path.relative_to(ROOT)}:{number} quotes {corpus[run]}")
+                    break
+    assert not found, "\n".join(found)
