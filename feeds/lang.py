@@ -1,6 +1,6 @@
 """Guess an item's language from its feed tag or, failing that, from its script and words.
 
-Detection only needs to pick the right lexicon, so this is a cheap heuristic over the eight
+Detection only needs to pick the right lexicon, so this is a cheap heuristic over the ten
 supported languages, not a general language identifier. Pure; imports only the stdlib.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-SUPPORTED = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr")
+SUPPORTED = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr", "it", "pt")
 DEFAULT = "en"
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -26,8 +26,27 @@ _STOPWORDS = {
         "fr": "le la les des du et est dans une un pour que qui sur par au aux avec",
         "es": "el la los las del y en que por una un con para se su al tras",
         "de": "der die das und ist im den dem des ein eine nicht mit sich auf zu von",
+        # Italian and Portuguese follow the older lists so that a tie keeps going to French or
+        # Spanish; the words they share with those ("la", "del", "que", "para") are listed again
+        # so that one word of their own breaks the tie. Words shared with a language whose list
+        # lacks them ("a", "de", "no") are left out. Both come before Turkish, whose "da" and
+        # "de" are everyday Portuguese (Turkish text is mostly told by its letters anyway).
+        "it": "il di che per non della delle dei degli nel nella negli alla gli sono dopo dal "
+        "dalla sul sulla anche tra ha hanno aver è stato stata ed ad contro ancora lo la le un "
+        "una del con in su",
+        "pt": "o os do da das não com pelo pela pelos ao aos à às uma em foi são após também "
+        "seu sua na nas num numa que para se por um",
         "tr": "ve bir bu ile için da de olarak ilk sonra göre",
     }.items()
+}
+
+
+# Word shapes only one of the Latin-script languages has: Portuguese nasal vowels and the
+# preterite "-ou" ("violou", "afirmou"); Italian "-zione", "-ità" ("violazione", "ostilità")
+# where Spanish writes "-ción", "-idad" and French "-tion", "-ité".
+_ENDINGS = {
+    "pt": re.compile(r"[ãõ]|..[^aeiou]ou$|(?:ar|er|ir)am$"),
+    "it": re.compile(r"zion[ei]$|ità$|..(?:gli|ggi|cch[ei])$"),
 }
 
 
@@ -69,6 +88,8 @@ def _guess_latin(text: str) -> str:
         return "tr"
     words = [w.lower() for w in _WORD.findall(text)]
     scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    for lang, ending in _ENDINGS.items():
+        scores[lang] += sum(ending.search(w) is not None for w in words)
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] > 0 else DEFAULT
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write feeds/data/actors/cldr.json: every UN member state's name in eight languages.
+"""Write feeds/data/actors/cldr.json: every UN member state's name in ten languages.
 
 Names come from Unicode CLDR through Babel (`babel.Locale(lang).territories`). Canonical English
 names follow the corpus convention (short English names: "Turkey", "Myanmar", "Democratic
@@ -17,7 +17,9 @@ from pathlib import Path
 
 from babel import Locale
 
-LANGS = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr")
+LANGS = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr", "it", "pt")
+# CLDR's "pt" is Brazilian ("Irã", "Quênia"); European spellings ("Irão", "Quénia") are added.
+VARIANTS = {"pt": ("pt_PT",)}
 OUT = Path(__file__).resolve().parent.parent / "feeds" / "data" / "actors" / "cldr.json"
 
 # The 193 UN member states (ISO 3166-1 alpha-2), https://www.un.org/en/about-us/member-states
@@ -67,11 +69,11 @@ ONLY_IN_LANG = {
 
 def names_for(code: str, lang: str) -> list[str]:
     """CLDR's name for `code` in `lang`, split into its parts ("Myanmar (Burma)" -> both)."""
-    raw = Locale(lang).territories[code]
-    out = [raw]
-    inner = re.fullmatch(r"(.+?)\s*\((.+)\)", raw)
-    if inner:
-        out = [inner.group(1), inner.group(2)]
+    out = []
+    for locale in (lang, *VARIANTS.get(lang, ())):
+        raw = Locale.parse(locale).territories[code]
+        inner = re.fullmatch(r"(.+?)\s*\((.+)\)", raw)
+        out += [inner.group(1), inner.group(2)] if inner else [raw]
     out += [name.replace(" & ", " and ") for name in out if " & " in name]
     out += [name.replace("St. ", "Saint ", 1) for name in out if name.startswith("St. ")]
     return list(dict.fromkeys(out))
