@@ -534,5 +534,8 @@ def test_group_state_names_the_state_a_group_fights():
     assert group_state("ELN") == "Colombia"
     assert group_state("M23") == "Democratic Republic of the Congo"
     assert group_state("Israel") is None
-    assert all(actor_kind(group_state(n) or "") == "state"
-               for n in actor_names() if group_state(n) is not None)
+    assert all(
+        actor_kind(group_state(n) or "") == "state"
+        for n in actor_names()
+        if group_state(n) is not None
+    )

@@ -22,23 +22,37 @@ from bot.store import Alert, Subscription
 from feeds.model import Level, Pair
 
 KARABAKH = Alert(
-    id=1, feed_url="https://mt.test/rss", item_key="k",
+    id=1,
+    feed_url="https://mt.test/rss",
+    item_key="k",
     title="Russia Blames Azerbaijan for Breach of Karabakh Truce",
     summary="The Russian defence ministry reported that Azerbaijani troops hit Karabakh posts.",
-    link="https://mt.test/a", published=datetime(2021, 8, 13, 10, 2, tzinfo=UTC),
-    source_title="The Moscow Times", level=Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),),
-    evidence="", matched=("blames",), actors=("Russia", "Azerbaijan", "Armenia"), lang="en",
-    novelty="", created=datetime(2021, 8, 13, 10, 5, tzinfo=UTC),
+    link="https://mt.test/a",
+    published=datetime(2021, 8, 13, 10, 2, tzinfo=UTC),
+    source_title="The Moscow Times",
+    level=Level.BLAME,
+    pairs=(Pair("Russia", "Azerbaijan"),),
+    evidence="",
+    matched=("blames",),
+    actors=("Russia", "Azerbaijan", "Armenia"),
+    lang="en",
+    novelty="",
+    created=datetime(2021, 8, 13, 10, 5, tzinfo=UTC),
 )
 RUSSIAN = replace(
-    KARABAKH, title="Минобороны России обвинило Азербайджан в нарушении перемирия",
-    summary="Азербайджанские военные нанесли удар по позициям в Карабахе.", lang="ru",
+    KARABAKH,
+    title="Минобороны России обвинило Азербайджан в нарушении перемирия",
+    summary="Азербайджанские военные нанесли удар по позициям в Карабахе.",
+    lang="ru",
     actors=("Russia", "Azerbaijan"),
 )
 
 GAZA = replace(
-    KARABAKH, title="Israel and Hamas trade accusations over truce", summary="Strikes resumed.",
-    pairs=(Pair("Israel", "Hamas"),), actors=("Israel", "Hamas"),
+    KARABAKH,
+    title="Israel and Hamas trade accusations over truce",
+    summary="Strikes resumed.",
+    pairs=(Pair("Israel", "Hamas"),),
+    actors=("Israel", "Hamas"),
 )
 
 
@@ -135,27 +149,42 @@ def test_actor_word_matches_pairs_and_text_when_actors_are_missing():
     assert matches(BREACH_LEVELS, ("azerbaijan",), paired)
 
 
-def _subscription(chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True,
-                  is_instant=True, digest_time=None):
-    return Subscription(chat_id=chat_id, chat_type="private", title="", levels=levels,
-                        words=words, is_active=is_active, is_instant=is_instant,
-                        digest_time=digest_time, last_digest=None)
+def _subscription(
+    chat_id, levels=BREACH_LEVELS, words=(), *, is_active=True, is_instant=True, digest_time=None
+):
+    return Subscription(
+        chat_id=chat_id,
+        chat_type="private",
+        title="",
+        levels=levels,
+        words=words,
+        is_active=is_active,
+        is_instant=is_instant,
+        digest_time=digest_time,
+        last_digest=None,
+    )
 
 
 def test_route_picks_matching_active_chats():
     """route() is the store's Router: matching, active chats only, in order."""
-    subs = [_subscription(1), _subscription(2, words=("gaza", "ukraine")),
-            _subscription(3, words=("armenia",)), _subscription(4, is_active=False),
-            _subscription(5, levels=(Level.VIOLATION,))]
+    subs = [
+        _subscription(1),
+        _subscription(2, words=("gaza", "ukraine")),
+        _subscription(3, words=("armenia",)),
+        _subscription(4, is_active=False),
+        _subscription(5, levels=(Level.VIOLATION,)),
+    ]
     assert route(KARABAKH, subs) == [1, 3]
 
 
 def test_route_skips_digest_only_chats():
     """Digest-only chats get no instant alert; chats with both do."""
-    subs = [_subscription(1, is_instant=False, digest_time="07:00"),
-            _subscription(2, digest_time="18:30"),
-            _subscription(3, words=("armenia",), is_instant=False, digest_time="07:00"),
-            _subscription(4)]
+    subs = [
+        _subscription(1, is_instant=False, digest_time="07:00"),
+        _subscription(2, digest_time="18:30"),
+        _subscription(3, words=("armenia",), is_instant=False, digest_time="07:00"),
+        _subscription(4),
+    ]
     assert route(KARABAKH, subs) == [2, 4]
 
 
@@ -186,10 +215,16 @@ def test_describe_delivery(is_instant, digest_time, text):
     ("levels", "words", "text"),
     [
         (BREACH_LEVELS, (), "breaches (blame and reported violations)"),
-        (ALL_LEVELS, ("gaza",), "all alerts (blame, violations and ceasefire news) mentioning "
-                                "“gaza”"),
-        ((Level.BLAME,), ("a1", "b2"), "blame only (one side accuses another) mentioning “a1” "
-                                       "or “b2”"),
+        (
+            ALL_LEVELS,
+            ("gaza",),
+            "all alerts (blame, violations and ceasefire news) mentioning “gaza”",
+        ),
+        (
+            (Level.BLAME,),
+            ("a1", "b2"),
+            "blame only (one side accuses another) mentioning “a1” or “b2”",
+        ),
     ],
 )
 def test_describe(levels, words, text):

@@ -58,14 +58,23 @@ def test_alert_matches_the_design_example():
 @pytest.mark.parametrize(
     ("changes", "first_line", "source_line"),
     [
-        ({"also_reported": 0}, "🔴 Ceasefire breach: Russia → Azerbaijan",
-         "The Moscow Times · 13 Aug 2021 10:02 UTC"),
+        (
+            {"also_reported": 0},
+            "🔴 Ceasefire breach: Russia → Azerbaijan",
+            "The Moscow Times · 13 Aug 2021 10:02 UTC",
+        ),
         ({"also_reported": 1}, None, "also reported by 1 feed"),
-        ({"level": Level.VIOLATION, "pairs": ()}, "🟠 Ceasefire violation: Russia, Azerbaijan",
-         None),
+        (
+            {"level": Level.VIOLATION, "pairs": ()},
+            "🟠 Ceasefire violation: Russia, Azerbaijan",
+            None,
+        ),
         ({"level": Level.CEASEFIRE, "pairs": (), "actors": ()}, "🟢 Ceasefire news", None),
-        ({"pairs": (Pair("Armenia", "Azerbaijan"), Pair("Azerbaijan", "Armenia"))},
-         "🔴 Ceasefire breach: Armenia → Azerbaijan, Azerbaijan → Armenia", None),
+        (
+            {"pairs": (Pair("Armenia", "Azerbaijan"), Pair("Azerbaijan", "Armenia"))},
+            "🔴 Ceasefire breach: Armenia → Azerbaijan, Azerbaijan → Armenia",
+            None,
+        ),
         ({"source_title": ""}, None, "www.themoscowtimes.com · 13 Aug 2021"),
         ({"published": datetime(2021, 8, 3, 7, 5, tzinfo=UTC)}, None, "3 Aug 2021 07:05 UTC"),
     ],
@@ -102,11 +111,21 @@ def test_hostile_feed_text_is_escaped_and_telegram_accepts_it():
 
 def test_line_breaks_in_feed_text_keep_the_layout():
     """Newlines inside feed fields cannot add or fake lines of the message."""
-    text = format_alert(replace(MOSCOW_TIMES, title="A\nB", summary="one\n\ntwo",
-                                source_title="Src\nFake line", novelty="new\nline"))
-    assert text.split("\n")[1:5] == ["<b>A B</b>", "one two", "<i>new line</i>",
-                                    "Src Fake line · 13 Aug 2021 10:02 UTC · also reported by "
-                                    "2 feeds"]
+    text = format_alert(
+        replace(
+            MOSCOW_TIMES,
+            title="A\nB",
+            summary="one\n\ntwo",
+            source_title="Src\nFake line",
+            novelty="new\nline",
+        )
+    )
+    assert text.split("\n")[1:5] == [
+        "<b>A B</b>",
+        "one two",
+        "<i>new line</i>",
+        "Src Fake line · 13 Aug 2021 10:02 UTC · also reported by 2 feeds",
+    ]
 
 
 def test_many_pairs_are_shortened_in_the_headline():
@@ -145,16 +164,25 @@ def test_long_summary_is_cut_at_a_word_and_fits():
 
 def test_huge_title_and_link_still_fit():
     """Even absurd titles and URLs never push the message past the limit."""
-    text = format_alert(replace(MOSCOW_TIMES, title="<&>" * 5000, summary="s " * 5000,
-                                link="https://x.test/" + "a" * 5000))
+    text = format_alert(
+        replace(
+            MOSCOW_TIMES,
+            title="<&>" * 5000,
+            summary="s " * 5000,
+            link="https://x.test/" + "a" * 5000,
+        )
+    )
     assert len(text) <= MAX_MESSAGE_LENGTH
     parse_telegram_html(text)
 
 
 @pytest.mark.parametrize(
     "summary",
-    [MOSCOW_TIMES.title, MOSCOW_TIMES.title.upper() + ". " + MOSCOW_TIMES.summary,
-     MOSCOW_TIMES.title + " " + MOSCOW_TIMES.summary],
+    [
+        MOSCOW_TIMES.title,
+        MOSCOW_TIMES.title.upper() + ". " + MOSCOW_TIMES.summary,
+        MOSCOW_TIMES.title + " " + MOSCOW_TIMES.summary,
+    ],
 )
 def test_title_is_not_repeated_by_the_summary(summary):
     """Summaries that start with (or are) the title do not print it a second time."""
