@@ -27,6 +27,7 @@ class ConflictArea:
 
     label: str
     weights: tuple[tuple[str, int], ...]
+    sides: tuple[tuple[str, ...], ...] = ()  # each side's actors, main one first; () if many
 
 
 @cache
@@ -41,7 +42,10 @@ def conflict_areas() -> tuple[ConflictArea, ...]:
             # A name the actor data does not know yet (a group still to be added) stays as is.
             canonical = resolve_actor(name) or name
             weights[canonical] = max(weights.get(canonical, 0), int(weight))
-        areas.append(ConflictArea(entry["label"], tuple(weights.items())))
+        sides = tuple(
+            tuple(resolve_actor(name) or name for name in side) for side in entry.get("sides", ())
+        )
+        areas.append(ConflictArea(entry["label"], tuple(weights.items()), sides))
     return tuple(areas)
 
 
@@ -68,3 +72,17 @@ def conflict_of(actors: Sequence[str]) -> str:
         if best is None or key < best:
             best, best_label = key, area.label
     return best_label
+
+
+def opponent_of(accused: str, actors: Sequence[str]) -> str | None:
+    """The main actor of the side fighting `accused`, in the war `actors` are about when
+    `accused` fights in several ("the army says Pakistani troops fired" is India speaking in
+    India–Pakistan news, Afghanistan in Afghanistan–Pakistan news); None when unknown."""
+    found = {}
+    for area in conflict_areas():
+        for i, side in enumerate(area.sides):
+            if accused in side:
+                found[area.label] = area.sides[1 - i][0]
+    if len(found) > 1:
+        return found.get(conflict_of(actors))
+    return next(iter(found.values()), None)

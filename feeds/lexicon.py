@@ -15,15 +15,63 @@ from importlib import resources
 
 # The categories every lexicon file carries; a missing one compiles to a regex that never matches.
 CATEGORIES = (
-    "truce", "truce_weak", "truce_context", "metaphor", "history", "old_markers", "breach",
-    "concessive_before", "concessive_after", "since_words", "start_words", "expiry", "attack",
-    "accuse", "speech", "according", "according_after", "mutual", "negation", "negation_after",
-    "hypothetical", "other_sense", "vague", "agent", "modifier_verbs", "modifier_suffix",
-    "modifier_nouns", "locative", "determiners", "pronouns", "complementizer", "clause_break",
-    "conjunction", "generic_forces", "non_party_speakers", "call_verbs", "pending", "past",
-    "generic_rebels", "truce_topic", "truce_soft", "military", "lull", "ceasefire_line", "halt",
-    "since_always", "ending", "reply", "first_person", "purpose", "truce_anaphora", "relative",
-    "proposal", "in_force", "strain",
+    "truce",
+    "truce_weak",
+    "truce_context",
+    "metaphor",
+    "history",
+    "old_markers",
+    "breach",
+    "concessive_before",
+    "concessive_after",
+    "since_words",
+    "start_words",
+    "expiry",
+    "attack",
+    "accuse",
+    "speech",
+    "according",
+    "according_after",
+    "mutual",
+    "negation",
+    "negation_after",
+    "hypothetical",
+    "other_sense",
+    "vague",
+    "agent",
+    "modifier_verbs",
+    "modifier_suffix",
+    "modifier_nouns",
+    "locative",
+    "determiners",
+    "pronouns",
+    "complementizer",
+    "clause_break",
+    "conjunction",
+    "generic_forces",
+    "non_party_speakers",
+    "call_verbs",
+    "pending",
+    "past",
+    "generic_rebels",
+    "truce_topic",
+    "truce_soft",
+    "military",
+    "lull",
+    "ceasefire_line",
+    "halt",
+    "since_always",
+    "ending",
+    "reply",
+    "first_person",
+    "purpose",
+    "truce_anaphora",
+    "relative",
+    "proposal",
+    "in_force",
+    "strain",
+    "institution",
+    "victim_after",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.
@@ -33,9 +81,32 @@ TEMPORAL = ("since_always", "ending", "reply", "ceasefire_line")
 _NEVER = re.compile(r"(?!x)x")
 # Letters that re.IGNORECASE treats as one although lower() keeps them apart (Python's
 # sre _EXTRA_CASES): each maps to the group's smallest member, in text and patterns alike.
-_EQUIVALENT = ("iı", "sſ", "µμ", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3", "βϐ",
-               "εϵ", "θϑ", "κϰ", "πϖ", "ρϱ", "ςσ", "φϕ", "вᲀ", "дᲁ", "оᲂ", "сᲃ", "тᲄᲅ", "ъᲆ",
-               "ѣᲇ", "ᲈꙋ", "ṡẛ", "ﬅﬆ")
+_EQUIVALENT = (
+    "iı",
+    "sſ",
+    "µμ",
+    "\u0345\u03b9\u1fbe",
+    "\u0390\u1fd3",
+    "\u03b0\u1fe3",
+    "βϐ",
+    "εϵ",
+    "θϑ",
+    "κϰ",
+    "πϖ",
+    "ρϱ",
+    "ςσ",
+    "φϕ",
+    "вᲀ",
+    "дᲁ",
+    "оᲂ",
+    "сᲃ",
+    "тᲄᲅ",
+    "ъᲆ",
+    "ѣᲇ",
+    "ᲈꙋ",
+    "ṡẛ",
+    "ﬅﬆ",
+)
 _CANON = {ord(c): min(group) for group in _EQUIVALENT for c in group if c != min(group)}
 _CANON_CHARS = re.compile("[" + "".join(chr(c) for c in _CANON) + "]")
 # Regex source that lower-casing would change in meaning: \S, \W, \D, \B ... or a class range.
@@ -153,8 +224,10 @@ def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Patter
     if not other:
         # Two matches never touch (each ends before a non-word character, each starts with a
         # letter), so consuming the character before a term skips no later match.
-        body = "|".join(f"{fold(re.escape(head.split(chr(0))[0]))}(?:{fold('|'.join(rests))})"
-                        for head, rests in groups.items())
+        body = "|".join(
+            f"{fold(re.escape(head.split(chr(0))[0]))}(?:{fold('|'.join(rests))})"
+            for head, rests in groups.items()
+        )
         return re.compile(f"\\W(?P<t>{body})(?!\\w)")
     branches = []
     for head, rests in groups.items():
@@ -193,7 +266,8 @@ def _distribute(fragment: str) -> list[str] | None:
     else:
         return None
     if rest[:1] in ("?", "*", "+", "{") or not all(
-            p[:1].isalpha() and p[1:2] not in ("?", "*", "+", "{") for p in parts):
+        p[:1].isalpha() and p[1:2] not in ("?", "*", "+", "{") for p in parts
+    ):
         return None
     return [p + rest for p in parts]
 
@@ -201,9 +275,14 @@ def _distribute(fragment: str) -> list[str] | None:
 def _is_local(terms: list[str]) -> bool:
     """No lookaround and no empty match: a whole-item scan finds exactly the sentences' hits."""
     fragments = [term_to_regex(t) for t in terms]
-    return not any("(?" in f.replace("(?:", "") or "$" in f or "^" in f
-                   or any(e in f for e in ("\\b", "\\B", "\\A", "\\Z"))
-                   or re.fullmatch(f, "") is not None for f in fragments)
+    return not any(
+        "(?" in f.replace("(?:", "")
+        or "$" in f
+        or "^" in f
+        or any(e in f for e in ("\\b", "\\B", "\\A", "\\Z"))
+        or re.fullmatch(f, "") is not None
+        for f in fragments
+    )
 
 
 def term_heads(terms: list[str]) -> frozenset[str] | None:
@@ -233,9 +312,7 @@ def _factor(fragments: list[str]) -> str:
     category that dominated classification time. Branches keep their relative order.
     """
     groups, other = _groups(fragments)
-    branches = [
-        f"{re.escape(head)}(?:{'|'.join(rests)})" for head, rests in groups.items()
-    ]
+    branches = [f"{re.escape(head)}(?:{'|'.join(rests)})" for head, rests in groups.items()]
     return "|".join([*branches, *other])
 
 
@@ -255,8 +332,9 @@ def _groups(fragments: list[str]) -> tuple[dict[str, list[str]], list[str]]:
 def available_languages() -> tuple[str, ...]:
     """Language codes that have a lexicon file, e.g. ("ar", "de", "en", ...)."""
     folder = resources.files("feeds") / "data" / "lexicon"
-    return tuple(sorted(p.name.removesuffix(".json") for p in folder.iterdir()
-                        if p.name.endswith(".json")))
+    return tuple(
+        sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+    )
 
 
 @cache

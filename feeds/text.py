@@ -7,8 +7,31 @@ import re
 from html.parser import HTMLParser
 
 _BLOCK_TAGS = frozenset(
-    {"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-     "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "table"}
+    {
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "table",
+    }
 )
 # Text inside these is never shown to a reader, so it must not reach an alert.
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "head"})
@@ -45,8 +68,12 @@ class _TextExtractor(HTMLParser):
 
 def collapse_space(text: str) -> str:
     """Collapse runs of whitespace (including newlines) to single spaces and strip the ends."""
-    if ("  " not in text and text[:1] != " " and text[-1:] != " "
-            and _ODD_SPACE.search(text) is None):
+    if (
+        "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and _ODD_SPACE.search(text) is None
+    ):
         return text  # already collapsed, the usual case: skip rebuilding the string
     return _SPACE.sub(" ", text).strip()
 

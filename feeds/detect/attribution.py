@@ -20,6 +20,7 @@ from feeds.detect.scan import (
     _CLOSE_QUOTES,
     _OPEN_QUOTES,
     _TOKEN,
+    KIND_GENERIC,
     KIND_MONITOR,
     ROLE_FREE,
     ROLE_MEDIATOR,
@@ -38,6 +39,7 @@ from feeds.detect.speakers import (
     _Pivot,
     _pivots,
     _Speaker,
+    generic_accuser,
 )
 from feeds.detect.targets import (
     _agent_after,
@@ -170,17 +172,28 @@ def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context
         ctx = _Context(
             accuser.name, ctx.subject, ctx.home_state, ctx.rebel, accuser.name, ctx.parties
         )
-        found = [n for n in accused if n != accuser.name]
+        found = [n for n in accused if n != accuser.name or accuser.kind == KIND_GENERIC]
         if not found:
             found = _called_a_breach(lex, s, pivot, end, accuser.name, ctx)
         if not found:
-            speaker = speaker or accuser.name
+            speaker = speaker or accuser.name or None
             continue
         terms.append(pivot.term)
-        for name in (accuser.name, *accuser.also):  # "Saudi Arabia and the US said"
-            pairs.extend(Pair(name, n) for n in found if n != name)
-        speaker = accuser.name
+        made = _pairs_of(accuser, found, ctx.parties)
+        pairs.extend(made)
+        speaker = made[-1].accuser if made else speaker
     return tuple(pairs), speaker, tuple(terms)
+
+
+def _pairs_of(accuser: _Speaker, accused: list[str], parties: tuple[str, ...]) -> list[Pair]:
+    """One pair per speaker ("Saudi Arabia and the US said") and accused, never self-blame."""
+    pairs = []
+    for name in accused:
+        first = generic_accuser(accuser, name, parties)
+        for speaker in (first, *accuser.also):
+            if speaker and speaker != name:
+                pairs.append(Pair(speaker, name))
+    return pairs
 
 
 def _mutual_parties(s: _Sentence, mutual: re.Match[str] | _Hit) -> list[str]:
@@ -234,9 +247,11 @@ def _frame(lex: Lexicon, s: _Sentence, pivot: _Pivot, end: int, ctx: _Context):
         return None, []
     if accuser.tail > 0 and pivot.kind == "speech":
         return accuser, _tail_targets(lex, s, pivot, accuser, ctx)
+    # An unnamed institution's state is only a guess: it may be the accused's opponent.
+    name = "" if accuser.kind == KIND_GENERIC else accuser.name
     if pivot.kind == "accuse":
-        return accuser, _object_target(lex, s, region_start, end, accuser.name, pivot, ctx)
-    return accuser, _content_target(lex, s, region_start, end, accuser.name, ctx)
+        return accuser, _object_target(lex, s, region_start, end, name, pivot, ctx)
+    return accuser, _content_target(lex, s, region_start, end, name, ctx)
 
 
 def _speaker_after(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):

@@ -207,7 +207,10 @@ def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 
 
 def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
-    """An accusation of an attack while a truce is in force ("X accuses Y of shelling")."""
+    """An accusation of an attack while a truce is in force ("X accuses Y of shelling"), or
+    mutual blame over a truce that is or was ("it ended with each side blaming the other")."""
+    if s.scan.find("mutual"):
+        return True
     if not s.live:
         return False
     for m in s.scan.find("accuse"):

@@ -15,6 +15,7 @@ from feeds.detect.scan import (
     ROLE_MEDIATOR,
     ROLE_MODIFIER,
     ROLE_PLACE,
+    ROLE_VICTIM,
     _Actor,
     _full,
     _Scan,
@@ -31,7 +32,10 @@ def _annotate(scan: _Scan, found: list[ActorMention]) -> tuple[_Actor, ...]:
     lex, text = scan.lex, scan.text
     out: list[_Actor] = []
     for i, m in enumerate(found):
-        role = ROLE_PLACE if _is_place(lex, text, m) else None
+        place = _is_place(lex, text, m) or _joined_to_place(lex, text, m, out)
+        role = ROLE_PLACE if place else None
+        if role is None and lex.patterns["victim_after"].match(text, m.end):
+            role = ROLE_VICTIM  # "a Ukrainian soldier was killed": hurt, not accused
         role = role or _modifier_role(scan, m, found[i + 1] if i + 1 < len(found) else None)
         role = role or ROLE_FREE
         out.append(_Actor(m.name, m.kind, m.start, m.end, role))
@@ -56,6 +60,14 @@ def _is_place(lex: Lexicon, text: str, m: ActorMention) -> bool:
     if len(before) >= 2 and _full(lex, "accuse", before[-2]):
         return False  # "violations qu'il impute à Israël": the dative object of the charge
     return bool(before) and _full(lex, "locative", before[-1])
+
+
+def _joined_to_place(lex: Lexicon, text: str, m: ActorMention, before: list[_Actor]) -> bool:
+    """ "fled into Chad and South Sudan": a state joined by "and" to a place is a place too."""
+    if not before or before[-1].role != ROLE_PLACE or m.kind not in ("state", "body"):
+        return False
+    gap = text[before[-1].end : m.start].strip(" ,")
+    return not gap or lex.is_word("conjunction", gap)
 
 
 def _modifier_role(scan: _Scan, m: ActorMention, nxt: ActorMention | None) -> str | None:

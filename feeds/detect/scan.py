@@ -23,6 +23,8 @@ _OPEN_QUOTES = frozenset("'\"«‘“„‹")
 _CLOSE_QUOTES = frozenset("'\"»’”“›")
 
 KIND_MONITOR = "monitor"
+# A speaker named only by its institution ("the army said"): whose it is comes from the accused.
+KIND_GENERIC = "generic"
 
 ROLE_FREE = "free"
 
@@ -30,6 +32,7 @@ ROLE_MODIFIER = "modifier"  # "Russian-Turkish truce", "US-brokered", "announced
 
 ROLE_PLACE = "place"  # "in south Lebanon", "between the army and the RSF"
 
+ROLE_VICTIM = "victim"  # "Ukrainian soldier killed", "two Thai civilians wounded"
 ROLE_MEDIATOR = "mediator"  # "US-brokered truce", "with Russian mediation": not a party
 
 

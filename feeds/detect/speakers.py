@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from feeds.conflicts import opponent_of
 from feeds.detect.scan import (
     _TOKEN,
+    KIND_GENERIC,
     ROLE_FREE,
     _Actor,
     _full,
@@ -115,6 +117,17 @@ def _accuser_before(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
     return _anaphoric(lex, text[start : pivot.start], ctx)
 
 
+def generic_accuser(speaker: _Speaker, accused: str, parties: tuple[str, ...]) -> str | None:
+    """Who an unnamed institution speaks for: the side fighting the one it accuses ("the army
+    says Pakistani troops fired" in India–Pakistan news is India), else the item's state."""
+    if speaker.kind != KIND_GENERIC:
+        return speaker.name if speaker.name != accused else None
+    side = opponent_of(accused, (accused, *parties))
+    if side is not None:
+        return side
+    return speaker.name if speaker.name and speaker.name != accused else None
+
+
 # What `_post_posed` returns when the phrase after the comma speaks but names no party.
 _NOBODY = _Speaker("", "")
 
@@ -206,9 +219,10 @@ def _anaphoric(lex: Lexicon, prefix: str, ctx: _Context) -> _Speaker | None:
     if lex.search("generic_rebels", prefix):
         # "The rebel movement said": the item's one armed group, never the last speaker.
         return _Speaker(ctx.rebel, "group") if ctx.rebel else None
-    generic = lex.search("generic_forces", prefix)
-    if generic is not None and ctx.home_state is not None:
-        return _Speaker(ctx.home_state, "state")  # "The army said ..."
+    if lex.search("generic_forces", prefix) or lex.search("institution", prefix):
+        # "The army said ...", "The defence ministry said ...": whose army is read from the
+        # accused (see generic_accuser), else the one state the item is about.
+        return _Speaker(ctx.home_state or "", KIND_GENERIC)
     if ctx.topic is None:
         return None
     return _Speaker(ctx.topic, "")

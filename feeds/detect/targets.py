@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from feeds.detect.breach import _negated
 from feeds.detect.scan import (
     _TOKEN,
     KIND_MONITOR,
@@ -139,7 +140,9 @@ def _content_target(
         (
             m
             for m in (*s.scan.find("attack"), *s.scan.find("breach"))
-            if start <= m.start() < end and not _in_truce(s, m.start(), m.end())
+            if start <= m.start() < end
+            and not _in_truce(s, m.start(), m.end())
+            and not _negated(lex, text, m)  # "did not return fire" accuses no one
         ),
         key=lambda m: m.start(),
     )

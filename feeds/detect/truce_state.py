@@ -79,14 +79,13 @@ def item_state(states: list[list[TruceState]]) -> TruceState | None:
 
 
 def _lead(lex: Lexicon, text: str, a: int) -> str:
-    """The words before a truce term that may qualify it: up to PROPOSAL_WINDOW characters, cut
-    after a breach word ("rejects claims it broke the truce" rejects the claims, not the truce)."""
+    """The words before a truce term that may make it a proposal: up to PROPOSAL_WINDOW
+    characters, none when a breach word stands among them ("rejects claims it broke the
+    truce" rejects the claims; "Verstöße gegen die Waffenruhe" are breaches of a real one)."""
     lead = text[max(0, a - PROPOSAL_WINDOW) : a]
-    cut = 0
-    for category in ("breach", "strain"):
-        for m in lex.find(category, lead):
-            cut = max(cut, m.end())
-    return lead[cut:]
+    if lex.search("breach", lead) or lex.search("strain", lead):
+        return ""
+    return lead
 
 
 def _ends_itself(lex: Lexicon, text: str, b: int) -> bool:
