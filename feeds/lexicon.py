@@ -72,6 +72,7 @@ CATEGORIES = (
     "strain",
     "institution",
     "victim_after",
+    "halt_after",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

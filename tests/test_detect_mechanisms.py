@@ -84,10 +84,44 @@ def test_a_victim_is_not_the_accused():
 
 
 def test_states_joined_to_a_place_are_places():
-    title = "UN says refugees fled into Chad and South Sudan as airstrikes threatened the truce"
+    title = "Aid agency says families crossed into Chad and South Sudan while the truce was shaken"
     assert pairs(title) == set()
 
 
 def test_negated_fire_accuses_no_one():
     summary = "The headquarters said Ukrainian units held their fire and did not return fire."
     assert ("Russia", "Ukraine") not in pairs("Truce holds in Donbas", summary)
+
+
+def test_a_wire_dateline_is_a_place_not_a_party():
+    summary = "ANKARA, Turkey: Kurdish militants attacked a border post despite the truce."
+    assert ("Turkey", "Kurdish militants") not in pairs("Border post attacked", summary)
+    assert pairs("Truce broken", "KYIV (AP) — Russia violated the truce, Ukraine said.") == {
+        ("Ukraine", "Russia")
+    }
+
+
+def test_an_acronym_before_a_colon_still_speaks():
+    assert pairs("IDF: Hamas gunmen violated the truce near Khan Younis") == {("Israel", "Hamas")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Fighting eases in Khartoum as the Eid ceasefire takes hold",
+        "Families return to the border villages during the truce, hoping the fighting is over",
+    ],
+)
+def test_fighting_that_stops_is_no_breach(title):
+    assert level(title) is Level.CEASEFIRE
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Veterans lay wreaths on Armistice Day in Edinburgh",
+        "Today in history: the Korean armistice is signed at Panmunjom",
+    ],
+)
+def test_memorials_and_history_are_not_truce_news(title):
+    assert level(title) is Level.NONE

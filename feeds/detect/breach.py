@@ -20,7 +20,7 @@ from feeds.detect.scan import (
     _Sentence,
     _words_before,
 )
-from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW
+from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW, HALT_AFTER
 from feeds.lexicon import Lexicon
 
 
@@ -36,7 +36,9 @@ def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
 
 
 def _halted(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
-    """ "agree to stop firing", "no shelling": the attack word names no attack."""
+    """ "agree to stop firing", "no shelling", "fighting eases": the word names no attack."""
+    if lex.search("halt_after", text[m.end() : m.end() + HALT_AFTER]):
+        return True
     return any(
         _full(lex, "halt", w) or _full(lex, "negation", w)
         for w in _words_before(text, m.start(), 3)

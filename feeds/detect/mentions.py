@@ -27,12 +27,22 @@ from feeds.lexicon import Lexicon
 _JOINER = re.compile(r"^(?:['’]s)?[\s\-–]*$")
 
 
+# A wire dateline names where the story was filed: "BANGKOK, Thailand:", "KYIV (Reuters) -".
+_DATELINE = re.compile(
+    r"\s*[A-ZА-ЯІЇЄ][A-ZА-ЯІЇЄ .'’-]{2,}"
+    r"(?:,\s*[A-ZА-Я][\w .'’-]{1,30}\s*(?:\([^)]{1,30}\))?\s*[:—–-]"  # "BANGKOK, Thailand:"
+    r"|\s*(?:\([^)]{1,30}\))?\s*[—–-])\s"  # "KYIV (Reuters) -": not "IDF: ..." (a speaker)
+)
+
+
 def _annotate(scan: _Scan, found: list[ActorMention]) -> tuple[_Actor, ...]:
     """Mark each actor as free, a modifier of something else, or a place."""
     lex, text = scan.lex, scan.text
     out: list[_Actor] = []
+    dateline = _DATELINE.match(text)
     for i, m in enumerate(found):
         place = _is_place(lex, text, m) or _joined_to_place(lex, text, m, out)
+        place = place or (dateline is not None and m.end <= dateline.end())
         role = ROLE_PLACE if place else None
         if role is None and lex.patterns["victim_after"].match(text, m.end):
             role = ROLE_VICTIM  # "a Ukrainian soldier was killed": hurt, not accused

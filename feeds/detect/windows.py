@@ -23,3 +23,6 @@ ENDED_BEFORE = 16
 # How far after a truce term, within its clause, a start word says it began ("the truce between
 # the army and the rebels took effect at noon").
 START_AFTER = 60
+
+# How far after a fighting word "eases", "subsides" or "is over" may stand and still stop it.
+HALT_AFTER = 24
