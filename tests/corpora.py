@@ -19,7 +19,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALSTREAM = SHARED / "corpora" / "realstream-2023" / "items.jsonl.gz"
 SCORER = SHARED / "eval" / "score.py"
 # name -> gold file. "dev" sets were looked at while the rules changed; "blind" sets were written
-# or labelled without sight of the detector and scored once (docs/evaluation.md) before joining dev.
+# or labelled without sight of the detector and scored once (docs/evaluation.md), then join dev.
 SETS = {
     "dev": SHARED / "corpora" / "ceasefire" / "dev.jsonl",
     "dev-written-1": DATA / "holdout" / "holdout.jsonl",
