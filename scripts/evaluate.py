@@ -1,9 +1,11 @@
-"""Score the detector on labelled sets with the shared scorer.
+"""Score the detector on labelled sets, with the shared scorer's own output.
 
-    python scripts/evaluate.py                 # every dev set, summary lines
+    python scripts/evaluate.py                 # every dev set, one summary line each
     python scripts/evaluate.py real-dev-2023 --errors
 
-Writes gold and predictions to a temporary folder and runs shared/eval/score.py on them.
+Blind sets are left out unless named: each is scored once, when it is first recorded in
+docs/evaluation.md. Writes gold and predictions to a temporary folder and runs
+shared/eval/score.py on them.
 """
 
 import json
@@ -14,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.corpora import SCORER, SETS, load_set, predict  # noqa: E402
+from tests.corpora import SCORER, SETS, load_set, predict
 
 
 def score(name: str, errors: bool) -> str:
@@ -22,9 +24,10 @@ def score(name: str, errors: bool) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         gold, pred = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl"
         gold.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
-        pred.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predict(items)))
-        args = [sys.executable, str(SCORER), str(gold), str(pred)] + (["--errors"] if errors else [])
-        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        lines = (json.dumps(p, ensure_ascii=False) + "\n" for p in predict(items))
+        pred.write_text("".join(lines))
+        args = [sys.executable, str(SCORER), str(gold), str(pred), *(["--errors"] * errors)]
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
 
 
 def main(argv: list[str]) -> None:
@@ -32,7 +35,8 @@ def main(argv: list[str]) -> None:
     names = [a for a in argv if not a.startswith("--")] or [n for n in SETS if "blind" not in n]
     for name in names:
         out = score(name, errors)
-        print(f"== {name}\n{out}" if errors or len(names) == 1 else f"{name:16} {out.splitlines()[-1]}")
+        last = out.splitlines()[-1]
+        print(f"== {name}\n{out}" if errors or len(names) == 1 else f"{name:18} {last}")
 
 
 if __name__ == "__main__":

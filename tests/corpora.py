@@ -8,7 +8,9 @@ scripts/evaluate.py.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -18,15 +20,21 @@ DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALSTREAM = SHARED / "corpora" / "realstream-2023" / "items.jsonl.gz"
 SCORER = SHARED / "eval" / "score.py"
+ALERTS = ("blame", "violation")
 # name -> gold file. "dev" sets were looked at while the rules changed; "blind" sets were written
 # or labelled without sight of the detector and scored once (docs/evaluation.md), then join dev.
 SETS = {
-    "dev": SHARED / "corpora" / "ceasefire" / "dev.jsonl",
-    "dev-written-1": DATA / "holdout" / "holdout.jsonl",
-    "dev-written-2": DATA / "holdout2" / "holdout2.jsonl",
-    "dev-written-3": DATA / "holdout3" / "holdout3.jsonl",
-    "real-dev-2023": DATA / "real-dev-2023" / "labels.jsonl",
-    "real-blind-2023": DATA / "real-blind-2023" / "labels.jsonl",
+    "dev": (SHARED / "corpora" / "ceasefire" / "dev.jsonl",),
+    "dev-written-1": (DATA / "holdout" / "holdout.jsonl",),
+    "dev-written-2": (DATA / "holdout2" / "holdout2.jsonl",),
+    "dev-written-3": (DATA / "holdout3" / "holdout3.jsonl",),
+    "real-dev-2023": (DATA / "real-dev-2023" / "labels.jsonl",),
+    "blind-ml-2026-12": (
+        DATA / "blind-ml-2026-12" / "part-a.jsonl",
+        DATA / "blind-ml-2026-12" / "part-b.jsonl",
+    ),
+    "real-blind-2023": (DATA / "real-blind-2023" / "labels.jsonl",),
+    "real-blind-2023b": (DATA / "real-blind-2023b" / "labels.jsonl",),
 }
 
 
@@ -41,13 +49,52 @@ def realstream() -> dict[str, dict]:
         return {item["id"]: item for item in map(json.loads, lines)}
 
 
+def available(name: str) -> bool:
+    return all(path.is_file() for path in SETS[name])
+
+
 def load_set(name: str) -> list[dict]:
     """Gold items of one set, each with its title and summary."""
-    items = read_jsonl(SETS[name])
+    items = [item for path in SETS[name] for item in read_jsonl(path)]
     if items and "title" not in items[0]:
         stream = realstream()
         items = [{**stream[item["id"]], **item} for item in items]
     return items
+
+
+@cache
+def scorer():
+    """The shared scorer as a module (its name normalisation and P/R/F)."""
+    spec = importlib.util.spec_from_file_location("ceasefire_score", SCORER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def score(items: list[dict], predicted: list[dict]) -> dict[str, float]:
+    """The scorer's figures: alert P/R, blame F1, pair F1, level accuracy, per-language recall."""
+    sc = scorer()
+    count: Counter[str] = Counter()
+    for gold, got in zip(items, predicted, strict=True):
+        ga, pa = gold["level"] in ALERTS, got["level"] in ALERTS
+        gb, pb = gold["level"] == "blame", got["level"] == "blame"
+        count.update(alert_tp=ga and pa, alert_fp=pa and not ga, alert_fn=ga and not pa)
+        count.update(blame_tp=gb and pb, blame_fp=pb and not gb, blame_fn=gb and not pb)
+        gp, pp = sc.pairset(gold["pairs"]), sc.pairset(got["pairs"])
+        count.update(pair_tp=len(gp & pp), pair_fp=len(pp - gp), pair_fn=len(gp - pp))
+        count.update(level=gold["level"] == got["level"])
+        lang = gold.get("lang", "en")
+        count.update({f"gold_{lang}": ga, f"hit_{lang}": ga and pa})
+    ap, ar, _ = sc.prf(count["alert_tp"], count["alert_fp"], count["alert_fn"])
+    out = {"alert_p": ap, "alert_r": ar, "level_acc": count["level"] / len(items)}
+    out["blame_f1"] = sc.prf(count["blame_tp"], count["blame_fp"], count["blame_fn"])[2]
+    out["pairs_f1"] = sc.prf(count["pair_tp"], count["pair_fp"], count["pair_fn"])[2]
+    for key in [k for k in count if k.startswith("gold_") and count[k]]:
+        lang = key.removeprefix("gold_")
+        out[f"recall_{lang}"] = count[f"hit_{lang}"] / count[key]
+    return out
 
 
 def predict(items: list[dict]) -> list[dict]:

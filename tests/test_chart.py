@@ -16,19 +16,41 @@ from feeds.model import Level, Pair
 
 NOW = datetime(2024, 3, 13, 15, 0, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PAIRS = [Pair(a, b) for a, b in [
-    ("Armenia", "Azerbaijan"), ("Azerbaijan", "Armenia"), ("Russia", "Ukraine"),
-    ("Ukraine", "Russia"), ("Israel", "Hamas"), ("Hamas", "Israel"), ("India", "Pakistan"),
-    ("Pakistan", "India"), ("Democratic Republic of the Congo", "Rwanda"),
-]]
+PAIRS = [
+    Pair(a, b)
+    for a, b in [
+        ("Armenia", "Azerbaijan"),
+        ("Azerbaijan", "Armenia"),
+        ("Russia", "Ukraine"),
+        ("Ukraine", "Russia"),
+        ("Israel", "Hamas"),
+        ("Hamas", "Israel"),
+        ("India", "Pakistan"),
+        ("Pakistan", "India"),
+        ("Democratic Republic of the Congo", "Rwanda"),
+    ]
+]
 
 
-def alert(number: int, *, when: datetime, pairs: tuple[Pair, ...],
-          level: Level = Level.BLAME) -> Alert:
+def alert(
+    number: int, *, when: datetime, pairs: tuple[Pair, ...], level: Level = Level.BLAME
+) -> Alert:
     return Alert(
-        id=number, feed_url="https://example.org/feed", item_key=f"k{number}", title="t",
-        summary="", link=f"https://example.org/{number}", published=when, source_title="x",
-        level=level, pairs=pairs, evidence="", matched=(), actors=(), lang="en", novelty="",
+        id=number,
+        feed_url="https://example.org/feed",
+        item_key=f"k{number}",
+        title="t",
+        summary="",
+        link=f"https://example.org/{number}",
+        published=when,
+        source_title="x",
+        level=level,
+        pairs=pairs,
+        evidence="",
+        matched=(),
+        actors=(),
+        lang="en",
+        novelty="",
         created=when,
     )
 
@@ -39,8 +61,9 @@ def busy_month() -> list[Alert]:
     for day in range(30):
         for k, pair in enumerate(PAIRS):
             for _ in range((day * 7 + k * 3) % (len(PAIRS) - k + 1) % 3):
-                alerts.append(alert(len(alerts) + 1, when=NOW - timedelta(days=day, hours=k),
-                                    pairs=(pair,)))
+                alerts.append(
+                    alert(len(alerts) + 1, when=NOW - timedelta(days=day, hours=k), pairs=(pair,))
+                )
     return alerts
 
 
@@ -69,8 +92,10 @@ def test_count_by_day_buckets_by_utc_date_and_pair():
     ]
     counts = count_by_day(alerts, days=3, now=NOW)
     assert counts.dates == (date(2024, 3, 11), date(2024, 3, 12), date(2024, 3, 13))
-    assert counts.series == (("Armenia → Azerbaijan", (0, 1, 2)),
-                             ("Azerbaijan → Armenia", (0, 0, 1)))
+    assert counts.series == (
+        ("Armenia → Azerbaijan", (0, 1, 2)),
+        ("Azerbaijan → Armenia", (0, 0, 1)),
+    )
 
 
 def test_more_than_six_pairs_fold_into_other():
@@ -114,7 +139,11 @@ def test_matplotlib_is_not_imported_until_a_chart_is_drawn():
 
     code = "import bot.chart, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
         cwd=Path(__file__).resolve().parents[1],
     )
     assert result.stdout.strip() == "False"

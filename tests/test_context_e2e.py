@@ -43,9 +43,16 @@ async def seed_alerts(settings, now):
     try:
         for key, level, pairs, actors, age in stories:
             created = now - age
-            item = Item(key=key, feed_url=FEED, title=f"Story {key} & <more>", summary="",
-                        link=f"https://agency.test/{key}?a=1&b=2", published=created,
-                        source_title="Agency", lang="en")
+            item = Item(
+                key=key,
+                feed_url=FEED,
+                title=f"Story {key} & <more>",
+                summary="",
+                link=f"https://agency.test/{key}?a=1&b=2",
+                published=created,
+                source_title="Agency",
+                lang="en",
+            )
             detection = Detection(level=level, pairs=pairs, actors=actors)
             await store.ingest(FEED, [NewStory(item, detection)], now=created)
     finally:
@@ -132,25 +139,36 @@ async def test_digest_subscriptions_once_a_day_across_a_restart(
 
         feed_server.publish_rss("/mt.xml", [MOSCOW_TIMES], title="The Moscow Times")
         await telegram_api.wait_for(
-            lambda: len(telegram_api.messages_to(701)) == 2
-            and len(telegram_api.messages_to(702)) == 2, within=WITHIN)
+            lambda: (
+                len(telegram_api.messages_to(701)) == 2 and len(telegram_api.messages_to(702)) == 2
+            ),
+            within=WITHIN,
+        )
         # One outbox row per instant chat, none for the digest-only one.
         assert sum((await store.outbox_counts()).values()) == 2
         assert len(telegram_api.messages_to(700)) == 2  # the two replies only
 
         subscribed = (await store.get_subscription(700)).last_digest
         first = digest_slot(at, subscribed) + timedelta(days=1)
-        for now, sent in [(first - timedelta(minutes=1), 0), (first, 2),
-                          (first + timedelta(minutes=1), 0)]:
-            assert await send_due_digests(application.bot, store, now=now,
-                                          filter_fn=wanted) == sent
+        for now, sent in [
+            (first - timedelta(minutes=1), 0),
+            (first, 2),
+            (first + timedelta(minutes=1), 0),
+        ]:
+            assert (
+                await send_due_digests(application.bot, store, now=now, filter_fn=wanted) == sent
+            )
 
     async with running_bot(settings) as application:  # a restart
         store = application.bot_data[SERVICES_KEY].store
-        for now, sent in [(first + timedelta(hours=2), 0), (first + timedelta(hours=23.9), 0),
-                          (first + timedelta(days=1), 2)]:
-            assert await send_due_digests(application.bot, store, now=now,
-                                          filter_fn=wanted) == sent
+        for now, sent in [
+            (first + timedelta(hours=2), 0),
+            (first + timedelta(hours=23.9), 0),
+            (first + timedelta(days=1), 2),
+        ]:
+            assert (
+                await send_due_digests(application.bot, store, now=now, filter_fn=wanted) == sent
+            )
 
     assert len(digests(telegram_api, 700)) == 2
     assert len(digests(telegram_api, 701)) == 2

@@ -60,22 +60,32 @@ def clock():
 def make_worker(bot, store, clock, **limits):
     """A worker on the test clock; unlimited unless limits are given."""
     limiter = SendLimiter(**{**UNLIMITED, **limits}, clock=clock.monotonic)
-    return DeliveryWorker(bot, store, limiter=limiter, clock=clock.now,
-                          monotonic=clock.monotonic, backoff_base=2.0)
+    return DeliveryWorker(
+        bot, store, limiter=limiter, clock=clock.now, monotonic=clock.monotonic, backoff_base=2.0
+    )
 
 
-async def add_alert(store, number, *, title=None, summary="Shelling reported overnight.",
-                    link=None):
+async def add_alert(
+    store, number, *, title=None, summary="Shelling reported overnight.", link=None
+):
     """Store one blame alert (as the poller would) and return it."""
     item = Item(
-        key=f"item-{number}", feed_url="https://feed.test/rss",
+        key=f"item-{number}",
+        feed_url="https://feed.test/rss",
         title=title or f"Russia blames Azerbaijan for breach number {number}",
-        summary=summary, link=link or f"https://feed.test/news/{number}",
-        published=NOW, source_title="Feed Test", lang="en",
+        summary=summary,
+        link=link or f"https://feed.test/news/{number}",
+        published=NOW,
+        source_title="Feed Test",
+        lang="en",
     )
-    detection = Detection(level=Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),),
-                          matched=("blames",), summary=summary,
-                          actors=("Russia", "Azerbaijan"))
+    detection = Detection(
+        level=Level.BLAME,
+        pairs=(Pair("Russia", "Azerbaijan"),),
+        matched=("blames",),
+        summary=summary,
+        actors=("Russia", "Azerbaijan"),
+    )
     (alert,) = await store.ingest(item.feed_url, [NewStory(item, detection)], now=NOW)
     return alert
 
@@ -83,8 +93,9 @@ async def add_alert(store, number, *, title=None, summary="Shelling reported ove
 async def subscribe(store, *chat_ids):
     for chat_id in chat_ids:
         chat_type = "private" if chat_id > 0 else "group"
-        await store.subscribe(chat_id, chat_type=chat_type,
-                              levels=(Level.BLAME, Level.VIOLATION), now=NOW)
+        await store.subscribe(
+            chat_id, chat_type=chat_type, levels=(Level.BLAME, Level.VIOLATION), now=NOW
+        )
 
 
 async def queue(store, alert, *chat_ids):
@@ -102,7 +113,9 @@ async def test_due_rows_are_sent_once_and_marked_sent(bot, store, telegram_api, 
     assert report.sent == 5
     assert Counter(m.chat_id for m in telegram_api.sent) == {11: 2, 12: 2, -13: 1}
     assert [m.text.split("\n")[1] for m in telegram_api.messages_to(11)] == [
-        f"<b>{first.title}</b>", f"<b>{second.title}</b>"]  # a chat's rows keep their order
+        f"<b>{first.title}</b>",
+        f"<b>{second.title}</b>",
+    ]  # a chat's rows keep their order
     for message in telegram_api.sent:
         assert message.parse_mode == "HTML"
         parse_telegram_html(message.text)
@@ -142,7 +155,9 @@ async def test_flood_wait_keeps_a_chats_later_rows_behind(bot, store, telegram_a
     clock.advance(61)
     await worker.run_once()
     assert [m.text.split("\n")[1] for m in telegram_api.messages_to(23)] == [
-        f"<b>{first.title}</b>", f"<b>{second.title}</b>"]
+        f"<b>{first.title}</b>",
+        f"<b>{second.title}</b>",
+    ]
 
 
 async def test_server_errors_are_retried_with_backoff(bot, store, telegram_api, clock):
@@ -205,7 +220,10 @@ async def test_other_bad_request_marks_the_row_failed(bot, store, telegram_api, 
     await store.enqueue(good.id, [61], now=NOW)
     limiter = SendLimiter(**UNLIMITED)
     worker = DeliveryWorker(
-        bot, store, limiter=limiter, clock=clock.now,
+        bot,
+        store,
+        limiter=limiter,
+        clock=clock.now,
         formatter=lambda alert: "<p>broken</p>" if alert.id == bad.id else "fine",
     )
     with caplog.at_level(logging.WARNING, logger="bot.delivery"):
@@ -219,7 +237,10 @@ async def test_other_bad_request_marks_the_row_failed(bot, store, telegram_api, 
 async def test_hostile_feed_text_arrives_escaped(bot, store, telegram_api, clock):
     """<script>, a stray </b> and & in feed text are accepted by the HTML check, shown as text."""
     alert = await add_alert(
-        store, 1, title="</b><script>alert(1)</script> AT&T", summary="x < y & z > w </i>",
+        store,
+        1,
+        title="</b><script>alert(1)</script> AT&T",
+        summary="x < y & z > w </i>",
         link='https://feed.test/a?b=1&c="2"',
     )
     await queue(store, alert, 71)
@@ -242,7 +263,8 @@ async def test_fifty_chats_under_limits_get_exactly_one_each(bot, store, telegra
         await store.enqueue(alert.id, [1001, *groups], now=NOW)  # 1/s per chat, 2/min per group
     # Margins absorb scheduling jitter between our clock and the fake's on a loaded machine.
     worker = DeliveryWorker(
-        bot, store, limiter=SendLimiter(per_second=30, chat_interval=1.5, group_per_minute=2))
+        bot, store, limiter=SendLimiter(per_second=30, chat_interval=1.5, group_per_minute=2)
+    )
     expected = len(private) + 2 + 2 * len(groups)
     started = time.monotonic()
     worker.start()
@@ -293,9 +315,7 @@ async def test_wake_delivers_new_rows_at_once(bot, store, telegram_api, clock):
     assert [m.chat_id for m in telegram_api.sent] == [81]
 
 
-async def test_crash_mid_delivery_then_restart_sends_the_rest_once(
-    db_path, telegram_api
-):
+async def test_crash_mid_delivery_then_restart_sends_the_rest_once(db_path, telegram_api):
     """Kill the worker after k of n sends; a new one on the same file sends n-k, none twice.
 
     One send at a time, so when the (k+1)th request hangs the k before it are recorded; a
@@ -359,8 +379,7 @@ def test_send_limiter_windows(limits, sends, next_chat, expected_wait):
 def test_send_limiter_frees_up_as_time_passes():
     """A window frees one slot as its oldest send ages out."""
     clock = Clock()
-    limiter = SendLimiter(per_second=0, chat_interval=0, group_per_minute=2,
-                          clock=clock.monotonic)
+    limiter = SendLimiter(per_second=0, chat_interval=0, group_per_minute=2, clock=clock.monotonic)
     limiter.reserve(-5)
     clock.advance(10)
     limiter.reserve(-5)

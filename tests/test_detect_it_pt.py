@@ -37,7 +37,7 @@ ITALIAN = [
         pairs(("Russia", "Ukraine")),
     ),
     (
-        "Israele accusa Hamas di aver violato il cessate il fuoco a Gaza",
+        "Israele accusa Hamas di avere violato la tregua nella Striscia di Gaza",
         "",
         BLAME,
         pairs(("Israel", "Hamas")),
@@ -163,7 +163,7 @@ PORTUGUESE = [
     # violation without a pair
     ("Foguetes atingem Sderot apesar da trégua", "", VIOLATION, set()),
     ("Cessar-fogo violado no sul do Líbano; dois mortos", "", VIOLATION, set()),
-    ("Tiroteios horas depois da entrada em vigor do cessar-fogo", "", VIOLATION, set()),
+    ("Tiroteios poucas horas após o início do cessar-fogo", "", VIOLATION, set()),
     # ceasefire news
     ("Cessar-fogo entre Israel e Irã entra em vigor", "", CEASEFIRE, set()),
     ("Negociadores reúnem-se no Cairo para discutir trégua em Gaza", "", CEASEFIRE, set()),

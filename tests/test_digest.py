@@ -31,13 +31,32 @@ def at(hours: float, *, day: int = 0) -> datetime:
     return DAY + timedelta(days=day, hours=hours)
 
 
-def alert(number: int, *, when: datetime, level: Level = Level.BLAME,
-          pairs: tuple[Pair, ...] = (), actors: tuple[str, ...] = (), title: str = "") -> Alert:
+def alert(
+    number: int,
+    *,
+    when: datetime,
+    level: Level = Level.BLAME,
+    pairs: tuple[Pair, ...] = (),
+    actors: tuple[str, ...] = (),
+    title: str = "",
+) -> Alert:
     return Alert(
-        id=number, feed_url=FEED, item_key=f"k{number}", title=title or f"Story {number}",
-        summary="", link=f"https://example.org/{number}", published=when,
-        source_title="Example News", level=level, pairs=pairs, evidence="", matched=(),
-        actors=actors, lang="en", novelty="", created=when,
+        id=number,
+        feed_url=FEED,
+        item_key=f"k{number}",
+        title=title or f"Story {number}",
+        summary="",
+        link=f"https://example.org/{number}",
+        published=when,
+        source_title="Example News",
+        level=level,
+        pairs=pairs,
+        evidence="",
+        matched=(),
+        actors=actors,
+        lang="en",
+        novelty="",
+        created=when,
     )
 
 
@@ -46,8 +65,17 @@ def alert(number: int, *, when: datetime, level: Level = Level.BLAME,
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [(None, "07:00"), ("", "07:00"), ("7:30", "07:30"), ("07:30", "07:30"), ("23:59", "23:59"),
-     ("0:00", "00:00"), ("07.30", "07:30"), ("18h05", "18:05"), ("07:30 UTC", "07:30")],
+    [
+        (None, "07:00"),
+        ("", "07:00"),
+        ("7:30", "07:30"),
+        ("07:30", "07:30"),
+        ("23:59", "23:59"),
+        ("0:00", "00:00"),
+        ("07.30", "07:30"),
+        ("18h05", "18:05"),
+        ("07:30 UTC", "07:30"),
+    ],
 )
 def test_parse_digest_time(text, expected):
     """HH:MM in UTC, a few common spellings; nothing given means 07:00."""
@@ -115,8 +143,9 @@ def test_digest_groups_by_conflict_busiest_first_with_links():
         "🗞 Daily digest · 12 Mar 07:00 – 13 Mar 07:00 UTC",
         "2 accusations · 3 violation reports",
     ]
-    ukraine, karabakh, other = (visible.index(s) for s in
-                                ("Russia–Ukraine (3)", "Armenia–Azerbaijan (1)", "Other (1)"))
+    ukraine, karabakh, other = (
+        visible.index(s) for s in ("Russia–Ukraine (3)", "Armenia–Azerbaijan (1)", "Other (1)")
+    )
     assert ukraine < karabakh < other
     assert visible.index("🟠 08:00") < visible.index("🟠 01:00") < visible.index("🔴 03:00")
     assert "🔴 03:00 Russia → Ukraine: Kyiv & Moscow <trade> blame — Example News" in visible
@@ -133,8 +162,15 @@ def test_empty_digest_says_so():
 
 def test_long_digest_is_cut_cleanly():
     """A busy day: at most 4096 characters, whole lines, '…and N more'."""
-    alerts = [alert(n, when=at(7, day=-1) + timedelta(minutes=n), pairs=(RU_UA,),
-                    title="Shelling & <drones> " * 20) for n in range(200)]
+    alerts = [
+        alert(
+            n,
+            when=at(7, day=-1) + timedelta(minutes=n),
+            pairs=(RU_UA,),
+            title="Shelling & <drones> " * 20,
+        )
+        for n in range(200)
+    ]
     text = build_digest(alerts, day_start=at(7, day=-1), day_end=at(7))
     assert len(text) <= 4096
     parse_telegram_html(text)
@@ -156,17 +192,32 @@ async def bot(telegram_api):
         yield bot
 
 
-async def seed(store: Store, key: str, pairs: tuple[Pair, ...], *, now: datetime,
-               actors: tuple[str, ...] = ()) -> None:
-    item = Item(key=key, feed_url=FEED, title=f"Story {key}", summary="",
-                link=f"https://example.org/{key}", published=now, source_title="Example")
+async def seed(
+    store: Store, key: str, pairs: tuple[Pair, ...], *, now: datetime, actors: tuple[str, ...] = ()
+) -> None:
+    item = Item(
+        key=key,
+        feed_url=FEED,
+        title=f"Story {key}",
+        summary="",
+        link=f"https://example.org/{key}",
+        published=now,
+        source_title="Example",
+    )
     detection = Detection(Level.BLAME, pairs=pairs, evidence="e", actors=actors)
     await store.ingest(FEED, [NewStory(item, detection)], now=now)
 
 
 async def subscribe(store: Store, chat_id: int, *, now: datetime, words=()) -> None:
-    await store.subscribe(chat_id, chat_type="private", levels=(Level.BLAME, Level.VIOLATION),
-                          words=words, now=now, is_instant=False, digest_time="07:00")
+    await store.subscribe(
+        chat_id,
+        chat_type="private",
+        levels=(Level.BLAME, Level.VIOLATION),
+        words=words,
+        now=now,
+        is_instant=False,
+        digest_time="07:00",
+    )
     # What the /subscribe handler does: the first digest comes at the next 07:00.
     await store.set_last_digest(chat_id, now)
 

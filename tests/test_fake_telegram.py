@@ -31,7 +31,7 @@ async def bot(telegram_api):
         ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st"),
         ("<blockquote>q</blockquote>", "q"),
         ('<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>', "👍"),
-        ("AT&amp;T &quot;q&quot; &#39; &#x41; &gt;", "AT&T \"q\" ' A >"),
+        ("AT&amp;T &quot;q&quot; &#39; &#x41; &gt;", 'AT&T "q" \' A >'),
         ("<B>upper</B>", "upper"),
         ("<b><i>nested</i></b>", "nested"),
         ("a > b", "a > b"),
@@ -76,16 +76,21 @@ def test_bare_ampersand_allowed_when_not_strict():
 async def test_send_message_is_recorded_with_its_options(bot, telegram_api):
     """A valid HTML message is accepted and recorded with parse mode and preview options."""
     message = await bot.send_message(
-        42, "<b>hi</b> &amp; bye", parse_mode=ParseMode.HTML,
+        42,
+        "<b>hi</b> &amp; bye",
+        parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(
-            url="https://example.test/a", prefer_small_media=True),
+            url="https://example.test/a", prefer_small_media=True
+        ),
     )
     assert message.text == "hi & bye"
     assert message.chat.id == 42
     (sent,) = telegram_api.sent
     assert (sent.chat_id, sent.text, sent.parse_mode) == (42, "<b>hi</b> &amp; bye", "HTML")
-    assert sent.link_preview_options == {"url": "https://example.test/a",
-                                         "prefer_small_media": True}
+    assert sent.link_preview_options == {
+        "url": "https://example.test/a",
+        "prefer_small_media": True,
+    }
     assert sent.message_id == message.message_id
 
 
@@ -175,16 +180,19 @@ async def test_command_updates_for_each_chat_type(bot, telegram_api):
     assert private.effective_chat.type == "private"
     assert private.effective_user.id == 5
     group = Update.de_json(
-        telegram_api.command_update(-100777, "/subscribe@ceasefire_alerts_bot", user_id=9), bot)
+        telegram_api.command_update(-100777, "/subscribe@ceasefire_alerts_bot", user_id=9), bot
+    )
     assert group.effective_chat.type == "supergroup"
     assert group.effective_user.id == 9
     channel = Update.de_json(
-        telegram_api.command_update(-100888, "/subscribe all", chat_type="channel"), bot)
+        telegram_api.command_update(-100888, "/subscribe all", chat_type="channel"), bot
+    )
     assert channel.channel_post is not None
     assert channel.channel_post.sender_chat.id == -100888
     assert channel.effective_user is None
     anonymous = Update.de_json(
-        telegram_api.command_update(-100777, "/subscribe", anonymous_admin=True), bot)
+        telegram_api.command_update(-100777, "/subscribe", anonymous_admin=True), bot
+    )
     assert anonymous.effective_message.sender_chat.id == -100777
 
 
@@ -196,8 +204,12 @@ async def test_chat_members_commands_and_photos(bot, telegram_api):
     assert (await bot.get_chat_member(-300, 3)).status == "member"
     await bot.set_my_commands([("latest", "Last alerts"), ("subscribe", "Get alerts")])
     assert [c.command for c in await bot.get_my_commands()] == ["latest", "subscribe"]
-    await bot.send_photo(4, InputFile(b"\x89PNG fake", filename="a.png"), caption="<b>c</b>",
-                         parse_mode=ParseMode.HTML)
+    await bot.send_photo(
+        4,
+        InputFile(b"\x89PNG fake", filename="a.png"),
+        caption="<b>c</b>",
+        parse_mode=ParseMode.HTML,
+    )
     assert telegram_api.sent[-1].photo == b"\x89PNG fake"
     assert telegram_api.sent[-1].text == "<b>c</b>"
 
@@ -206,8 +218,9 @@ async def test_json_bodies_and_wrong_token(telegram_api):
     """Plain JSON bodies work; with a token set, any other token gets 401."""
     telegram_api.token = TOKEN
     async with httpx.AsyncClient() as client:
-        ok = await client.post(f"{telegram_api.base_url}{TOKEN}/sendMessage",
-                               json={"chat_id": 3, "text": "json"})
+        ok = await client.post(
+            f"{telegram_api.base_url}{TOKEN}/sendMessage", json={"chat_id": 3, "text": "json"}
+        )
         wrong = await client.post(f"{telegram_api.base_url}999:nope/getMe")
     assert ok.json()["result"]["text"] == "json"
     assert wrong.status_code == 401

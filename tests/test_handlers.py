@@ -53,13 +53,19 @@ def make_application(telegram_api, *, polling=False):
 @pytest.fixture
 async def app(telegram_api, store, db_path):
     """The real Application with our handlers and Services, initialised against the fake."""
-    settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=telegram_api.base_url,
-                        database_path=db_path, admin_user_ids=frozenset({OPERATOR}),
-                        feed_allow_private=True, fetch_timeout=5.0)
+    settings = Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_url=telegram_api.base_url,
+        database_path=db_path,
+        admin_user_ids=frozenset({OPERATOR}),
+        feed_allow_private=True,
+        fetch_timeout=5.0,
+    )
     application = make_application(telegram_api)
     async with make_client() as client:
-        application.bot_data[SERVICES_KEY] = Services(store=store, settings=settings,
-                                                      client=client)
+        application.bot_data[SERVICES_KEY] = Services(
+            store=store, settings=settings, client=client
+        )
         async with application:
             await application.start()  # non-blocking handlers run as the app's tasks
             try:
@@ -80,13 +86,26 @@ async def send(app, telegram_api, chat_id, text, **kw):
     return [m.text for m in telegram_api.messages_to(chat_id)[before:]]
 
 
-async def add_alert(store, number, *, title, actors=("Russia", "Azerbaijan", "Armenia"),
-                    pairs=RUSSIA_BLAMES_AZERBAIJAN, created=NOW):
-    item = Item(key=f"k{number}", feed_url="https://feed.test/rss", title=title,
-                summary="Details follow.", link=f"https://feed.test/{number}",
-                published=created, source_title="Feed Test", lang="en")
-    detection = Detection(level=Level.BLAME, pairs=pairs, summary="Details follow.",
-                          actors=actors)
+async def add_alert(
+    store,
+    number,
+    *,
+    title,
+    actors=("Russia", "Azerbaijan", "Armenia"),
+    pairs=RUSSIA_BLAMES_AZERBAIJAN,
+    created=NOW,
+):
+    item = Item(
+        key=f"k{number}",
+        feed_url="https://feed.test/rss",
+        title=title,
+        summary="Details follow.",
+        link=f"https://feed.test/{number}",
+        published=created,
+        source_title="Feed Test",
+        lang="en",
+    )
+    detection = Detection(level=Level.BLAME, pairs=pairs, summary="Details follow.", actors=actors)
     (alert,) = await store.ingest(item.feed_url, [NewStory(item, detection)], now=created)
     return alert
 
@@ -106,15 +125,28 @@ async def test_commands_are_accepted_by_set_my_commands(app, telegram_api):
     """COMMANDS passes Telegram's checks on names and descriptions."""
     assert await app.bot.set_my_commands(COMMANDS)
     assert {c["command"] for c in telegram_api.commands} >= {
-        "subscribe", "unsubscribe", "latest", "filters", "status", "feeds", "help", "start",
-        "tally", "chart"}
+        "subscribe",
+        "unsubscribe",
+        "latest",
+        "filters",
+        "status",
+        "feeds",
+        "help",
+        "start",
+        "tally",
+        "chart",
+    }
 
 
 async def test_help_shows_digest_tally_and_chart_with_examples(app, telegram_api):
     """/help explains the digest syntax and gives an example of each new command."""
     (text,) = await send(app, telegram_api, 6, "/help")
-    for example in ("/subscribe digest 07:30", "/subscribe both 18:00 ukraine",
-                    "/tally 30 armenia", "/chart 14"):
+    for example in (
+        "/subscribe digest 07:30",
+        "/subscribe both 18:00 ukraine",
+        "/tally 30 armenia",
+        "/chart 14",
+    ):
         assert example in text
 
 
@@ -191,12 +223,21 @@ async def test_latest_shows_newest_first_with_filters(app, telegram_api, store):
     (text,) = await send(app, telegram_api, 20, "/latest")
     assert text.startswith("Nothing yet")
     await add_alert(store, 1, title="Old Karabakh breach", created=NOW - timedelta(hours=2))
-    await add_alert(store, 2, title="Gaza truce broken", actors=("Israel", "Hamas"),
-                    pairs=(Pair("Israel", "Hamas"),), created=NOW - timedelta(hours=1))
+    await add_alert(
+        store,
+        2,
+        title="Gaza truce broken",
+        actors=("Israel", "Hamas"),
+        pairs=(Pair("Israel", "Hamas"),),
+        created=NOW - timedelta(hours=1),
+    )
     await add_alert(store, 3, title="New Karabakh breach <&>", created=NOW)
     (text,) = await send(app, telegram_api, 20, "/latest")
-    assert text.index("New Karabakh breach &lt;&amp;&gt;") < text.index("Gaza truce") < \
-        text.index("Old Karabakh")
+    assert (
+        text.index("New Karabakh breach &lt;&amp;&gt;")
+        < text.index("Gaza truce")
+        < text.index("Old Karabakh")
+    )
     (text,) = await send(app, telegram_api, 20, "/latest 1")
     assert "New Karabakh" in text
     assert "Gaza" not in text
@@ -212,8 +253,12 @@ async def test_latest_shows_newest_first_with_filters(app, telegram_api, store):
 async def test_latest_splits_long_answers(app, telegram_api, store):
     """Twenty long alerts come as several messages, each within Telegram's limit."""
     for n in range(20):
-        await add_alert(store, n, title=f"Breach number {n} " + "long words " * 60,
-                        created=NOW - timedelta(minutes=n))
+        await add_alert(
+            store,
+            n,
+            title=f"Breach number {n} " + "long words " * 60,
+            created=NOW - timedelta(minutes=n),
+        )
     replies = await send(app, telegram_api, 21, "/latest 20")
     assert len(replies) > 1
     assert sum(text.count("Breach number") for text in replies) == 20
@@ -223,8 +268,9 @@ async def test_status_and_feeds(app, telegram_api, store):
     """/status gives counts and failing feeds; /feeds lists sources with links."""
     await store.add_feed("https://a.test/rss", now=NOW, title="Agency <A>")
     await store.add_feed("https://b.test/rss", now=NOW, title="B News")
-    await store.record_fetch_error("https://b.test/rss", "HTTP 500 & worse", now=NOW,
-                                   next_poll=NOW)
+    await store.record_fetch_error(
+        "https://b.test/rss", "HTTP 500 & worse", now=NOW, next_poll=NOW
+    )
     await store.subscribe(1, chat_type="private", levels=BREACH_LEVELS, now=NOW)
     await store.set_meta("last_cycle", NOW.isoformat())
     await store.set_meta("last_cycle_duration", "1.25")
@@ -248,8 +294,9 @@ async def test_addfeed_and_removefeed_are_for_operators(app, telegram_api, store
     assert [f.url for f in await store.list_feeds()] == [url]
     (text,) = await send(app, telegram_api, OPERATOR, f"/addfeed {url}")
     assert text.startswith("Already watched")
-    (text,) = await send(app, telegram_api, OPERATOR,
-                         f"/addfeed {feed_server.url(FAULTS['html'])}")
+    (text,) = await send(
+        app, telegram_api, OPERATOR, f"/addfeed {feed_server.url(FAULTS['html'])}"
+    )
     assert text.startswith("Not added:")
     (text,) = await send(app, telegram_api, OPERATOR, "/addfeed ftp://x.test/feed")
     assert text.startswith("Usage: /addfeed URL")
@@ -260,7 +307,8 @@ async def test_addfeed_and_removefeed_are_for_operators(app, telegram_api, store
     assert await store.list_feeds() == []
     svc = app.bot_data[SERVICES_KEY]
     app.bot_data[SERVICES_KEY] = replace(
-        svc, settings=replace(svc.settings, feed_allow_private=False))
+        svc, settings=replace(svc.settings, feed_allow_private=False)
+    )
     (text,) = await send(app, telegram_api, OPERATOR, f"/addfeed {url}")
     assert text.startswith("Not added:")
     assert "127.0.0.1" in text
@@ -281,10 +329,16 @@ async def test_bot_removed_from_group_turns_alerts_off(app, telegram_api, store)
     await store.subscribe(-400, chat_type="group", levels=BREACH_LEVELS, now=NOW)
     bot_user = (await app.bot.get_me()).to_dict()
     chat = {"id": -400, "type": "group", "title": "G"}
-    payload = {"update_id": 9001, "my_chat_member": {
-        "chat": chat, "from": {"id": 5, "is_bot": False, "first_name": "A"}, "date": 0,
-        "old_chat_member": {"status": "member", "user": bot_user},
-        "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0}}}
+    payload = {
+        "update_id": 9001,
+        "my_chat_member": {
+            "chat": chat,
+            "from": {"id": 5, "is_bot": False, "first_name": "A"},
+            "date": 0,
+            "old_chat_member": {"status": "member", "user": bot_user},
+            "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
+        },
+    }
     await app.process_update(Update.de_json(payload, app.bot))
     assert not (await store.get_subscription(-400)).is_active
 
@@ -292,10 +346,16 @@ async def test_bot_removed_from_group_turns_alerts_off(app, telegram_api, store)
 async def test_migration_service_message_moves_the_subscription(app, telegram_api, store):
     """The 'group upgraded' service message moves the subscription to the new id."""
     await store.subscribe(-500, chat_type="group", levels=BREACH_LEVELS, now=NOW)
-    payload = {"update_id": 9002, "message": {
-        "message_id": 1, "date": 0, "chat": {"id": -500, "type": "group", "title": "G"},
-        "from": {"id": 5, "is_bot": False, "first_name": "A"},
-        "migrate_to_chat_id": -100500}}
+    payload = {
+        "update_id": 9002,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": -500, "type": "group", "title": "G"},
+            "from": {"id": 5, "is_bot": False, "first_name": "A"},
+            "migrate_to_chat_id": -100500,
+        },
+    }
     await app.process_update(Update.de_json(payload, app.bot))
     assert await store.get_subscription(-500) is None
     assert (await store.get_subscription(-100500)).is_active
@@ -303,12 +363,14 @@ async def test_migration_service_message_moves_the_subscription(app, telegram_ap
 
 async def test_long_polling_end_to_end(telegram_api, store, db_path):
     """With real getUpdates polling, a pushed /subscribe is answered and stored."""
-    settings = Settings(telegram_bot_token=TOKEN, telegram_api_url=telegram_api.base_url,
-                        database_path=db_path)
+    settings = Settings(
+        telegram_bot_token=TOKEN, telegram_api_url=telegram_api.base_url, database_path=db_path
+    )
     application = make_application(telegram_api, polling=True)
     async with httpx.AsyncClient() as client:
-        application.bot_data[SERVICES_KEY] = Services(store=store, settings=settings,
-                                                      client=client)
+        application.bot_data[SERVICES_KEY] = Services(
+            store=store, settings=settings, client=client
+        )
         async with application:
             await application.updater.start_polling(timeout=5)
             await application.start()
@@ -341,16 +403,28 @@ def set_clock(app, now):
         (["blame", "gaza"], SubscribeRequest((Level.BLAME,), ("gaza",))),
         (["digest"], SubscribeRequest(BREACH_LEVELS, (), False, "07:00")),
         (["digest", "7:30"], SubscribeRequest(BREACH_LEVELS, (), False, "07:30")),
-        (["Digest", "07:30", "UTC", "blame", "armenia"],
-         SubscribeRequest((Level.BLAME,), ("armenia",), False, "07:30")),
-        (["both", "18h05", "ukraine"], SubscribeRequest(BREACH_LEVELS, ("ukraine",), True,
-                                                        "18:05")),
+        (
+            ["Digest", "07:30", "UTC", "blame", "armenia"],
+            SubscribeRequest((Level.BLAME,), ("armenia",), False, "07:30"),
+        ),
+        (
+            ["both", "18h05", "ukraine"],
+            SubscribeRequest(BREACH_LEVELS, ("ukraine",), True, "18:05"),
+        ),
         (["both"], SubscribeRequest(BREACH_LEVELS, (), True, "07:00")),
-        (["armenia", "digest,", "6:00"], SubscribeRequest(BREACH_LEVELS, ("armenia",), False,
-                                                          "06:00")),
-        (["digest", '"Nagorno', 'Karabakh"', "all"],
-         SubscribeRequest((Level.BLAME, Level.VIOLATION, Level.CEASEFIRE),
-                          ("nagorno karabakh",), False, "07:00")),
+        (
+            ["armenia", "digest,", "6:00"],
+            SubscribeRequest(BREACH_LEVELS, ("armenia",), False, "06:00"),
+        ),
+        (
+            ["digest", '"Nagorno', 'Karabakh"', "all"],
+            SubscribeRequest(
+                (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE),
+                ("nagorno karabakh",),
+                False,
+                "07:00",
+            ),
+        ),
     ],
 )
 def test_parse_subscribe_command(args, expected):
@@ -384,7 +458,11 @@ async def test_subscribe_digest_both_and_back_to_instant(app, telegram_api, stor
     assert "The first digest comes 14 Mar 2024 07:30 UTC" in text
     sub = await store.get_subscription(70)
     assert (sub.is_instant, sub.digest_time, sub.last_digest, sub.words) == (
-        False, "07:30", CLOCK, ("armenia",))
+        False,
+        "07:30",
+        CLOCK,
+        ("armenia",),
+    )
     assert not is_digest_due(sub.digest_time, sub.last_digest, CLOCK + timedelta(hours=20))
     assert is_digest_due(sub.digest_time, sub.last_digest, CLOCK + timedelta(hours=21.5))
     (text,) = await send(app, telegram_api, 70, "/filters")
@@ -436,8 +514,14 @@ async def test_tally_counts_pairs_in_the_window(app, telegram_api, store):
     set_clock(app, CLOCK)
     await add_alert(store, 1, title="a", created=CLOCK - timedelta(hours=1))
     await add_alert(store, 2, title="b", created=CLOCK - timedelta(days=2))
-    await add_alert(store, 3, title="c", created=CLOCK - timedelta(days=20),
-                    actors=("Israel", "Hamas"), pairs=(Pair("Israel", "Hamas"),))
+    await add_alert(
+        store,
+        3,
+        title="c",
+        created=CLOCK - timedelta(days=20),
+        actors=("Israel", "Hamas"),
+        pairs=(Pair("Israel", "Hamas"),),
+    )
     await add_alert(store, 4, title="d", created=CLOCK + timedelta(hours=1))  # not yet
     (text,) = await send(app, telegram_api, 72, "/tally")
     visible = parse_telegram_html(text)
@@ -448,8 +532,10 @@ async def test_tally_counts_pairs_in_the_window(app, telegram_api, store):
     assert telegram_api.messages_to(72)[-1].link_preview_options == {"is_disabled": True}
     (text,) = await send(app, telegram_api, 72, "/tally 30 gaza")
     visible = parse_telegram_html(text)
-    assert visible.splitlines()[1] == "Only breaches (blame and reported violations) " \
-                                      "mentioning “gaza”"
+    assert (
+        visible.splitlines()[1] == "Only breaches (blame and reported violations) "
+        "mentioning “gaza”"
+    )
     assert "1 Israel → Hamas · latest 22 Feb" in visible
     assert "Russia" not in visible
 
@@ -466,8 +552,7 @@ async def test_tally_counts_pairs_in_the_window(app, telegram_api, store):
         ("/chart x", "Usage: /chart [days] [filter words]"),
     ],
 )
-async def test_wrong_tally_and_chart_arguments_get_the_usage(app, telegram_api, command,
-                                                             message):
+async def test_wrong_tally_and_chart_arguments_get_the_usage(app, telegram_api, command, message):
     """A wrong window or word is explained in one short text reply."""
     (text,) = await send(app, telegram_api, 73, command)
     assert message in text
@@ -483,8 +568,10 @@ async def test_chart_replies_with_a_png(app, telegram_api, store):
     (photo,) = telegram_api.messages_to(74)
     assert photo.method == "sendphoto"
     assert photo.photo.startswith(b"\x89PNG\r\n\x1a\n")
-    assert photo.text == ("1 accusation in the last 7 days, per UTC day and pair. "
-                          "/tally 7 lists them with links.")
+    assert photo.text == (
+        "1 accusation in the last 7 days, per UTC day and pair. /tally 7 lists them with links."
+    )
     await send(app, telegram_api, 74, "/chart 1 ukraine")
     assert telegram_api.messages_to(74)[-1].text == (
-        "No accusations mentioning “ukraine” in the last day.")
+        "No accusations mentioning “ukraine” in the last day."
+    )

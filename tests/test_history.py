@@ -19,10 +19,22 @@ AZ_AM = Pair("Azerbaijan", "Armenia")
 def blame(*pairs: Pair, at: datetime, published: datetime | None = None, number: int = 1) -> Alert:
     """A stored blame alert created at `at` (published then too unless given)."""
     return Alert(
-        id=number, feed_url="https://example.org/feed", item_key=f"k{number}",
-        title="t", summary="s", link=f"https://example.org/{number}",
-        published=published or at, source_title="Example", level=Level.BLAME, pairs=pairs,
-        evidence="", matched=(), actors=(), lang="en", novelty="", created=at,
+        id=number,
+        feed_url="https://example.org/feed",
+        item_key=f"k{number}",
+        title="t",
+        summary="s",
+        link=f"https://example.org/{number}",
+        published=published or at,
+        source_title="Example",
+        level=Level.BLAME,
+        pairs=pairs,
+        evidence="",
+        matched=(),
+        actors=(),
+        lang="en",
+        novelty="",
+        created=at,
     )
 
 
@@ -32,8 +44,21 @@ def ago(**delta: float) -> datetime:
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
-     (21, "21st"), (22, "22nd"), (23, "23rd"), (101, "101st"), (111, "111th"), (112, "112th")],
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (101, "101st"),
+        (111, "111th"),
+        (112, "112th"),
+    ],
 )
 def test_ordinals(number, text):
     """English ordinals, the teens included."""
@@ -72,16 +97,22 @@ def test_record_reaches_back_to_the_oldest_event_held():
 
 def test_third_accusation_in_24_hours():
     """Two earlier accusations of the same pair within 24 h make this the 3rd."""
-    history = [blame(AM_AZ, at=ago(hours=20)), blame(AM_AZ, at=ago(hours=2)),
-               blame(AM_AZ, at=ago(days=3))]
+    history = [
+        blame(AM_AZ, at=ago(hours=20)),
+        blame(AM_AZ, at=ago(hours=2)),
+        blame(AM_AZ, at=ago(days=3)),
+    ]
     line = novelty_line(AM_AZ, history, now=NOW, on_record_since=ago(days=96))
     assert line == "3rd accusation by Armenia against Azerbaijan in 24 h"
 
 
 def test_repeat_within_a_week():
     """Nothing in 24 h but some within 7 days: counted over the week."""
-    history = [blame(AM_AZ, at=ago(days=2)), blame(AM_AZ, at=ago(days=6, hours=23)),
-               blame(AM_AZ, at=ago(days=8))]
+    history = [
+        blame(AM_AZ, at=ago(days=2)),
+        blame(AM_AZ, at=ago(days=6, hours=23)),
+        blame(AM_AZ, at=ago(days=8)),
+    ]
     line = novelty_line(AM_AZ, history, now=NOW, on_record_since=ago(days=96))
     assert line == "3rd accusation by Armenia against Azerbaijan in 7 days"
 
@@ -125,8 +156,9 @@ def test_counter_accusation_age(when, text):
 
 def test_counter_accusation_older_than_72_hours_is_not_mentioned():
     """A reply window of three days: older accusations by the other side are history."""
-    line = novelty_line(AM_AZ, [blame(AZ_AM, at=ago(hours=73))], now=NOW,
-                        on_record_since=ago(days=9))
+    line = novelty_line(
+        AM_AZ, [blame(AZ_AM, at=ago(hours=73))], now=NOW, on_record_since=ago(days=9)
+    )
     assert line == "First time Armenia has blamed Azerbaijan in the 9 days on record"
 
 
@@ -155,8 +187,9 @@ def test_mutual_first_accusations_share_one_clause():
 
 def test_same_accuser_first_accusations_merge():
     """Russia blames both sides for the first time."""
-    line = novelty_for((RU_AZ, Pair("Russia", "Armenia")), [], now=NOW,
-                       on_record_since=ago(days=96))
+    line = novelty_for(
+        (RU_AZ, Pair("Russia", "Armenia")), [], now=NOW, on_record_since=ago(days=96)
+    )
     assert line == "First time Russia has blamed Azerbaijan and Armenia in the 96 days on record"
 
 
@@ -186,11 +219,18 @@ def test_pending_stories_of_the_same_poll_count():
 # -- with a real store ---------------------------------------------------------------------
 
 
-def story(key: str, pairs: tuple[Pair, ...], *, published: datetime,
-          level: Level = Level.BLAME) -> NewStory:
-    item = Item(key=key, feed_url="https://example.org/feed", title=f"Story {key}",
-                summary="", link=f"https://example.org/{key}", published=published,
-                source_title="Example")
+def story(
+    key: str, pairs: tuple[Pair, ...], *, published: datetime, level: Level = Level.BLAME
+) -> NewStory:
+    item = Item(
+        key=key,
+        feed_url="https://example.org/feed",
+        title=f"Story {key}",
+        summary="",
+        link=f"https://example.org/{key}",
+        published=published,
+        source_title="Example",
+    )
     return NewStory(item, Detection(level, pairs=pairs, evidence="e"))
 
 
@@ -203,14 +243,22 @@ async def store(db_path):
 
 async def test_blame_history_is_blame_only_oldest_first(store):
     """blame_history(since) returns blame alerts created at or after `since`, oldest first."""
-    await store.ingest("https://example.org/feed", [story("a", (AM_AZ,), published=ago(days=9))],
-                       now=ago(days=9))
-    await store.ingest("https://example.org/feed", [story("b", (), published=ago(days=2),
-                                                         level=Level.VIOLATION)], now=ago(days=2))
-    await store.ingest("https://example.org/feed", [story("c", (AZ_AM,), published=ago(days=1))],
-                       now=ago(days=1))
-    await store.ingest("https://example.org/feed", [story("d", (RU_AZ,), published=ago(hours=1))],
-                       now=ago(hours=1))
+    await store.ingest(
+        "https://example.org/feed", [story("a", (AM_AZ,), published=ago(days=9))], now=ago(days=9)
+    )
+    await store.ingest(
+        "https://example.org/feed",
+        [story("b", (), published=ago(days=2), level=Level.VIOLATION)],
+        now=ago(days=2),
+    )
+    await store.ingest(
+        "https://example.org/feed", [story("c", (AZ_AM,), published=ago(days=1))], now=ago(days=1)
+    )
+    await store.ingest(
+        "https://example.org/feed",
+        [story("d", (RU_AZ,), published=ago(hours=1))],
+        now=ago(hours=1),
+    )
     history = await store.blame_history(ago(days=5))
     assert [a.item_key for a in history] == ["c", "d"]
     everything = await store.blame_history(datetime.min.replace(tzinfo=UTC))

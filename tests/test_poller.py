@@ -244,9 +244,7 @@ async def test_strikes_with_no_truce_in_force_are_not_a_breach(store, client, fe
     assert report.alerts == ()
 
 
-async def test_strikes_during_a_truce_the_stream_reported_are_a_breach(
-    store, client, feed_server
-):
+async def test_strikes_during_a_truce_the_stream_reported_are_a_breach(store, client, feed_server):
     """The poller remembers the truce from an earlier cycle (and across a restart)."""
     url = feed_server.publish_rss("/war.xml", [TRUCE_STARTS])
     await store.add_feed(url, now=NOW)

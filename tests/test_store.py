@@ -181,9 +181,7 @@ async def test_deactivate_drops_pending_rows(store):
 
 async def test_move_chat_carries_subscription_and_pending_rows(store):
     """A group upgraded to a supergroup keeps its filter and its queue under the new id."""
-    await store.subscribe(
-        -1, chat_type="group", levels=[Level.BLAME], words=["armenia"], now=NOW
-    )
+    await store.subscribe(-1, chat_type="group", levels=[Level.BLAME], words=["armenia"], now=NOW)
     await store.ingest(FEED, [NewStory(make_item("a"), BLAME)], now=NOW, route=everyone)
     await store.move_chat(-1, -100123, now=NOW)
     assert await store.get_subscription(-1) is None

@@ -10,15 +10,23 @@ from feeds.summarise import split_sentences, summarise
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The U.S. envoy arrived at 9 a.m. on Monday. Talks began.",
-         ["The U.S. envoy arrived at 9 a.m. on Monday.", "Talks began."]),
-        ("Gen. Ivanov spoke. «Огонь прекращён», сказал он.",
-         ["Gen. Ivanov spoke.", "«Огонь прекращён», сказал он."]),
+        (
+            "The U.S. envoy arrived at 9 a.m. on Monday. Talks began.",
+            ["The U.S. envoy arrived at 9 a.m. on Monday.", "Talks began."],
+        ),
+        (
+            "Gen. Ivanov spoke. «Огонь прекращён», сказал он.",
+            ["Gen. Ivanov spoke.", "«Огонь прекращён», сказал он."],
+        ),
         ("Did the truce hold? Officials say no", ["Did the truce hold?", "Officials say no"]),
-        ("Hamas cites breaches; Israel calls it a violation",
-         ["Hamas cites breaches", "Israel calls it a violation"]),
-        ("قال الجيش إن الهدنة خرقت. ونفى الطرف الآخر ذلك.",
-         ["قال الجيش إن الهدنة خرقت.", "ونفى الطرف الآخر ذلك."]),
+        (
+            "Hamas cites breaches; Israel calls it a violation",
+            ["Hamas cites breaches", "Israel calls it a violation"],
+        ),
+        (
+            "قال الجيش إن الهدنة خرقت. ونفى الطرف الآخر ذلك.",
+            ["قال الجيش إن الهدنة خرقت.", "ونفى الطرف الآخر ذلك."],
+        ),
         ("", []),
     ],
 )
@@ -45,8 +53,11 @@ def test_summary_starts_at_the_top_when_the_evidence_fits():
 
 def test_evidence_from_the_title_leads_the_summary():
     """A title-only accusation is put in front of the summary sentences."""
-    text = summarise("Israel says Hamas broke truce", "Sirens sounded in Sderot.",
-                     "Israel says Hamas broke truce")
+    text = summarise(
+        "Israel says Hamas broke truce",
+        "Sirens sounded in Sderot.",
+        "Israel says Hamas broke truce",
+    )
     assert text == "Israel says Hamas broke truce Sirens sounded in Sderot."
 
 

@@ -20,13 +20,32 @@ AZ_AM = Pair("Azerbaijan", "Armenia")
 RU_UA = Pair("Russia", "Ukraine")
 
 
-def alert(number: int, *, at: datetime, level: Level = Level.BLAME, pairs: tuple[Pair, ...] = (),
-          actors: tuple[str, ...] = (), link: str | None = None) -> Alert:
+def alert(
+    number: int,
+    *,
+    at: datetime,
+    level: Level = Level.BLAME,
+    pairs: tuple[Pair, ...] = (),
+    actors: tuple[str, ...] = (),
+    link: str | None = None,
+) -> Alert:
     return Alert(
-        id=number, feed_url="https://example.org/feed", item_key=f"k{number}",
-        title=f"Story {number}", summary="", link=link or f"https://example.org/{number}",
-        published=at, source_title="Example", level=level, pairs=pairs, evidence="",
-        matched=(), actors=actors, lang="en", novelty="", created=at,
+        id=number,
+        feed_url="https://example.org/feed",
+        item_key=f"k{number}",
+        title=f"Story {number}",
+        summary="",
+        link=link or f"https://example.org/{number}",
+        published=at,
+        source_title="Example",
+        level=level,
+        pairs=pairs,
+        evidence="",
+        matched=(),
+        actors=actors,
+        lang="en",
+        novelty="",
+        created=at,
     )
 
 
@@ -80,8 +99,12 @@ def test_every_area_is_reachable_with_the_actor_data():
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [([], (7, [])), (["30"], (30, [])), (["30", "gaza"], (30, ["gaza"])),
-     (["gaza", "30"], (7, ["gaza", "30"]))],
+    [
+        ([], (7, [])),
+        (["30"], (30, [])),
+        (["30", "gaza"], (30, ["gaza"])),
+        (["gaza", "30"], (7, ["gaza", "30"])),
+    ],
 )
 def test_split_days(args, expected):
     """A leading number is the window in days; the rest are filter words."""
@@ -129,8 +152,10 @@ def test_build_tally_counts_pairs_and_violations_in_the_window():
 
 def test_rows_with_equal_counts_put_the_most_recent_first():
     """Among equal counts, the pair active most recently leads."""
-    alerts = [alert(1, at=NOW - timedelta(days=2), pairs=(RU_UA,)),
-              alert(2, at=NOW - timedelta(hours=1), pairs=(AM_AZ,))]
+    alerts = [
+        alert(1, at=NOW - timedelta(days=2), pairs=(RU_UA,)),
+        alert(2, at=NOW - timedelta(hours=1), pairs=(AM_AZ,)),
+    ]
     tally = build_tally(alerts, days=7, now=NOW)
     assert [r.label for r in tally.accusations] == ["Armenia → Azerbaijan", "Russia → Ukraine"]
 
@@ -141,12 +166,21 @@ def test_rows_with_equal_counts_put_the_most_recent_first():
 def test_format_tally_is_valid_telegram_html_with_links():
     """Counts in <code>, labels escaped, one 'latest' link per row."""
     alerts = [
-        alert(1, at=NOW - timedelta(hours=1), pairs=(Pair("A&B", "C<D"),),
-              link="https://example.org/a?x=1&y=2"),
+        alert(
+            1,
+            at=NOW - timedelta(hours=1),
+            pairs=(Pair("A&B", "C<D"),),
+            link="https://example.org/a?x=1&y=2",
+        ),
         alert(2, at=NOW - timedelta(hours=2), pairs=(AM_AZ,)),
         alert(3, at=NOW - timedelta(hours=3), pairs=(AM_AZ,)),
-        alert(4, at=NOW - timedelta(hours=4), level=Level.VIOLATION, actors=("Ukraine",),
-              link="javascript:alert(1)"),
+        alert(
+            4,
+            at=NOW - timedelta(hours=4),
+            level=Level.VIOLATION,
+            actors=("Ukraine",),
+            link="javascript:alert(1)",
+        ),
     ]
     text = format_tally(build_tally(alerts, days=7, now=NOW))
     visible = parse_telegram_html(text)
@@ -167,8 +201,15 @@ def test_format_tally_empty_window():
 
 def test_long_tally_is_cut_at_a_line_with_a_count_of_the_rest():
     """Hundreds of pairs: at most 4096 characters, whole lines, '…and N more'."""
-    alerts = [alert(n, at=NOW - timedelta(minutes=n), pairs=(Pair(f"Accuser {n}", "Accused"),),
-                    link=f"https://example.org/{'x' * 200}/{n}") for n in range(1, 400)]
+    alerts = [
+        alert(
+            n,
+            at=NOW - timedelta(minutes=n),
+            pairs=(Pair(f"Accuser {n}", "Accused"),),
+            link=f"https://example.org/{'x' * 200}/{n}",
+        )
+        for n in range(1, 400)
+    ]
     text = format_tally(build_tally(alerts, days=7, now=NOW))
     assert len(text) <= 4096
     parse_telegram_html(text)

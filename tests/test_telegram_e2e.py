@@ -26,8 +26,10 @@ from tests.fakes.telegram_api import parse_telegram_html
 
 log = logging.getLogger(__name__)
 
-MT_LINK = ("https://www.themoscowtimes.com/2021/08/13/russia-for-the-first-time-blames-"
-           "azerbaijan-for-breach-of-karabakh-truce-reports-a74782")
+MT_LINK = (
+    "https://www.themoscowtimes.com/2021/08/13/russia-for-the-first-time-blames-"
+    "azerbaijan-for-breach-of-karabakh-truce-reports-a74782"
+)
 MOSCOW_TIMES = {
     "title": "Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First",
     "link": MT_LINK,
@@ -70,8 +72,9 @@ async def command(telegram_api, chat_id, text, **kw):
 
 def alerts_to(telegram_api, chat_id):
     """Alerts the delivery worker pushed (they preview the source link; replies preview none)."""
-    return [m for m in telegram_api.messages_to(chat_id)
-            if (m.link_preview_options or {}).get("url")]
+    return [
+        m for m in telegram_api.messages_to(chat_id) if (m.link_preview_options or {}).get("url")
+    ]
 
 
 async def test_subscribe_publish_receive_and_latest(settings, telegram_api, feed_server):
@@ -88,12 +91,15 @@ async def test_subscribe_publish_receive_and_latest(settings, telegram_api, feed
         published = time.monotonic()
         feed_server.publish_rss("/mt.xml", [MOSCOW_TIMES], title="The Moscow Times")
         await telegram_api.wait_for(
-            lambda: alerts_to(telegram_api, 100) and alerts_to(telegram_api, 101),
-            within=WITHIN)
+            lambda: alerts_to(telegram_api, 100) and alerts_to(telegram_api, 101), within=WITHIN
+        )
         pushed = alerts_to(telegram_api, 100) + alerts_to(telegram_api, 101)
         latency = max(m.time for m in pushed) - published
-        log.warning("alert latency: %.2f s after the feed published it (poll interval %g s)",
-                    latency, settings.poll_interval)
+        log.warning(
+            "alert latency: %.2f s after the feed published it (poll interval %g s)",
+            latency,
+            settings.poll_interval,
+        )
 
         latest = await command(telegram_api, 100, "/latest")
         services = application.bot_data[SERVICES_KEY]
@@ -118,8 +124,9 @@ async def seed_subscribers(settings, chats, *, levels=(Level.BLAME, Level.VIOLAT
     try:
         now = datetime.now(UTC)
         for chat_id in chats:
-            await store.subscribe(chat_id, chat_type="private" if chat_id > 0 else "group",
-                                  levels=levels, now=now)
+            await store.subscribe(
+                chat_id, chat_type="private" if chat_id > 0 else "group", levels=levels, now=now
+            )
     finally:
         await store.close()
 
@@ -136,8 +143,11 @@ async def test_fifty_chats_each_get_the_alert_exactly_once(settings, telegram_ap
         elapsed = max(m.time for m in telegram_api.sent) - started
     counts = Counter(m.chat_id for m in telegram_api.sent)
     assert counts == dict.fromkeys(chats, 1)
-    log.warning("50 chats: delivered in %.2f s after publishing, %d answers were 429",
-                elapsed, telegram_api.rate_limited)
+    log.warning(
+        "50 chats: delivered in %.2f s after publishing, %d answers were 429",
+        elapsed,
+        telegram_api.rate_limited,
+    )
 
 
 async def test_blocked_chat_is_turned_off_and_migrated_group_moves(
@@ -151,7 +161,8 @@ async def test_blocked_chat_is_turned_off_and_migrated_group_moves(
         feed_server.publish_rss("/mt.xml", [MOSCOW_TIMES], title="The Moscow Times")
         await telegram_api.wait_for(
             lambda: telegram_api.messages_to(-100302) and telegram_api.messages_to(303),
-            within=WITHIN)
+            within=WITHIN,
+        )
         store = application.bot_data[SERVICES_KEY].store
         blocked = await store.get_subscription(301)
         moved = await store.get_subscription(-100302)
@@ -168,7 +179,7 @@ async def test_hostile_feed_text_arrives_escaped(settings, telegram_api, feed_se
     await seed_subscribers(settings, [401])
     hostile = {
         "title": "</b><script>steal()</script> Armenia blames Azerbaijan for ceasefire "
-                 "violation & shelling",
+        "violation & shelling",
         "description": "AT&T reports <i>unclosed x < y and 3 > 2 &amp;amp; more",
         "link": "https://news.example/a?b=1&c=2",
         "guid": "hostile-1",
@@ -191,8 +202,9 @@ async def test_hostile_feed_text_arrives_escaped(settings, telegram_api, feed_se
 # -- the process: `python -m bot run`, killed mid-delivery and started again ------------------
 
 
-async def start_process(settings: Settings, log_path: Path, *,
-                        log_level: str = "INFO") -> asyncio.subprocess.Process:
+async def start_process(
+    settings: Settings, log_path: Path, *, log_level: str = "INFO"
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
@@ -206,8 +218,16 @@ async def start_process(settings: Settings, log_path: Path, *,
     output = log_path.open("ab")
     try:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--env-file", os.devnull, "run",
-            env=env, stdout=output, stderr=output, cwd=Path(__file__).parent.parent,
+            sys.executable,
+            "-m",
+            "bot",
+            "--env-file",
+            os.devnull,
+            "run",
+            env=env,
+            stdout=output,
+            stderr=output,
+            cwd=Path(__file__).parent.parent,
         )
     finally:
         output.close()
@@ -235,11 +255,21 @@ async def queue_alert_for(settings, chats):
     store = await Store.open(settings.database_path)
     try:
         now = datetime.now(UTC)
-        item = Item(key="mt-1", feed_url="https://mt.test/rss", title=MOSCOW_TIMES["title"],
-                    summary=MOSCOW_TIMES["description"], link=MT_LINK, published=now,
-                    source_title="The Moscow Times", lang="en")
-        detection = Detection(level=Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),),
-                              actors=("Russia", "Azerbaijan"))
+        item = Item(
+            key="mt-1",
+            feed_url="https://mt.test/rss",
+            title=MOSCOW_TIMES["title"],
+            summary=MOSCOW_TIMES["description"],
+            link=MT_LINK,
+            published=now,
+            source_title="The Moscow Times",
+            lang="en",
+        )
+        detection = Detection(
+            level=Level.BLAME,
+            pairs=(Pair("Russia", "Azerbaijan"),),
+            actors=("Russia", "Azerbaijan"),
+        )
         await store.ingest(item.feed_url, [NewStory(item, detection)], now=now, route=route)
         assert (await store.outbox_counts()) == {"pending": len(chats)}
     finally:
@@ -293,4 +323,3 @@ async def test_token_stays_out_of_debug_logs(settings, telegram_api, tmp_path):
     output = log_path.read_text(encoding="utf-8", errors="replace")
     assert "getUpdates" in output or "Bot API" in output  # DEBUG output really was written
     assert settings.telegram_bot_token.split(":")[1] not in output
-

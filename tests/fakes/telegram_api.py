@@ -40,21 +40,49 @@ BOT_USER = {
     "has_main_web_app": False,
 }
 # What Telegram puts in `from` when a group admin posts anonymously (sender_chat = the group).
-ANONYMOUS_ADMIN_USER = {"id": 1087968824, "is_bot": True, "first_name": "Group",
-                        "username": "GroupAnonymousBot"}
+ANONYMOUS_ADMIN_USER = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 MAX_MESSAGE_LENGTH = 4096
 SEND_METHODS = frozenset({"sendmessage", "sendphoto", "editmessagetext"})
 # Fields PTB sends JSON-encoded inside form or multipart bodies.
-_JSON_FIELDS = frozenset({
-    "link_preview_options", "reply_markup", "entities", "caption_entities", "commands", "scope",
-    "allowed_updates", "reply_parameters",
-})
+_JSON_FIELDS = frozenset(
+    {
+        "link_preview_options",
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "reply_parameters",
+    }
+)
 
 # Telegram's HTML mode: these tags and no others (https://core.telegram.org/bots/api#html-style).
-ALLOWED_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-    "tg-spoiler", "blockquote", "tg-emoji",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
@@ -122,7 +150,7 @@ def parse_telegram_html(text: str, *, strict_ampersand: bool = True) -> str:
         name = name_match.group(0).lower() if name_match else ""
         if closing:
             end = text.find(">", i)
-            if end < 0 or not name_match or text[name_match.end():end].strip():
+            if end < 0 or not name_match or text[name_match.end() : end].strip():
                 raise TelegramHTMLError(
                     f"Can't parse entities: unexpected end tag at byte offset "
                     f"{_byte_offset(text, begin)}"
@@ -178,7 +206,7 @@ def parse_telegram_html(text: str, *, strict_ampersand: bool = True) -> str:
         stack.append(name)
     if stack:
         raise TelegramHTMLError(
-            f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"'
+            f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
     return "".join(visible)
 
@@ -193,8 +221,11 @@ class TelegramFault(Exception):
         self.parameters = parameters
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code,
-                                "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
         if self.parameters:
             body["parameters"] = self.parameters
         return body
@@ -346,9 +377,13 @@ class FakeTelegramAPI:
 
     # ----- configuration used by tests
 
-    def set_limits(self, *, global_per_second: int | None = None,
-                   per_chat_per_second: int | None = None,
-                   per_group_per_minute: int | None = None) -> None:
+    def set_limits(
+        self,
+        *,
+        global_per_second: int | None = None,
+        per_chat_per_second: int | None = None,
+        per_group_per_minute: int | None = None,
+    ) -> None:
         """Turn on rate limits (429 + retry_after when exceeded)."""
         self.limits = RateLimits(global_per_second, per_chat_per_second, per_group_per_minute)
         self._windows.clear()
@@ -375,8 +410,9 @@ class FakeTelegramAPI:
         for user_id in self._admins.get(chat_id, ()):
             self._admins.setdefault(new_chat_id, set()).add(user_id)
 
-    def fail_next_sends(self, count: int, *, code: int = 500,
-                        description: str = "Internal Server Error") -> None:
+    def fail_next_sends(
+        self, count: int, *, code: int = 500, description: str = "Internal Server Error"
+    ) -> None:
         """The next `count` send requests (any chat) get this error."""
         self._fail_next.extend(TelegramFault(code, description) for _ in range(count))
 
@@ -397,8 +433,9 @@ class FakeTelegramAPI:
         self._pause_after = None
         self._notify()
 
-    def add_chat(self, chat_id: int | str, chat_type: str | None = None, *,
-                 title: str | None = None) -> dict[str, Any]:
+    def add_chat(
+        self, chat_id: int | str, chat_type: str | None = None, *, title: str | None = None
+    ) -> dict[str, Any]:
         """Register a chat (type from the id if not given); returns its Chat JSON."""
         kind = chat_type or chat_type_for(chat_id)
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
@@ -421,9 +458,16 @@ class FakeTelegramAPI:
 
     # ----- updates
 
-    def command_update(self, chat_id: int | str, text: str, *, user_id: int | None = None,
-                       chat_type: str | None = None, title: str | None = None,
-                       anonymous_admin: bool = False) -> dict[str, Any]:
+    def command_update(
+        self,
+        chat_id: int | str,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        title: str | None = None,
+        anonymous_admin: bool = False,
+    ) -> dict[str, Any]:
         """Build the Update JSON Telegram sends for a command typed in a chat (not queued)."""
         chat = dict(self.add_chat(chat_id, chat_type, title=title))
         if chat_type is not None:
@@ -448,10 +492,17 @@ class FakeTelegramAPI:
             message["sender_chat"] = chat
             message["from"] = ANONYMOUS_ADMIN_USER
         else:
-            uid = user_id if user_id is not None else (
-                chat_id if chat["type"] == "private" else 424242)
-            message["from"] = {"id": uid, "is_bot": False, "first_name": f"User{uid}",
-                               "language_code": "en"}
+            uid = (
+                user_id
+                if user_id is not None
+                else (chat_id if chat["type"] == "private" else 424242)
+            )
+            message["from"] = {
+                "id": uid,
+                "is_bot": False,
+                "first_name": f"User{uid}",
+                "language_code": "en",
+            }
         update["message"] = message
         return update
 
@@ -461,13 +512,27 @@ class FakeTelegramAPI:
         self._notify()
         return update
 
-    def push_command(self, chat_id: int | str, text: str, *, user_id: int | None = None,
-                     chat_type: str | None = None, title: str | None = None,
-                     anonymous_admin: bool = False) -> dict[str, Any]:
+    def push_command(
+        self,
+        chat_id: int | str,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        title: str | None = None,
+        anonymous_admin: bool = False,
+    ) -> dict[str, Any]:
         """Queue a command as if typed in chat_id (channel_post for channels)."""
-        return self.push_update(self.command_update(
-            chat_id, text, user_id=user_id, chat_type=chat_type, title=title,
-            anonymous_admin=anonymous_admin))
+        return self.push_update(
+            self.command_update(
+                chat_id,
+                text,
+                user_id=user_id,
+                chat_type=chat_type,
+                title=title,
+                anonymous_admin=anonymous_admin,
+            )
+        )
 
     @property
     def pending_updates(self) -> int:
@@ -490,9 +555,11 @@ class FakeTelegramAPI:
         async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
 
-    async def wait_for_messages(self, count: int, *, chat_id: int | str | None = None,
-                                within: float = 10.0) -> list[SentMessage]:
+    async def wait_for_messages(
+        self, count: int, *, chat_id: int | str | None = None, within: float = 10.0
+    ) -> list[SentMessage]:
         """Wait until at least `count` messages were accepted (for chat_id if given)."""
+
         def selected() -> list[SentMessage]:
             return self.sent if chat_id is None else self.messages_to(chat_id)
 
@@ -514,8 +581,9 @@ class FakeTelegramAPI:
 
     # ----- HTTP
 
-    async def _serve_connection(self, reader: asyncio.StreamReader,
-                                writer: asyncio.StreamWriter) -> None:
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
@@ -547,8 +615,9 @@ class FakeTelegramAPI:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _dispatch(self, target: str, headers: dict[str, str],
-                        body: bytes) -> tuple[int, dict[str, Any]]:
+    async def _dispatch(
+        self, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, Any]]:
         parts = urlsplit(target)
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", parts.path)
         if not match:
@@ -574,8 +643,7 @@ class FakeTelegramAPI:
         self._notify()
         return status, payload
 
-    async def _answer(self, method: str, params: dict[str, Any],
-                      files: dict[str, bytes]) -> Any:
+    async def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         name = method.lower()
         if name in SEND_METHODS:
             if self._pause_after is not None and self._pause_after <= 0:
@@ -589,8 +657,11 @@ class FakeTelegramAPI:
             "logout": lambda: True,
             "close": lambda: True,
             "deletewebhook": lambda: True,
-            "getwebhookinfo": lambda: {"url": "", "has_custom_certificate": False,
-                                       "pending_update_count": len(self._updates)},
+            "getwebhookinfo": lambda: {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            },
             "setmycommands": lambda: self._set_commands(params),
             "getmycommands": lambda: self.commands_by_scope.get(_scope_key(params), []),
             "deletemycommands": lambda: self._delete_commands(params),
@@ -643,8 +714,11 @@ class FakeTelegramAPI:
 
     def _check_chat(self, chat_id: int | str) -> None:
         if chat_id in self._migrations:
-            raise TelegramFault(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                                {"migrate_to_chat_id": self._migrations[chat_id]})
+            raise TelegramFault(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrations[chat_id]},
+            )
         kind = self._faults.get(chat_id)
         if kind is not None:
             code, description = FAULTS[kind]
@@ -654,25 +728,50 @@ class FakeTelegramAPI:
         chat_id = self._chat_id(params)
         self._check_chat(chat_id)
         chat = dict(self.add_chat(chat_id))
-        chat.update(accent_color_id=0, max_reaction_count=11, accepted_gift_types={
-            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-            "premium_subscription": False, "gifts_from_channels": False})
+        chat.update(
+            accent_color_id=0,
+            max_reaction_count=11,
+            accepted_gift_types={
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        )
         return chat
 
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat_id(params)
         self._check_chat(chat_id)
         user_id = int(params["user_id"])
-        user = BOT_USER if user_id == BOT_USER["id"] else {
-            "id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        user = (
+            BOT_USER
+            if user_id == BOT_USER["id"]
+            else {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        )
         if self._creators.get(chat_id) == user_id:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if user_id in self._admins.get(chat_id, ()) or user_id == BOT_USER["id"]:
-            rights = dict.fromkeys((
-                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
-                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-                "can_delete_stories", "can_post_messages", "can_edit_messages"), False)
+            rights = dict.fromkeys(
+                (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_post_messages",
+                    "can_edit_messages",
+                ),
+                False,
+            )
             rights.update(can_manage_chat=True, can_post_messages=True)
             return {"status": "administrator", "user": user, **rights}
         return {"status": "member", "user": user}
@@ -708,8 +807,9 @@ class FakeTelegramAPI:
         forced = self._forced_retry.get(chat_id)
         if forced:
             seconds = forced.popleft()
-            raise TelegramFault(429, f"Too Many Requests: retry after {seconds}",
-                                {"retry_after": seconds})
+            raise TelegramFault(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
         text = params.get("caption" if name == "sendphoto" else "text") or ""
         parse_mode = params.get("parse_mode") or None
         visible = self._visible_text(text, parse_mode)
@@ -717,8 +817,12 @@ class FakeTelegramAPI:
             raise TelegramFault(400, "Bad Request: message text is empty")
         limit = 1024 if name == "sendphoto" else MAX_MESSAGE_LENGTH
         if len(visible.strip()) > limit:
-            raise TelegramFault(400, "Bad Request: message caption is too long"
-                                if name == "sendphoto" else "Bad Request: message is too long")
+            raise TelegramFault(
+                400,
+                "Bad Request: message caption is too long"
+                if name == "sendphoto"
+                else "Bad Request: message is too long",
+            )
         self._check_rate(chat_id)
         photo = None
         if name == "sendphoto":
@@ -735,18 +839,37 @@ class FakeTelegramAPI:
             message_id = int(params.get("message_id") or 0)
         else:
             message_id = next(self._message_ids)
-        self.sent.append(SentMessage(
-            message_id=message_id, method=name, chat_id=chat_id, text=text,
-            parse_mode=parse_mode, link_preview_options=params.get("link_preview_options"),
-            reply_markup=params.get("reply_markup"), time=now, photo=photo))
+        self.sent.append(
+            SentMessage(
+                message_id=message_id,
+                method=name,
+                chat_id=chat_id,
+                text=text,
+                parse_mode=parse_mode,
+                link_preview_options=params.get("link_preview_options"),
+                reply_markup=params.get("reply_markup"),
+                time=now,
+                photo=photo,
+            )
+        )
         chat = dict(self.add_chat(chat_id))
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
-                                   "chat": chat, "from": BOT_USER}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+        }
         if chat["type"] == "channel":
             message["sender_chat"] = chat
         if name == "sendphoto":
-            message["photo"] = [{"file_id": f"photo{message_id}",
-                                 "file_unique_id": f"p{message_id}", "width": 1, "height": 1}]
+            message["photo"] = [
+                {
+                    "file_id": f"photo{message_id}",
+                    "file_unique_id": f"p{message_id}",
+                    "width": 1,
+                    "height": 1,
+                }
+            ]
             if text:
                 message["caption"] = visible
         else:
@@ -786,17 +909,25 @@ class FakeTelegramAPI:
         now = time.monotonic()
         wait = max((w.retry_after(now) for w in self._windows_for(chat_id)), default=0)
         if wait:
-            raise TelegramFault(429, f"Too Many Requests: retry after {wait}",
-                                {"retry_after": wait})
+            raise TelegramFault(
+                429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+            )
 
     def _stamp(self, chat_id: int | str, now: float) -> None:
         for window in self._windows_for(chat_id):
             window.stamps.append(now)
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-            404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
-            502: "Bad Gateway"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
 
 
 def _scope_key(params: dict[str, Any]) -> str:
@@ -820,7 +951,8 @@ def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[s
         return dict(json.loads(body)), {}
     if kind == "multipart/form-data":
         message = BytesParser(policy=policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         for part in message.iter_parts():
