@@ -125,3 +125,16 @@ def test_fighting_that_stops_is_no_breach(title):
 )
 def test_memorials_and_history_are_not_truce_news(title):
     assert level(title) is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Council criticised for a resolution that fails to call for a ceasefire in Sudan",
+        "Envoys urge both armies to respect the deal after earlier failed peace attempts",
+        "Lawmakers trade barbs over aid to Kyiv as the winter session closes",
+        "History lesson: in 1973 the Syrian army broke the truce on the Golan",
+    ],
+)
+def test_failures_of_other_things_and_old_breaches_raise_no_alert(title):
+    assert level(title) in (Level.CEASEFIRE, Level.NONE)

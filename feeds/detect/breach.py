@@ -20,7 +20,7 @@ from feeds.detect.scan import (
     _Sentence,
     _words_before,
 )
-from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW, HALT_AFTER
+from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW, HALT_AFTER, TOPIC_WINDOW
 from feeds.lexicon import Lexicon
 
 
@@ -75,6 +75,8 @@ def _breach_word(lex: Lexicon, s: _Sentence, category: str, truces) -> tuple[str
     for m in s.scan.find(category):
         if _in_truce(s, m.start(), m.end()) or not _near(truces, m.start(), m.end()):
             continue
+        if s.scan.search("truce_topic", m.end(), m.end() + TOPIC_WINDOW):
+            continue  # "after past failed peace attempts": the attempts failed, not a truce
         if _negated(lex, text, m) or _hypothetical(lex, text, m) or _other_sense(lex, text, m):
             continue
         return (m.group(0),)
@@ -211,7 +213,7 @@ def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
     """An accusation of an attack while a truce is in force ("X accuses Y of shelling"), or
     mutual blame over a truce that is or was ("it ended with each side blaming the other")."""
-    if s.scan.find("mutual"):
+    if s.scan.find("mutual") and (s.real or s.scan.find("breach")):
         return True
     if not s.live:
         return False

@@ -80,12 +80,14 @@ def item_state(states: list[list[TruceState]]) -> TruceState | None:
 
 def _lead(lex: Lexicon, text: str, a: int) -> str:
     """The words before a truce term that may make it a proposal: up to PROPOSAL_WINDOW
-    characters, none when a breach word stands among them ("rejects claims it broke the
-    truce" rejects the claims; "Verstöße gegen die Waffenruhe" are breaches of a real one)."""
+    characters, cut after the last breach word ("rejects claims it broke the truce" rejects the
+    claims; "fails to call for a ceasefire" still calls for one)."""
     lead = text[max(0, a - PROPOSAL_WINDOW) : a]
-    if lex.search("breach", lead) or lex.search("strain", lead):
-        return ""
-    return lead
+    cut = 0
+    for category in ("breach", "strain"):
+        for m in lex.find(category, lead):
+            cut = max(cut, m.end())
+    return lead[cut:]
 
 
 def _ends_itself(lex: Lexicon, text: str, b: int) -> bool:
