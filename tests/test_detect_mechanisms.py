@@ -138,3 +138,52 @@ def test_memorials_and_history_are_not_truce_news(title):
 )
 def test_failures_of_other_things_and_old_breaches_raise_no_alert(title):
     assert level(title) in (Level.CEASEFIRE, Level.NONE)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "expected"),
+    [
+        (
+            "General Staff: Russian troops shelled Sumy despite the truce",
+            "en",
+            ("Ukraine", "Russia"),
+        ),
+        (
+            "Генштаб ЗСУ: російські війська обстріляли Суми попри перемир'я",
+            "uk",
+            ("Ukraine", "Russia"),
+        ),
+        (
+            "État-major : les forces russes ont bombardé Soumy malgré la trêve",
+            "fr",
+            ("Ukraine", "Russia"),
+        ),
+    ],
+)
+def test_an_institution_before_a_headline_colon_speaks(title, lang, expected):
+    assert pairs(title, "", lang) == {expected}
+
+
+def test_a_country_before_a_headline_colon_is_a_topic():
+    assert level("Lebanon: Israeli drone kills two despite truce") is Level.VIOLATION
+    assert pairs("Lebanon: Israeli drone kills two despite truce") == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        (
+            "Two Thai soldiers wounded as Cambodian troops opened fire despite the truce, "
+            "the Thai army said",
+            "en",
+        ),
+        (
+            "Deux soldats thaïlandais blessés par des tirs cambodgiens malgré la trêve, "
+            "selon l'armée thaïlandaise",
+            "fr",
+        ),
+    ],
+)
+def test_the_wounded_side_is_not_accused(title, lang):
+    assert ("Thailand", "Thailand") not in pairs(title, "", lang)
+    assert ("Cambodia", "Thailand") not in pairs(title, "", lang)

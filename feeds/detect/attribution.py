@@ -392,22 +392,25 @@ def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
     colon = text.find(":")
     if colon <= 0 or colon > 45:
         return None
-    head = [
-        a for a in s.actors if a.end <= colon and a.role == ROLE_FREE and a.kind != KIND_MONITOR
-    ]
-    if not head:
+    accuser = _colon_speaker(lex, s, colon, ctx)
+    if accuser is None:
         return None
-    accuser = head[0]
-    if lex.search("breach", text[colon:]) is None and not (
-        lex.search("first_person", text[colon:]) and _temporal_breach(lex, s)
+    # An institution is a speaker, never a topic label: its attack report accuses.
+    institution = accuser.kind == KIND_GENERIC or lex.search("institution", text[:colon])
+    speaks = bool(institution) and lex.search("attack", text[colon:]) is not None
+    if (
+        not speaks
+        and lex.search("breach", text[colon:]) is None
+        and not (lex.search("first_person", text[colon:]) and _temporal_breach(lex, s))
     ):
         # "Lebanon: Israeli strike kills two despite truce" is a topic label; "Saakashvili:
         # separatists answered our ceasefire with shelling" is a quote (first person).
         return None
     # "HNC: the regime broke the truce" -> Syria; "separatists" -> the item's one armed group.
     ctx = _Context(None, None, ctx.home_state, ctx.rebel)
+    name = "" if accuser.kind == KIND_GENERIC else accuser.name
     targets = _content_target(
-        lex, s, colon + 1, len(text), accuser.name, ctx, prefer_breach=lex.order == "sov"
+        lex, s, colon + 1, len(text), name, ctx, prefer_breach=lex.order == "sov"
     )
     if lex.order == "sov" and not targets and lex.search("breach", text[colon:]):
         body = [
@@ -416,7 +419,20 @@ def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
             if a.start > colon and a.role == ROLE_FREE and a.name != accuser.name
         ]
         targets = [body[0].name] if body else []
-    return Pair(accuser.name, targets[0]) if targets else None
+    name = generic_accuser(accuser, targets[0], ctx.parties) if targets else None
+    return Pair(name, targets[0]) if name else None
+
+
+def _colon_speaker(lex: Lexicon, s: _Sentence, colon: int, ctx: _Context) -> _Speaker | None:
+    """Who speaks before a headline colon: its first party, or an unnamed institution
+    ("General Staff: Russian troops shelled ...")."""
+    for a in s.actors:
+        if a.end <= colon and a.role == ROLE_FREE and a.kind != KIND_MONITOR:
+            return _Speaker(a.name, a.kind)
+    head = s.text[:colon]
+    if lex.search("institution", head) or lex.search("generic_forces", head):
+        return _Speaker(ctx.home_state or "", KIND_GENERIC)
+    return None
 
 
 def _quote_colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:

@@ -183,7 +183,7 @@ def _near(truces, start: int, end: int) -> bool:
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
     for m in s.scan.find("attack"):
         if m.start() >= start and not _in_truce(s, m.start(), m.end()):
-            if _negated(lex, s.text, m):
+            if _negated(lex, s.text, m) or _halted(lex, s.text, m):
                 continue  # "monitors saw no fresh shelling as the truce held"
             return m.group(0)
     return None

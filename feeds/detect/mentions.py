@@ -21,6 +21,7 @@ from feeds.detect.scan import (
     _Scan,
     _words_before,
 )
+from feeds.detect.windows import VICTIM_WINDOW
 from feeds.lexicon import Lexicon
 
 # "X's" and "-"-joined names are one noun phrase: "Yemen's Houthi movement", "Russian-Turkish".
@@ -44,7 +45,8 @@ def _annotate(scan: _Scan, found: list[ActorMention]) -> tuple[_Actor, ...]:
         place = _is_place(lex, text, m) or _joined_to_place(lex, text, m, out)
         place = place or (dateline is not None and m.end <= dateline.end())
         role = ROLE_PLACE if place else None
-        if role is None and lex.patterns["victim_after"].match(text, m.end):
+        victim = lex.search("victim_after", text[m.end : m.end + VICTIM_WINDOW])
+        if role is None and victim is not None and victim.start() == 0:
             role = ROLE_VICTIM  # "a Ukrainian soldier was killed": hurt, not accused
         role = role or _modifier_role(scan, m, found[i + 1] if i + 1 < len(found) else None)
         role = role or ROLE_FREE

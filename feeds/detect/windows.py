@@ -26,3 +26,6 @@ START_AFTER = 60
 
 # How far after a fighting word "eases", "subsides" or "is over" may stand and still stop it.
 HALT_AFTER = 24
+
+# How much text after a name can say it was hurt ("… soldiers were killed"): a victim.
+VICTIM_WINDOW = 60
