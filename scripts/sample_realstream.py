@@ -33,6 +33,9 @@ SAMPLES = {
     "real-dev-2023": ("dev-2026-12-06", 240, 60, 0),
     "real-blind-2023": ("blind-2026-12-06", 240, 60, 0),
     "real-blind-2023b": ("blind-b-2026-12-06", 0, 0, 200),
+    # Second round, for the detector after the first blind sets joined dev.
+    "real-blind-2023c": ("blind-c-2026-12-06", 240, 60, 0),
+    "real-blind-2023d": ("blind-d-2026-12-06", 0, 0, 200),
 }
 
 
