@@ -86,3 +86,10 @@ def opponent_of(accused: str, actors: Sequence[str]) -> str | None:
     if len(found) > 1:
         return found.get(conflict_of(actors))
     return next(iter(found.values()), None)
+
+
+def sides_of(actors: Sequence[str]) -> tuple[str, str] | None:
+    """The main actor of each side of the war `actors` are about, if it has two sides."""
+    label = conflict_of(actors)
+    area = next((a for a in conflict_areas() if a.label == label and len(a.sides) == 2), None)
+    return (area.sides[0][0], area.sides[1][0]) if area else None

@@ -73,6 +73,7 @@ CATEGORIES = (
     "institution",
     "victim_after",
     "halt_after",
+    "extension",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

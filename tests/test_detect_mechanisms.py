@@ -187,3 +187,44 @@ def test_a_country_before_a_headline_colon_is_a_topic():
 def test_the_wounded_side_is_not_accused(title, lang):
     assert ("Thailand", "Thailand") not in pairs(title, "", lang)
     assert ("Cambodia", "Thailand") not in pairs(title, "", lang)
+
+
+def test_mutual_blame_by_unnamed_sides_of_a_named_war():
+    assert pairs("Libya's two camps accuse each other of violating the truce") == {
+        ("Libya", "Libyan National Army"),
+        ("Libyan National Army", "Libya"),
+    }
+
+
+def test_unnamed_rebels_accusing_the_government_are_its_opponent():
+    title = "Rebels accuse the Congolese government of violating the ceasefire"
+    assert pairs(title) == {("M23", "Democratic Republic of the Congo")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Clashes continue in Darfur as the army chief backs a truce extension",
+        "Shelling goes on in Marib while the truce, due to expire on Sunday, still stands",
+        "Air strikes hit Omdurman on the last day of the truce",
+        "Rocket fire mars the fragile Gaza truce",
+        "Heavy fighting eclipses the week-old Tigray truce",
+        "Troops trade fire across the ceasefire line in Kashmir",
+        "Mortar shells hit a peacekeepers' post near the buffer zone",
+    ],
+)
+def test_more_breaches_of_a_truce_in_force(title):
+    assert level(title) in (Level.VIOLATION, Level.BLAME)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sudan's rivals agree to protect civilians but fail to agree a ceasefire",
+        "Children get a break from war on the beach as the truce holds",
+        "Why the Karabakh truce was destined to fail: an analysis",
+        "Fighting rages in Khartoum despite talk of truce progress",
+    ],
+)
+def test_more_truce_news_without_a_breach(title):
+    assert level(title) in (Level.CEASEFIRE, Level.NONE)

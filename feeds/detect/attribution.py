@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from feeds.actors import group_state
+from feeds.conflicts import sides_of
 from feeds.detect.breach import _accuses_attack, _temporal_breach
 from feeds.detect.scan import (
     _CLOSE_QUOTES,
@@ -147,10 +148,19 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         and s.scan.search("generic_forces", 0, mutual.start())
     ):
         names.append(ctx.home_state)  # "El Gobierno y el ELN se acusan"
+    if len(names) == 1:
+        # "both of Yemen's camps blame each other": the two sides of the war named.
+        names = _sides_of(names)
     if len(names) >= 2:
         a, b = names[0], names[1]
         return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)
     return None
+
+
+def _sides_of(named: list[str]) -> list[str]:
+    """The main actor of each side of the one war `named` points to, or []."""
+    sides = sides_of(named) if named else None
+    return list(sides) if sides else []
 
 
 def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context):

@@ -25,13 +25,12 @@ from feeds.lexicon import Lexicon
 
 
 def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
-    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line breaches."""
-    lines = scan.find("ceasefire_line")
-    if not lines:
-        return ()
-    for m in scan.find("attack"):
-        if not _halted(lex, scan.text, m):
-            return (lines[0].span(),)
+    """Fire where only a truce puts it: "troops exchange fire along the Line of Control", "a
+    peacekeepers' post was shelled". The line or the peacekeepers stand for the truce."""
+    for category in ("ceasefire_line", "truce_context"):
+        places = scan.find(category)
+        if places and any(not _halted(lex, scan.text, m) for m in scan.find("attack")):
+            return (places[0].span(),)
     return ()
 
 
@@ -60,6 +59,9 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     attack = _attack_outside_truce(lex, s, 0)
     if attack is None:
         return ()
+    for m in s.scan.find("truce_context"):
+        if m.span() in s.live:
+            return (m.group(0), attack)  # "shelling hit a peacekeepers' post"
     found = _concessive(lex, s, attack)
     if found:
         return found
@@ -138,7 +140,7 @@ def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     if not live:
         return ()
     for m in s.scan.find("ceasefire_line"):
-        if m.span() in s.live:
+        if any(a < m.end() and m.start() < b for a, b in s.live):  # the line, or its truce word
             return (m.group(0), live[0].group(0))
     for m in s.scan.find("since_always"):
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]

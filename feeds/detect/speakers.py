@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from feeds.actors import group_state
 from feeds.conflicts import opponent_of
 from feeds.detect.scan import (
     _TOKEN,
@@ -217,8 +218,13 @@ def _anaphoric(lex: Lexicon, prefix: str, ctx: _Context) -> _Speaker | None:
     if len(words) > MAX_ANAPHOR_WORDS or lex.search("non_party_speakers", prefix):
         return None  # "Witnesses said", "a military source said"
     if lex.search("generic_rebels", prefix):
-        # "The rebel movement said": the item's one armed group, never the last speaker.
-        return _Speaker(ctx.rebel, "group") if ctx.rebel else None
+        # "The rebel movement said": the item's one armed group, never the last speaker; with
+        # none named, the side fighting the one it accuses ("rebels accuse the government").
+        if ctx.rebel:
+            return _Speaker(ctx.rebel, "group")
+        if any(group_state(name) for name in ctx.parties):
+            return None  # several groups named: which one is "the rebels" is unknown
+        return _Speaker("", KIND_GENERIC)
     if lex.search("generic_forces", prefix) or lex.search("institution", prefix):
         # "The army said ...", "The defence ministry said ...": whose army is read from the
         # accused (see generic_accuser), else the one state the item is about.

@@ -38,6 +38,8 @@ def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
     """The state of the truce named at `span`, read from the words around it."""
     a, b = span
     text = s.text
+    if lex.search("extension", text[b : b + TOPIC_WINDOW]) is not None:
+        return TruceState.IN_FORCE  # "backs a ceasefire extension": there is one to extend
     if lex.search("proposal", _lead(lex, text, a)) is not None:
         return TruceState.PROPOSED
     if s.scan.search("truce_topic", b, b + TOPIC_WINDOW) is not None:
@@ -93,8 +95,8 @@ def _lead(lex: Lexicon, text: str, a: int) -> str:
 def _ends_itself(lex: Lexicon, text: str, b: int) -> bool:
     """ "the truce ended on Friday", not "the ceasefire that ended the war" (it ended a war)."""
     m = lex.search("expiry", text[b : b + ENDED_AFTER])
-    if m is None:
-        return False
+    if m is None or lex.search("pending", text[b : b + m.start()]):
+        return False  # "the truce, due to expire at noon": not over yet
     follows = _WORD.findall(text[b + m.end() : b + m.end() + 12])
     return not (follows and lex.is_word("determiners", follows[0]))
 
