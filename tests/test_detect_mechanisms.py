@@ -228,3 +228,17 @@ def test_more_breaches_of_a_truce_in_force(title):
 )
 def test_more_truce_news_without_a_breach(title):
     assert level(title) in (Level.CEASEFIRE, Level.NONE)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Rebels order their units to stop firing from midnight",
+        "Government announces suspension of offensive operations in the east",
+        "Militia freezes its military activity for six months",
+        "Army halts offensive on the rebel-held town for the holiday",
+        "Armed group announces complete cessation of military operations",
+    ],
+)
+def test_truce_news_in_other_words(title):
+    assert level(title) is Level.CEASEFIRE
