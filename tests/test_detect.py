@@ -855,12 +855,13 @@ def test_participle_tail_keeps_the_main_subject(title, summary, lang, pairs):
             "es",
             Level.VIOLATION,
         ),
-        # ... but not stopping fire there, nor fighting before or after a truce.
+        # ... but agreeing to stop firing there is truce news, not a breach; nor is fighting
+        # before or after a truce.
         (
             "India and Pakistan agree to stop firing along the Line of Control",
             "",
             "en",
-            Level.NONE,
+            Level.CEASEFIRE,
         ),
         (
             "Russian missiles hit Zaporizhzhia hours before truce takes effect",
