@@ -7,8 +7,11 @@ at call time. The steps, each explained in docs/detection.md, and the module tha
    scan each lexicon category once per item (`scan`);
 2. find truce terms, dropping metaphorical ("trade truce") and historical ("1914 truce") ones
    (`prefilter`); mark each actor mention as a party, place, modifier or mediator (`mentions`);
-3. a sentence reports a breach when a breach word sits near a truce term ("violated the
-   ceasefire") or an attack happens "despite"/"during"/"hours after" a truce began (`breach`);
+3. decide, for each truce named, whether it is proposed, over or in force (`truce_state`); a
+   sentence reports a breach when a breach word sits near a real truce ("violated the
+   ceasefire"), a strain word near one in force ("the truce falters"), or an attack happens
+   "despite"/"during"/"hours after" one in force (`breach`); without a truce word, the bot's
+   own record of truces in force can make a headline attack a breach (`stream`);
 4. accusations are read from frames: "X accuses Y", "X says Y shelled", "according to X",
    "X: Y broke the truce", "Y accused of ... by X", "X and Y accuse each other" (`attribution`,
    with the speaker in `speakers` and the accused in `targets`);
@@ -17,7 +20,7 @@ at call time. The steps, each explained in docs/detection.md, and the module tha
 
 Window sizes live in `windows`. Imports go one way: `windows` and `scan` are read by every
 stage; `targets` reads `speakers`; `attribution` reads `breach`, `speakers` and `targets`;
-`level` reads `prefilter`, `mentions`, `breach` and `attribution`.
+`truce_state` reads `scan`; `stream` reads `breach`; `level` reads every other stage.
 """
 
 from feeds.detect.level import classify
