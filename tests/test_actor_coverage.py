@@ -22,7 +22,7 @@ HEADLINES = [
     ("Лондон обвинил ИРА в нарушении перемирия", "ru", (UK, "IRA")),
     ("Spain accuses ETA of breaking its truce", "en", ("Spain", "ETA")),
     ("España acusa a ETA de romper la tregua", "es", ("Spain", "ETA")),
-    ("Ankara accuse le PKK d'avoir violé le cessez-le-feu", "fr", ("Turkey", "PKK")),
+    ("Ankara reproche au PKK une violation du cessez-le-feu", "fr", ("Turkey", "PKK")),
     (
         "Belgrade accuses the KLA of violating the ceasefire",
         "en",

@@ -149,8 +149,8 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     ):
         names.append(ctx.home_state)  # "El Gobierno y el ELN se acusan"
     if len(names) == 1:
-        # "both of Yemen's camps blame each other": the two sides of the war named.
-        names = _sides_of(names)
+        # "both of Yemen's camps blame each other": the two sides of the item's war.
+        names = _sides_of([*ctx.parties, *names])
     if len(names) >= 2:
         a, b = names[0], names[1]
         return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)

@@ -150,6 +150,8 @@ def _post_posed(lex: Lexicon, text: str, pivot: _Pivot, candidates: list[_Actor]
         and len(_TOKEN.findall(text[comma : pivot.start])) <= 6
         and not _QUOTE_MARK.search(text, comma, pivot.start)
         and not (opener and _full(lex, "relative", opener[0]))
+        # "..., after Israel said militants attacked": a clause of its own, not an attribution.
+        and not (opener and _full(lex, "since_words", opener[0]))
     ):
         head = text[:comma]
         # "..., the army said, calling it a violation of the truce": the verdict follows.
