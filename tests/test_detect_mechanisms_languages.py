@@ -127,15 +127,15 @@ def test_the_wounded_side_accuses_the_side_that_fired(lang: str, title: str) -> 
 
 # halt_after: fighting that eases, stops or falls silent is no attack inside the truce.
 HALT = [
-    ("ru", "Обстрелы стихли с начала перемирия"),
-    ("uk", "Обстріли вщухли з початку перемир'я"),
+    ("ru", "Обстрелы прекратились с начала перемирия"),
+    ("uk", "Обстріли припинилися з початку перемир'я"),
     ("fr", "Les combats ont cessé depuis la trêve de mardi"),
-    ("es", "Los combates amainaron desde la tregua del martes"),
+    ("es", "Los combates cesaron desde la tregua del martes"),
     ("de", "Kämpfe verstummen seit der Waffenruhe vom Dienstag"),
     ("it", "I combattimenti si sono fermati dall'inizio della tregua"),
-    ("pt", "Os combates diminuíram desde a trégua de terça-feira"),
-    ("ar", "المعارك هدأت منذ الهدنة"),
-    ("ar", "هدأت المعارك منذ الهدنة"),
+    ("pt", "Os combates cessaram desde a trégua de terça-feira"),
+    ("ar", "المعارك توقفت منذ الهدنة"),
+    ("ar", "توقفت المعارك منذ الهدنة"),
 ]
 
 
