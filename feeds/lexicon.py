@@ -74,6 +74,7 @@ CATEGORIES = (
     "victim_after",
     "halt_after",
     "extension",
+    "modal",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

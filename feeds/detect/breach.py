@@ -20,7 +20,13 @@ from feeds.detect.scan import (
     _Sentence,
     _words_before,
 )
-from feeds.detect.windows import BREACH_WINDOW, CONCESSIVE_WINDOW, HALT_AFTER, TOPIC_WINDOW
+from feeds.detect.windows import (
+    BREACH_WINDOW,
+    CONCESSIVE_WINDOW,
+    HALT_AFTER,
+    MODAL_WINDOW,
+    TOPIC_WINDOW,
+)
 from feeds.lexicon import Lexicon
 
 
@@ -185,10 +191,15 @@ def _near(truces, start: int, end: int) -> bool:
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:
     for m in s.scan.find("attack"):
         if m.start() >= start and not _in_truce(s, m.start(), m.end()):
-            if _negated(lex, s.text, m) or _halted(lex, s.text, m):
-                continue  # "monitors saw no fresh shelling as the truce held"
+            if _negated(lex, s.text, m) or _halted(lex, s.text, m) or _intended(lex, s.text, m):
+                continue  # "monitors saw no fresh shelling", "Israel could attack the south"
             return m.group(0)
     return None
+
+
+def _intended(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
+    """ "could attack", "plans to strike": an attack that has not happened."""
+    return lex.search("modal", text[max(0, m.start() - MODAL_WINDOW) : m.start()]) is not None
 
 
 def _negated(lex: Lexicon, text: str, m: re.Match[str]) -> bool:

@@ -29,3 +29,6 @@ HALT_AFTER = 24
 
 # How much text after a name can say it was hurt ("… soldiers were killed"): a victim.
 VICTIM_WINDOW = 60
+
+# How close before an attack word a modal must stand to make it unreal ("Israel could attack").
+MODAL_WINDOW = 14
