@@ -242,3 +242,16 @@ def test_more_truce_news_without_a_breach(title):
 )
 def test_truce_news_in_other_words(title):
     assert level(title) is Level.CEASEFIRE
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Government accuses the rebels of tearing up the truce",
+        "Shelling resumed hours after the ceasefire was signed in Geneva",
+        "Ceasefire monitors confirm a deadly exchange of fire near the border",
+        "The truce is no longer observed in the south, aid workers say",
+    ],
+)
+def test_breach_vocabulary_of_wire_reports(title):
+    assert level(title) in (Level.VIOLATION, Level.BLAME)

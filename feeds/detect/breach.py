@@ -66,8 +66,9 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     if attack is None:
         return ()
     for m in s.scan.find("truce_context"):
-        if m.span() in s.live:
-            return (m.group(0), attack)  # "shelling hit a peacekeepers' post"
+        if any((a < m.end() and m.start() < b) or (a, b) == m.span() for a, b in s.live):
+            # "shelling hit a peacekeepers' post", "truce monitors confirm a deadly clash"
+            return (m.group(0), attack)
     found = _concessive(lex, s, attack)
     if found:
         return found
