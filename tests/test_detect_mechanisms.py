@@ -250,7 +250,7 @@ def test_truce_news_in_other_words(title):
         "Government accuses the rebels of tearing up the truce",
         "Shelling resumed hours after the ceasefire was signed in Geneva",
         "Ceasefire monitors confirm a deadly exchange of fire near the border",
-        "The truce is no longer observed in the south, aid workers say",
+        "The ceasefire in Tigray is no longer observed, aid workers say",
     ],
 )
 def test_breach_vocabulary_of_wire_reports(title):
