@@ -35,6 +35,12 @@ SETS = {
     ),
     "real-blind-2023": (DATA / "real-blind-2023" / "labels.jsonl",),
     "real-blind-2023b": (DATA / "real-blind-2023b" / "labels.jsonl",),
+    "blind-ml2-2026-12": (
+        DATA / "blind-ml2-2026-12" / "part-a.jsonl",
+        DATA / "blind-ml2-2026-12" / "part-b.jsonl",
+    ),
+    "real-blind-2023c": (DATA / "real-blind-2023c" / "labels.jsonl",),
+    "real-blind-2023d": (DATA / "real-blind-2023d" / "labels.jsonl",),
 }
 
 
