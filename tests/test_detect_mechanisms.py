@@ -255,3 +255,11 @@ def test_truce_news_in_other_words(title):
 )
 def test_breach_vocabulary_of_wire_reports(title):
     assert level(title) in (Level.VIOLATION, Level.BLAME)
+
+
+def test_the_militant_movement_is_the_items_one_armed_group():
+    summary = (
+        "The truce with the ELN took effect on Monday. The army said on Tuesday that a patrol "
+        "had come under fire, blaming the guerrilla movement for breaking the truce."
+    )
+    assert pairs("Colombian truce shaken", summary) == {("Colombia", "ELN")}

@@ -86,6 +86,11 @@ def _unnamed_object(
     vague = lex.search("vague", rest)
     if vague is None and lex.search("generic_forces", rest[:40]) and ctx.home_state:
         return [ctx.home_state] if ctx.home_state != accuser else []
+    group = lex.search("generic_rebels", rest[:40])
+    if group and ctx.rebel and (vague is None or group.start() <= vague.start() < group.end()):
+        # "accused the militant movement of shelling": the item's one armed group, unless a
+        # vague culprit ("terrorist groups") stands outside the phrase.
+        return [ctx.rebel] if ctx.rebel != accuser else []
     return []
 
 
