@@ -29,6 +29,7 @@ SETS = {
     "dev-written-2": (DATA / "holdout2" / "holdout2.jsonl",),
     "dev-written-3": (DATA / "holdout3" / "holdout3.jsonl",),
     "real-dev-2023": (DATA / "real-dev-2023" / "labels.jsonl",),
+    "realstream-alerts-2023": (DATA / "realstream-alerts-2023" / "labels.jsonl",),
     "blind-ml-2026-12": (
         DATA / "blind-ml-2026-12" / "part-a.jsonl",
         DATA / "blind-ml-2026-12" / "part-b.jsonl",

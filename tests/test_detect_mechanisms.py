@@ -263,3 +263,22 @@ def test_the_militant_movement_is_the_items_one_armed_group():
         "had come under fire, blaming the guerrilla movement for breaking the truce."
     )
     assert pairs("Colombian truce shaken", summary) == {("Colombia", "ELN")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Two UN peacekeepers killed by a roadside bomb in northern Mali",
+        "Rebels and army try a new 48-hour truce after a failed ceasefire last week",
+        "Celebrations broke out in Ramallah after the truce freed the first prisoners",
+        "Police break up a rally outside parliament calling for a truce",
+        "Families inspect the damage to their homes during the truce",
+        "Minister under pressure to back the ceasefire amendment",
+    ],
+)
+def test_words_that_only_look_like_breaches(title):
+    assert level(title) in (Level.CEASEFIRE, Level.NONE)
+
+
+def test_an_extended_truce_with_fighting_after_but_is_breached():
+    assert level("Tigray truce extended, but fighting continues near Adigrat") is Level.VIOLATION

@@ -24,29 +24,31 @@ from feeds.detect.windows import (
     BREACH_WINDOW,
     CONCESSIVE_WINDOW,
     HALT_AFTER,
+    HALT_WORDS,
     MODAL_WINDOW,
+    STRAIN_WINDOW,
     TOPIC_WINDOW,
 )
 from feeds.lexicon import Lexicon
 
 
 def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
-    """Fire where only a truce puts it: "troops exchange fire along the Line of Control", "a
-    peacekeepers' post was shelled". The line or the peacekeepers stand for the truce."""
-    for category in ("ceasefire_line", "truce_context"):
-        places = scan.find(category)
-        if places and any(not _halted(lex, scan.text, m) for m in scan.find("attack")):
-            return (places[0].span(),)
+    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line breaches;
+    the line stands for the truce."""
+    lines = scan.find("ceasefire_line")
+    if lines and any(not _halted(lex, scan.text, m) for m in scan.find("attack")):
+        return (lines[0].span(),)
     return ()
 
 
 def _halted(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
-    """ "agree to stop firing", "no shelling", "fighting eases": the word names no attack."""
+    """ "agree to stop firing", "no shelling", "a halt to weeks of fighting", "the fighting is
+    over": the word names no attack."""
     if lex.search("halt_after", text[m.end() : m.end() + HALT_AFTER]):
         return True
     return any(
         _full(lex, "halt", w) or _full(lex, "negation", w)
-        for w in _words_before(text, m.start(), 3)
+        for w in _words_before(text, m.start(), HALT_WORDS)
     )
 
 
@@ -66,8 +68,8 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     if attack is None:
         return ()
     for m in s.scan.find("truce_context"):
-        if any((a < m.end() and m.start() < b) or (a, b) == m.span() for a, b in s.live):
-            # "shelling hit a peacekeepers' post", "truce monitors confirm a deadly clash"
+        if any(a < m.end() and m.start() < b for a, b in s.live):
+            # "truce monitors confirm a deadly clash" (peacekeepers alone are no truce: Mali)
             return (m.group(0), attack)
     found = _concessive(lex, s, attack)
     if found:
@@ -79,10 +81,13 @@ def _breach_terms(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
 
 
 def _breach_word(lex: Lexicon, s: _Sentence, category: str, truces) -> tuple[str, ...]:
+    # "accused them of violating it" may stand far from "the truce"; strain ("the truce
+    # falters", "collapse of the truce") stands next to it.
+    window = BREACH_WINDOW if category == "breach" else STRAIN_WINDOW
     """A `category` word near one of `truces`, not negated, hypothetical or in another sense."""
     text = s.text
     for m in s.scan.find(category):
-        if _in_truce(s, m.start(), m.end()) or not _near(truces, m.start(), m.end()):
+        if _in_truce(s, m.start(), m.end()) or not _near(truces, m.start(), m.end(), window):
             continue
         if s.scan.search("truce_topic", m.end(), m.end() + TOPIC_WINDOW):
             continue  # "after past failed peace attempts": the attempts failed, not a truce
@@ -105,7 +110,7 @@ def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
             return (hit.group(0), attack)
     for m in s.scan.find("since_words"):
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
-        start = lex.search("start_words", window)
+        start = lex.search("start_words", window) or lex.search("extension", window)
         if start is None or lex.search("expiry", window) or lex.search("pending", window):
             continue  # "shelling after a truce set to start at dawn": it has not begun
         if any(0 <= a - m.end() <= CONCESSIVE_WINDOW for a, _ in s.live):
@@ -116,7 +121,8 @@ def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
 def _attack_after_start(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     """ "A truce took effect, but shelling was recorded overnight." """
     text = s.text
-    start = lex.search("start_words", text)
+    # "Ceasefire extended, but fighting goes on": an extended truce is one in force.
+    start = lex.search("start_words", text) or lex.search("extension", text)
     if start is None or lex.search("expiry", text) is not None:
         return ()
     if lex.search("pending", text) is not None:
@@ -185,8 +191,9 @@ def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     return ()
 
 
-def _near(truces, start: int, end: int) -> bool:
-    return any(start - b >= -BREACH_WINDOW and a - end <= BREACH_WINDOW for a, b in truces)
+def _near(truces, start: int, end: int, window: int = BREACH_WINDOW) -> bool:
+    """Whether a word at start:end stands within `window` characters of one of `truces`."""
+    return any(max(a - end, start - b) <= window for a, b in truces)
 
 
 def _attack_outside_truce(lex: Lexicon, s: _Sentence, start: int) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
-from feeds.detect.scan import _WORD, _Sentence
+from feeds.detect.scan import _TOKEN, _WORD, _Sentence
 from feeds.detect.windows import (
     ENDED_AFTER,
     ENDED_BEFORE,
@@ -44,7 +44,9 @@ def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
         return TruceState.PROPOSED
     if s.scan.search("truce_topic", b, b + TOPIC_WINDOW) is not None:
         return TruceState.PROPOSED
-    if _ends_itself(lex, text, b) or lex.search("expiry", text[max(0, a - ENDED_BEFORE) : a]):
+    before = text[max(0, a - ENDED_BEFORE) : a]
+    # "the truce ended", "after the end of the truce", "a failed truce"
+    if _ends_itself(lex, text, b) or lex.search("expiry", before) or _past(lex, before):
         return TruceState.ENDED
     if lex.search("pending", text[max(0, a - 24) : b + ENDED_AFTER]):
         return TruceState.UNKNOWN  # "a truce due to take effect at dawn" has not begun
@@ -90,6 +92,13 @@ def _lead(lex: Lexicon, text: str, a: int) -> str:
         for m in lex.find(category, lead):
             cut = max(cut, m.end())
     return lead[cut:]
+
+
+def _past(lex: Lexicon, before: str) -> bool:
+    """ "after a failed truce", "the previous ceasefire": a past word qualifies the truce itself
+    (not "on the last day of the truce", nor "the week-old truce")."""
+    words = _TOKEN.findall(before)[-2:]
+    return any(lex.is_word("past", w) for w in words)
 
 
 def _ends_itself(lex: Lexicon, text: str, b: int) -> bool:

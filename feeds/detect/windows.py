@@ -7,6 +7,10 @@ Imports nothing.
 # ("accused Indian forces of violating it" refers back to "the truce" ~45 chars earlier).
 BREACH_WINDOW = 80
 
+# How close a strain word must stand to its truce ("the truce falters", "collapse of the truce"):
+# farther off it describes something else ("an agreed truce; earlier attempts had failed").
+STRAIN_WINDOW = 30
+
 # How far after "despite"/"after" the truce term may come ("despite the UN-brokered truce").
 CONCESSIVE_WINDOW = 60
 
@@ -32,3 +36,7 @@ VICTIM_WINDOW = 60
 
 # How close before an attack word a modal must stand to make it unreal ("Israel could attack").
 MODAL_WINDOW = 14
+
+# How many words before a fighting word a halt or negation may stand ("a halt to weeks of
+# fighting", "no new shelling").
+HALT_WORDS = 4
