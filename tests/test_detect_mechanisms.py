@@ -282,3 +282,37 @@ def test_words_that_only_look_like_breaches(title):
 
 def test_an_extended_truce_with_fighting_after_but_is_breached():
     assert level("Tigray truce extended, but fighting continues near Adigrat") is Level.VIOLATION
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        (
+            "Azerbaijan breaks the truce with drone strikes: Armenia",
+            "",
+            {("Armenia", "Azerbaijan")},
+        ),
+        ("Shelling of Kherson despite Putin's Easter truce — Kyiv", "", {("Ukraine", "Russia")}),
+        (
+            "Army shells Goma outskirts after M23 'breaks truce'",
+            "",
+            {("Democratic Republic of the Congo", "M23")},
+        ),
+        (
+            "Clashes go on in Khartoum",
+            "Rival forces accuse each other of breaking the truce.",
+            {("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan")},
+        ),
+        (
+            "Fighting resumes in Gaza as the truce expires",
+            "The army said Hamas fired rockets in the final hours of the truce.",
+            {("Israel", "Hamas")},
+        ),
+    ],
+)
+def test_headline_credits_quoted_claims_and_unnamed_sides(title, summary, expected):
+    assert pairs(title, summary) == expected
+
+
+def test_a_speaker_before_the_colon_is_not_a_trailing_speaker():
+    assert pairs("Israel: Hamas broke the truce overnight") == {("Israel", "Hamas")}

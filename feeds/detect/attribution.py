@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from feeds.actors import group_state
-from feeds.conflicts import sides_of
+from feeds.conflicts import opponent_of, sides_of
 from feeds.detect.breach import _accuses_attack, _temporal_breach
 from feeds.detect.scan import (
     _CLOSE_QUOTES,
@@ -81,7 +81,8 @@ def _read_item(
         for a in s.actors
         if a.role == ROLE_FREE and a.kind not in (KIND_MONITOR, "body")
     )
-    ctx = _Context(None, None, *_home(sentences), parties=parties)
+    named = _unique(a.name for s in sentences for a in s.actors if a.role != ROLE_MEDIATOR)
+    ctx = _Context(None, None, *_home(sentences), parties=parties, named=named)
     readings: list[_Reading] = []
     for sentence, terms in zip(sentences, breach, strict=True):
         pairs: tuple[Pair, ...] = ()
@@ -96,7 +97,7 @@ def _read_item(
         )
         if topic is None and sentence.is_title:
             topic = first
-        ctx = _Context(topic, first, ctx.home_state, ctx.rebel, parties=parties)
+        ctx = _Context(topic, first, ctx.home_state, ctx.rebel, parties=parties, named=named)
         readings.append(_Reading(bool(breach[len(readings)]), pairs, speaker, terms))
     return readings
 
@@ -123,7 +124,8 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         return mutual
     pivots = _pivots(s.scan)
     if s.is_title:
-        got = _quote_colon_frame(lex, s, ctx)
+        got = _quoted_claim(lex, s) or _quote_colon_frame(lex, s, ctx)
+        got = got or _trailing_speaker(lex, s, ctx)
         if got is not None:
             return (got,), None, ()
     # A first-person headline quote may hold a speech verb of its own: "Саакашвили: сепаратисты
@@ -133,6 +135,57 @@ def _pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         if got is not None:
             return (got,), None, ()
     return _pivot_pairs(lex, s, pivots, ctx)
+
+
+# A headline credited to a party after a dash or colon: "Russia broke the truce: Ukraine",
+# "Shelling of Bakhmut despite Putin's truce — Kyiv".
+_TRAILING = re.compile(r"\s*(?:[:—–]|\s-)\s*[^:—–]{1,40}$")
+
+
+def _trailing_speaker(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
+    """The accuser named alone after the last dash or colon of a headline, the accused the
+    culprit of what comes before (or, with none named, the owner of the truce)."""
+    tail = _TRAILING.search(s.text)
+    if tail is None:
+        return None
+    after = [a for a in s.actors if a.start >= tail.start()]
+    if len(after) != 1 or after[0].role != ROLE_FREE:
+        return None
+    rest = s.text[tail.start() : after[0].start] + s.text[after[0].end :]
+    if len(_TOKEN.findall(rest)) > 2 or _says_something(lex, rest):
+        return None  # "Israel: PLO broke the truce" is a speaker before the colon
+    speaker = after[0].name
+    found = _content_target(lex, s, 0, tail.start(), speaker, ctx)
+    if not found:  # "Shelling despite Putin's truce — Kyiv": the one other party named
+        others = _unique(
+            a.name
+            for a in s.actors
+            if a.end <= tail.start() and a.role in (ROLE_FREE, ROLE_MODIFIER) and a.name != speaker
+        )
+        found = list(others) if len(others) == 1 else []
+    return Pair(speaker, found[0]) if found and found[0] != speaker else None
+
+
+def _says_something(lex: Lexicon, text: str) -> bool:
+    return any(lex.search(c, text) for c in ("truce", "breach", "attack", "speech", "accuse"))
+
+
+def _quoted_claim(lex: Lexicon, s: _Sentence) -> Pair | None:
+    """ "Army shells the town after rebels 'break truce'": the quotation marks make the
+    breach a claim, made by the headline's other party against the name before them."""
+    for m in s.scan.find("breach"):
+        opening = s.text.rfind("'", 0, m.start()), s.text.rfind("‘", 0, m.start())
+        quote = max(opening)
+        if quote < 0 or _TOKEN.findall(s.text[quote + 1 : m.start()]):
+            continue
+        subject = [a.name for a in s.actors if a.end <= quote and a.role == ROLE_FREE][-1:]
+        others = [a.name for a in s.actors if a.role == ROLE_FREE and a.name not in subject]
+        if subject and not others and lex.search("institution", s.text):
+            # "Army shells the town after M23 'breaks truce'": the army of M23's opponent.
+            others = [n for n in [opponent_of(subject[0], subject)] if n]
+        if subject and others:
+            return Pair(others[0], subject[0])
+    return None
 
 
 def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
@@ -148,9 +201,10 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         and s.scan.search("generic_forces", 0, mutual.start())
     ):
         names.append(ctx.home_state)  # "El Gobierno y el ELN se acusan"
-    if len(names) == 1:
-        # "both of Yemen's camps blame each other": the two sides of the item's war.
-        names = _sides_of([*ctx.parties, *names])
+    if len(names) < 2:
+        # "both of Yemen's camps blame each other", "rival forces accuse each other": the two
+        # sides of the item's war.
+        names = _sides_of([*names, *ctx.parties, *ctx.named])
     if len(names) >= 2:
         a, b = names[0], names[1]
         return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)
@@ -180,7 +234,13 @@ def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context
         if accuser is None or accuser.kind == KIND_MONITOR:
             continue  # independent monitors never make a blame
         ctx = _Context(
-            accuser.name, ctx.subject, ctx.home_state, ctx.rebel, accuser.name, ctx.parties
+            accuser.name,
+            ctx.subject,
+            ctx.home_state,
+            ctx.rebel,
+            accuser.name,
+            ctx.parties,
+            ctx.named,
         )
         found = [n for n in accused if n != accuser.name or accuser.kind == KIND_GENERIC]
         if not found:

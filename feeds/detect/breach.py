@@ -179,7 +179,10 @@ def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
         before = s.text[max(0, m.start() - 40) : m.start()]
         # "... said Houthi fighters had violated it": the object pronoun is the item's truce.
         anaphora = lex.search("truce_anaphora", s.text[m.end() : m.end() + 4])
-        if lex.search("accuse", before) is None and anaphora is None:
+        # "..., citing Israeli breaches", "Zelensky said Russian troops had violated Putin's
+        # order": a charge, or a report by a speaker, of a breach of the item's truce.
+        charged = lex.search("accuse", before) or lex.search("speech", before)
+        if charged is None and anaphora is None:
             continue
         if (
             _negated(lex, s.text, m)
@@ -234,7 +237,7 @@ def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
     """An accusation of an attack while a truce is in force ("X accuses Y of shelling"), or
     mutual blame over a truce that is or was ("it ended with each side blaming the other")."""
-    if s.scan.find("mutual") and (s.real or s.scan.find("breach")):
+    if s.scan.find("mutual") and s.real:
         return True
     if not s.live:
         return False

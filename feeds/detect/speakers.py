@@ -45,6 +45,7 @@ class _Context:
     rebel: str | None = None  # the one armed group the item is about, for "the rebels said"
     local: str | None = None  # a speaker found earlier in the same sentence
     parties: tuple[str, ...] = ()  # every party the item names, for "'They broke the truce': Y"
+    named: tuple[str, ...] = ()  # every actor named, places too: which war the item is about
 
 
 @dataclass(frozen=True, slots=True)
