@@ -36,6 +36,9 @@ SAMPLES = {
     # Second round, for the detector after the first blind sets joined dev.
     "real-blind-2023c": ("blind-c-2026-12-06", 240, 60, 0),
     "real-blind-2023d": ("blind-d-2026-12-06", 0, 0, 200),
+    # Third round, after the second joined dev.
+    "real-blind-2023e": ("blind-e-2026-12-06", 240, 60, 0),
+    "real-blind-2023f": ("blind-f-2026-12-06", 0, 0, 100),
 }
 
 
