@@ -4,7 +4,8 @@ Imports nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -51,6 +52,36 @@ class Detection:
     # What the item says of its truce, for the poller's record of truces in force: "in_force"
     # (took effect, holds, extended), "ended" (expired, collapsed), or None.
     truce_state: str | None = None
+    # Computes (summary, actors) of a `deferred` detection on first read; None once they are set.
+    _fill: Callable[[], tuple[str, tuple[str, ...]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def deferred(cls, level: Level, fill: Callable[[], tuple[str, tuple[str, ...]]]) -> Detection:
+        """A detection with no pairs, terms or evidence whose summary and actors are computed
+        by `fill` when first read.
+
+        Most items are plain news: the bot stores only their level, so finding their actors
+        (the costliest step for such an item) would be wasted; equality, hashing and repr read
+        both fields and so see the same values as an eager detection.
+        """
+        found = object.__new__(cls)
+        for name, value in (("level", level), ("pairs", ()), ("matched", ()), ("evidence", "")):
+            object.__setattr__(found, name, value)
+        object.__setattr__(found, "truce_state", None)
+        object.__setattr__(found, "_fill", fill)
+        return found
+
+    def __getattr__(self, name: str):
+        # Reached only when a slot is unset: the summary and actors of a deferred detection.
+        if name not in ("summary", "actors") or self._fill is None:
+            raise AttributeError(name)
+        summary, actors = self._fill()
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "actors", actors)
+        object.__setattr__(self, "_fill", None)
+        return summary if name == "summary" else actors
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from feeds.detect.scan import (
 from feeds.detect.stream import stream_breach
 from feeds.detect.truce_state import item_state, sentence_states, with_states
 from feeds.lang import guess_lang
-from feeds.lexicon import Lexicon, load_lexicon
+from feeds.lexicon import Lexicon, fold, load_lexicon
 from feeds.model import Detection, Level, StreamContext
 from feeds.summarise import split_sentences, summarise_sentences
 from feeds.text import html_to_text
@@ -40,16 +40,19 @@ def classify(
     """
     title_text = html_to_text(title)
     summary_text = html_to_text(summary)
-    code = guess_lang(f"{title_text} {summary_text}", lang)
+    full = f"{title_text} {summary_text}"
+    code = guess_lang(full, lang)
     lex = load_lexicon(code)
+    folded = " " + fold(full)  # what Lexicon.folded patterns read
+    if not _names_truce(lex, full, folded):
+        # Most items stop here, before actors and sentences are looked for.
+        return _plain_news(lex, title_text, summary_text, code, context)
     title_actors = find_actors(title_text, code)
     summary_actors = find_actors(summary_text, code)
     actors = _unique(m.name for m in (*title_actors, *summary_actors))
     raw = _raw_sentences(title_text, title_actors, summary_text, summary_actors)
     own = [r[0] for r in raw if not r[2]] or [r[0] for r in raw]
-    item = _item_scan(lex, f"{title_text} {summary_text}", raw)
-    if not item.any("gate"):
-        return _no_truce_named(lex, title_text, own, actors, context)  # most items stop here
+    item = _item_scan(lex, full, folded, raw)
     is_old = item.any("old_markers")
     scans = [_Scan(item, i) for i in range(len(raw))]
     strong, void = _strong_truces(lex, item, scans, [r[2] for r in raw], actors, is_old)
@@ -65,6 +68,35 @@ def classify(
         readings = [_Reading(False, (), None, ()) for _ in sentences]
     found = _decide(sentences, readings, strong_any, own, actors)
     return replace(found, truce_state=item_state(states))
+
+
+def _names_truce(lex: Lexicon, text: str, folded: str) -> bool:
+    """Whether any term that can make an item truce news (the "gate" union) occurs in it."""
+    pattern = lex.folded["gate"]
+    if pattern is None:
+        return lex.patterns["gate"].search(text) is not None
+    return pattern.search(folded) is not None
+
+
+def _plain_news(
+    lex: Lexicon, title: str, summary: str, code: str, context: StreamContext | None
+) -> Detection:
+    """An item that names no truce: what `_no_truce_named` finds, with its summary and actors
+    computed only when read, unless the stream knows truces in force (then they decide)."""
+
+    def own() -> list[str]:
+        return split_sentences(summary) or split_sentences(title)
+
+    if context is not None and context.truces_in_force:
+        return _no_truce_named(lex, title, own(), _item_actors(title, summary, code), context)
+    return Detection.deferred(
+        Level.NONE,
+        lambda: (summarise_sentences(own(), ""), _item_actors(title, summary, code)),
+    )
+
+
+def _item_actors(title: str, summary: str, code: str) -> tuple[str, ...]:
+    return _unique(m.name for m in (*find_actors(title, code), *find_actors(summary, code)))
 
 
 def _no_truce_named(
@@ -109,11 +141,11 @@ def _raw_sentences(
     return raw
 
 
-def _item_scan(lex: Lexicon, full: str, raw: list) -> _ItemScan:
+def _item_scan(lex: Lexicon, full: str, folded: str, raw: list) -> _ItemScan:
     spans = [(at, at + len(text)) for text, _, _, at in raw]
     if not all(full.startswith(text, at) for text, _, _, at in raw):
         spans = None  # cannot happen: sentences are pieces of the collapsed text
-    return _ItemScan(lex, full, [r[0] for r in raw], spans)
+    return _ItemScan(lex, full, [r[0] for r in raw], spans, folded)
 
 
 def _strong_truces(

@@ -78,11 +78,17 @@ class _ItemScan:
     __slots__ = ("folded", "found", "lex", "odd", "sentences", "spans", "text")
 
     def __init__(
-        self, lex: Lexicon, text: str, sentences: list[str], spans: list[tuple[int, int]] | None
+        self,
+        lex: Lexicon,
+        text: str,
+        sentences: list[str],
+        spans: list[tuple[int, int]] | None,
+        folded: str | None = None,
     ) -> None:
         self.lex = lex
         self.text = text
-        self.folded = " " + fold(text)  # what Lexicon.folded patterns read
+        # What Lexicon.folded patterns read; the caller may have it already.
+        self.folded = " " + fold(text) if folded is None else folded
         self.odd = not folds_as_lower(text)
         self.sentences = sentences
         self.spans = spans  # where each sentence lies in `text`; None if unknown
