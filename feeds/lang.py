@@ -7,6 +7,7 @@ supported languages, not a general language identifier. Pure; imports only the s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SUPPORTED = ("en", "ru", "uk", "fr", "es", "de", "ar", "tr", "it", "pt")
 DEFAULT = "en"
@@ -50,6 +51,9 @@ _ENDINGS = {
 }
 
 
+@lru_cache(
+    maxsize=256
+)  # a stream carries a handful of distinct tags, each seen on every item of a feed
 def normalise_tag(tag: str | None) -> str | None:
     """'en-GB' -> 'en', 'ru_RU' -> 'ru'; None or an empty tag -> None."""
     if not tag:
@@ -78,6 +82,8 @@ _OTHER_SCRIPTS = {
 def _fits(tag: str, text: str) -> bool:
     """Cheap check that a tagged text is written in the tag's script (the usual case)."""
     script = _SCRIPT_OF.get(tag, "latin")
+    if script == "latin" and text.isascii():
+        return True  # no Cyrillic or Arabic letter: skip scanning for them
     if any(other.search(text) for other in _OTHER_SCRIPTS[script]):
         return _script(text) == script
     return script == "latin" or (_CYRILLIC if script == "cyrillic" else _ARABIC).search(text)

@@ -117,6 +117,10 @@ _UNFOLDABLE = re.compile(r"\\[A-Z]|\[(?:\\.|[^\]])*?(?:[^\W\d_]-[^\]]|[^\\\[]-[^
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
 _WORD_END = r"\w*"
+# A quantifier that lets what precedes it match nothing.
+_OPTIONAL = re.compile(r"[?*]|\{0|\{,")
+# A fragment's first element when it always matches a word character.
+_WORD_HEAD = re.compile(r"(?:[^\W_]|\\[dw])(?![?*]|\{0|\{,)")
 
 
 def fold(text: str) -> str:
@@ -224,12 +228,17 @@ def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Patter
         other = []
         for head, rests in _groups([f for parts in spread for f in parts])[0].items():
             groups[f"{head}\0{len(groups)}"] = rests
-    if not other:
+    if all(_word_start(f) for f in other):
         # Two matches never touch (each ends before a non-word character, each starts with a
-        # letter), so consuming the character before a term skips no later match.
+        # word character), so consuming the character before a term skips no later match.
         body = "|".join(
-            f"{fold(re.escape(head.split(chr(0))[0]))}(?:{fold('|'.join(rests))})"
-            for head, rests in groups.items()
+            [
+                *(
+                    f"{fold(re.escape(head.split(chr(0))[0]))}(?:{fold('|'.join(rests))})"
+                    for head, rests in groups.items()
+                ),
+                *([f"(?:{fold('|'.join(other))})"] if other else []),
+            ]
         )
         return re.compile(f"\\W(?P<t>{body})(?!\\w)")
     branches = []
@@ -249,6 +258,19 @@ def _plain_words(terms: list[str]) -> tuple[frozenset[str], bool]:
 
 def _distribute(fragment: str) -> list[str] | None:
     """ "(?:a|b)c" as ["ac", "bc"] when each alternative starts with a letter, else None."""
+    split = _top_group(fragment)
+    if split is None:
+        return None
+    parts, rest = split
+    if rest[:1] in ("?", "*", "+", "{") or not all(
+        p[:1].isalpha() and p[1:2] not in ("?", "*", "+", "{") for p in parts
+    ):
+        return None
+    return [p + rest for p in parts]
+
+
+def _top_group(fragment: str) -> tuple[list[str], str] | None:
+    """ "(?:a|b)c" as (["a", "b"], "c"); None unless the fragment starts with such a group."""
     if not fragment.startswith("(?:"):
         return None
     depth, start, parts = 0, 3, []
@@ -268,11 +290,18 @@ def _distribute(fragment: str) -> list[str] | None:
             start = i + 1
     else:
         return None
-    if rest[:1] in ("?", "*", "+", "{") or not all(
-        p[:1].isalpha() and p[1:2] not in ("?", "*", "+", "{") for p in parts
-    ):
-        return None
-    return [p + rest for p in parts]
+    return parts, rest
+
+
+def _word_start(fragment: str) -> bool:
+    r"""Whether every match of `fragment` starts with a word character: it begins with a
+    letter, a digit, \d or \w that is not optional, or a group of such alternatives."""
+    if _WORD_HEAD.match(fragment):
+        return True
+    split = _top_group(fragment)
+    if split is None or _OPTIONAL.match(split[1]):
+        return False
+    return all(part and _word_start(part) for part in split[0])
 
 
 def _is_local(terms: list[str]) -> bool:
