@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -82,6 +82,7 @@ GATE = ("truce", "truce_context", "lull", "ceasefire_line")
 # Words that place fighting inside a truce without a breach word; one search skips those rules.
 TEMPORAL = ("since_always", "ending", "reply", "ceasefire_line")
 _NEVER = re.compile(r"(?!x)x")
+_SEEN_LIMIT = 200_000  # is_word answers kept per language
 # Letters that re.IGNORECASE treats as one although lower() keeps them apart (Python's
 # sre _EXTRA_CASES): each maps to the group's smallest member, in text and patterns alike.
 _EQUIVALENT = (
@@ -161,9 +162,20 @@ class Lexicon:
     # Per category, its terms that are plain words (folded), and whether all its terms are:
     # a set lookup then answers is_word without a regex.
     words: dict[str, tuple[frozenset[str], bool]]
+    # is_word's answers: the rules ask about the same few words again and again.
+    seen: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
     def is_word(self, category: str, word: str) -> bool:
         """Whether `word` is, as a whole, one of `category`'s terms (after clitics, in Arabic)."""
+        key = (category, word)
+        found = self.seen.get(key)
+        if found is None:
+            found = self._is_word(category, word)
+            if len(self.seen) < _SEEN_LIMIT:  # a bound, so a long-running bot cannot grow it
+                self.seen[key] = found
+        return found
+
+    def _is_word(self, category: str, word: str) -> bool:
         plain, complete = self.words[category]
         if fold(word) in plain:
             return True

@@ -9,8 +9,6 @@ the stage modules of feeds.detect.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from feeds.actors import ActorMention, find_actors
 from feeds.detect.attribution import _read_item, _Reading
 from feeds.detect.breach import _accused_breach, _accuses_attack, _breach_terms, _line_fire
@@ -66,8 +64,7 @@ def classify(
         sentences, readings = _read_breaches(lex, sentences, raw, strong_any)
     else:  # every truce named is only proposed: nothing can have breached it
         readings = [_Reading(False, (), None, ()) for _ in sentences]
-    found = _decide(sentences, readings, strong_any, own, actors)
-    return replace(found, truce_state=item_state(states))
+    return _decide(sentences, readings, strong_any, own, actors, item_state(states))
 
 
 def _names_truce(lex: Lexicon, text: str, folded: str) -> bool:
@@ -120,7 +117,10 @@ def _read_breaches(
     if any(breach) or any(_accuses_attack(lex, s) for s in sentences):
         # Roles of actors matter only when someone may be blamed; skip them for plain news.
         sentences = [
-            replace(s, actors=_annotate(s.scan, r[1])) for s, r in zip(sentences, raw, strict=True)
+            _Sentence(
+                s.text, _annotate(s.scan, r[1]), s.truces, s.is_title, s.scan, s.real, s.live
+            )
+            for s, r in zip(sentences, raw, strict=True)
         ]
     return sentences, _read_item(lex, sentences, breach)
 
@@ -205,6 +205,7 @@ def _decide(
     strong_any: bool,
     own: list[str],
     actors: tuple[str, ...],
+    state: str | None,
 ) -> Detection:
     """Blame with a pair, violation with a breach, ceasefire with a valid truce, else none."""
     pairs = _unique(p for r in readings for p in r.pairs)
@@ -216,17 +217,19 @@ def _decide(
     breach_at = [i for i, r in enumerate(readings) if r.is_breach or r.pairs]
     if pairs:
         evidence = next(sentences[i].text for i, r in enumerate(readings) if r.pairs)
-        return _result(Level.BLAME, pairs, terms, evidence, own, actors)
+        return _result(Level.BLAME, pairs, terms, evidence, own, actors, state)
     if breach_at:
         evidence = sentences[breach_at[0]].text
-        return _result(Level.VIOLATION, (), terms, evidence, own, actors)
+        return _result(Level.VIOLATION, (), terms, evidence, own, actors, state)
     if strong_any:
         evidence = next(s.text for s in sentences if s.truces)
-        return _result(Level.CEASEFIRE, (), terms, evidence, own, actors)
-    return _result(Level.NONE, (), (), "", own, actors)
+        return _result(Level.CEASEFIRE, (), terms, evidence, own, actors, state)
+    return _result(Level.NONE, (), (), "", own, actors, state)
 
 
-def _result(level: Level, pairs, terms, evidence: str, own: list[str], actors) -> Detection:
+def _result(
+    level: Level, pairs, terms, evidence: str, own: list[str], actors, state: str | None = None
+) -> Detection:
     return Detection(
         level=level,
         pairs=tuple(pairs),
@@ -234,6 +237,7 @@ def _result(level: Level, pairs, terms, evidence: str, own: list[str], actors) -
         evidence=evidence,
         summary=summarise_sentences(own, evidence),
         actors=tuple(actors),
+        truce_state=state,
     )
 
 
