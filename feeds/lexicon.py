@@ -381,6 +381,17 @@ def available_languages() -> tuple[str, ...]:
     )
 
 
+def _governed_terms(data: dict) -> list[str]:
+    """Weak truce words that a concessive or a breach word governs: "clashes despite the Abuja
+    agreement", "violating the military accord". A weak word alone ("a trade deal") is no
+    truce; governed by these it is one."""
+    weak = data.get("truce_weak", [])
+    if not weak:
+        return []
+    heads = [*data.get("concessive_before", []), *data.get("breach", [])]
+    return [f"{head} ~ (?:{'|'.join(weak)})" for head in heads]
+
+
 @cache
 def load_lexicon(lang: str) -> Lexicon:
     """The compiled lexicon for `lang`; unknown languages fall back to English."""
@@ -395,8 +406,9 @@ def load_lexicon(lang: str) -> Lexicon:
     folded = {c: compile_folded(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
     local = {c for c in CATEGORIES if _is_local(data.get(c, []))}
     words = {c: _plain_words(data.get(c, [])) for c in CATEGORIES}
-    for union, parts in (("gate", GATE), ("temporal", TEMPORAL)):
-        terms = [t for c in parts for t in data.get(c, [])]
+    derived = {"governed": _governed_terms(data)}
+    for union, parts in (("gate", GATE), ("temporal", TEMPORAL), ("governed", ())):
+        terms = [t for c in parts for t in data.get(c, [])] + derived.get(union, [])
         patterns[union] = compile_terms(terms, word_boundary=bounded)
         heads[union] = term_heads(terms) if use_heads else None
         folded[union] = compile_folded(terms, word_boundary=bounded)

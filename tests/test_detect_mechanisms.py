@@ -316,3 +316,20 @@ def test_headline_credits_quoted_claims_and_unnamed_sides(title, summary, expect
 
 def test_a_speaker_before_the_colon_is_not_a_trailing_speaker():
     assert pairs("Israel: Hamas broke the truce overnight") == {("Israel", "Hamas")}
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Fresh clashes in the east despite the Addis Ababa agreement", "en"),
+        ("Nuevos combates en el norte pese al acuerdo firmado en Lomé", "es"),
+        ("Neue Kämpfe im Norden trotz des Abkommens von Arusha", "de"),
+        ("Rebels accused of violating the military accord signed in June", "en"),
+    ],
+)
+def test_a_weak_truce_word_governed_by_despite_or_a_breach_is_a_truce(title, lang):
+    assert level(title, "", lang) in (Level.VIOLATION, Level.BLAME)
+
+
+def test_a_weak_word_alone_is_no_truce():
+    assert level("Markets rally despite the trade deal") is Level.NONE

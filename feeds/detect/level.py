@@ -13,7 +13,12 @@ from feeds.actors import ActorMention, find_actors
 from feeds.detect.attribution import _read_item, _Reading
 from feeds.detect.breach import _accused_breach, _accuses_attack, _breach_terms, _line_fire
 from feeds.detect.mentions import _annotate
-from feeds.detect.prefilter import _background, _no_armed_conflict, _valid_truces
+from feeds.detect.prefilter import (
+    _background,
+    _governed_weak,
+    _no_armed_conflict,
+    _valid_truces,
+)
 from feeds.detect.scan import (
     _ItemScan,
     _Scan,
@@ -68,10 +73,18 @@ def classify(
 
 
 def _names_truce(lex: Lexicon, text: str, folded: str) -> bool:
-    """Whether any term that can make an item truce news (the "gate" union) occurs in it."""
-    pattern = lex.folded["gate"]
+    """Whether any term that can make an item truce news (the "gate" union) occurs in it, or a
+    weak one that a concessive or breach word governs ("despite the Abuja agreement")."""
+    if _finds(lex, "gate", text, folded):
+        return True
+    # Weak words ("deal", "agreement") are common; the costlier governed search runs only then.
+    return _finds(lex, "truce_weak", text, folded) and _finds(lex, "governed", text, folded)
+
+
+def _finds(lex: Lexicon, category: str, text: str, folded: str) -> bool:
+    pattern = lex.folded[category]
     if pattern is None:
-        return lex.patterns["gate"].search(text) is not None
+        return lex.patterns[category].search(text) is not None
     return pattern.search(folded) is not None
 
 
@@ -187,9 +200,12 @@ def _sentences(
             if off
             else tuple(
                 sorted(
-                    truces
-                    + (_valid_truces(scan, weak, is_old) if weak else ())
-                    + (() if truces else _line_fire(lex, scan))
+                    set(
+                        truces
+                        + (_valid_truces(scan, weak, is_old) if weak else ())
+                        + (() if weak == "truce_weak" else _governed_weak(lex, scan, is_old))
+                        + (() if truces else _line_fire(lex, scan))
+                    )
                 )
             ),
             is_title,

@@ -27,6 +27,18 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     return tuple(m.span() for m in found)
 
 
+def _governed_weak(lex: Lexicon, scan: _Scan, is_old: bool) -> tuple[tuple[int, int], ...]:
+    """Weak truce words ("agreement", "moratorium") that "despite" or a breach word governs
+    ("clashes despite the Abuja agreement"): truces although no truce word names them."""
+    spans = []
+    for m in scan.find("governed"):
+        weak = [
+            w for w in _valid_truces(scan, "truce_weak", is_old) if m.start() <= w[0] < m.end()
+        ]
+        spans += weak[-1:]
+    return tuple(spans)
+
+
 def _no_armed_conflict(
     lex: Lexicon, item: _ItemScan, scans: list[_Scan], strong: list[tuple[tuple[int, int], ...]]
 ) -> bool:
