@@ -42,6 +42,12 @@ SETS = {
     ),
     "real-blind-2023c": (DATA / "real-blind-2023c" / "labels.jsonl",),
     "real-blind-2023d": (DATA / "real-blind-2023d" / "labels.jsonl",),
+    "blind-ml3-2026-12": (
+        DATA / "blind-ml3-2026-12" / "part-a.jsonl",
+        DATA / "blind-ml3-2026-12" / "part-b.jsonl",
+    ),
+    "real-blind-2023e": (DATA / "real-blind-2023e" / "labels.jsonl",),
+    "real-blind-2023f": (DATA / "real-blind-2023f" / "labels.jsonl",),
 }
 
 
