@@ -3,9 +3,9 @@
     python scripts/evaluate.py                 # every dev set, one summary line each
     python scripts/evaluate.py real-dev-2023 --errors
 
-Blind sets are left out unless named: each is scored once, when it is first recorded in
-docs/evaluation.md. Writes gold and predictions to a temporary folder and runs
-shared/eval/score.py on them.
+Sets still blind (tests.corpora.STILL_BLIND) are left out unless named: each is scored once,
+when it is first recorded in docs/evaluation.md. Writes gold and predictions to a temporary
+folder and runs shared/eval/score.py on them.
 """
 
 import json
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.corpora import SCORER, SETS, load_set, predict
+from tests.corpora import SCORER, SETS, STILL_BLIND, load_set, predict
 
 
 def score(name: str, errors: bool) -> str:
@@ -32,7 +32,9 @@ def score(name: str, errors: bool) -> str:
 
 def main(argv: list[str]) -> None:
     errors = "--errors" in argv
-    names = [a for a in argv if not a.startswith("--")] or [n for n in SETS if "blind" not in n]
+    names = [a for a in argv if not a.startswith("--")] or [
+        n for n in SETS if n not in STILL_BLIND
+    ]
     for name in names:
         out = score(name, errors)
         last = out.splitlines()[-1]

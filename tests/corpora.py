@@ -21,8 +21,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALSTREAM = SHARED / "corpora" / "realstream-2023" / "items.jsonl.gz"
 SCORER = SHARED / "eval" / "score.py"
 ALERTS = ("blame", "violation")
-# name -> gold file. "dev" sets were looked at while the rules changed; "blind" sets were written
-# or labelled without sight of the detector and scored once (docs/evaluation.md), then join dev.
+STILL_BLIND: frozenset[str] = frozenset()
+# name -> gold files. "dev" sets were looked at while the rules changed. Sets named "blind" were
+# written or labelled without sight of the detector and scored once (docs/evaluation.md); after
+# that first score they are dev too. STILL_BLIND names those not yet scored.
 SETS = {
     "dev": (SHARED / "corpora" / "ceasefire" / "dev.jsonl",),
     "dev-written-1": (DATA / "holdout" / "holdout.jsonl",),

@@ -12,36 +12,107 @@ import pytest
 from tests.corpora import available, load_set, predict, score
 
 MARGIN = 0.03
-# Figures measured on 2026-12-06 (docs/evaluation.md); the floor is each minus MARGIN.
+# Figures measured on 2026-12-06 at the end of the detection work (docs/evaluation.md: the sets
+# named blind were scored blind once, then joined dev); the floor is each minus MARGIN.
 MEASURED = {
     "dev": {"alert_p": 1.0, "alert_r": 1.0, "blame_f1": 1.0, "pairs_f1": 1.0, "level_acc": 1.0},
     "dev-written-1": {
         "alert_p": 1.0,
         "alert_r": 1.0,
         "blame_f1": 1.0,
-        "pairs_f1": 0.960,
+        "pairs_f1": 0.96,
         "level_acc": 0.988,
     },
     "dev-written-2": {
         "alert_p": 1.0,
         "alert_r": 1.0,
         "blame_f1": 1.0,
-        "pairs_f1": 0.959,
+        "pairs_f1": 0.98,
         "level_acc": 1.0,
     },
     "dev-written-3": {
-        "alert_p": 0.976,
+        "alert_p": 1.0,
         "alert_r": 1.0,
         "blame_f1": 0.936,
         "pairs_f1": 0.868,
-        "level_acc": 0.925,
+        "level_acc": 0.938,
     },
     "real-dev-2023": {
-        "alert_p": 0.815,
-        "alert_r": 0.786,
-        "blame_f1": 0.632,
-        "pairs_f1": 0.720,
-        "level_acc": 0.893,
+        "alert_p": 0.857,
+        "alert_r": 0.857,
+        "blame_f1": 0.7,
+        "pairs_f1": 0.769,
+        "level_acc": 0.907,
+    },
+    "realstream-alerts-2023": {
+        "alert_p": 0.669,
+        "alert_r": 1.0,
+        "blame_f1": 0.704,
+        "pairs_f1": 0.719,
+        "level_acc": 0.633,
+    },
+    "blind-ml-2026-12": {
+        "alert_p": 0.992,
+        "alert_r": 0.921,
+        "blame_f1": 0.875,
+        "pairs_f1": 0.568,
+        "level_acc": 0.85,
+    },
+    "real-blind-2023": {
+        "alert_p": 0.63,
+        "alert_r": 0.739,
+        "blame_f1": 0.667,
+        "pairs_f1": 0.727,
+        "level_acc": 0.913,
+    },
+    "real-blind-2023b": {
+        "alert_p": 0.791,
+        "alert_r": 0.739,
+        "blame_f1": 0.833,
+        "pairs_f1": 0.857,
+        "level_acc": 0.825,
+    },
+    "blind-ml2-2026-12": {
+        "alert_p": 0.992,
+        "alert_r": 0.9,
+        "blame_f1": 0.8,
+        "pairs_f1": 0.432,
+        "level_acc": 0.829,
+    },
+    "real-blind-2023c": {
+        "alert_p": 0.81,
+        "alert_r": 0.773,
+        "blame_f1": 0.769,
+        "pairs_f1": 0.625,
+        "level_acc": 0.903,
+    },
+    "real-blind-2023d": {
+        "alert_p": 0.833,
+        "alert_r": 0.769,
+        "blame_f1": 0.6,
+        "pairs_f1": 0.609,
+        "level_acc": 0.875,
+    },
+    "blind-ml3-2026-12": {
+        "alert_p": 1.0,
+        "alert_r": 0.857,
+        "blame_f1": 0.857,
+        "pairs_f1": 0.606,
+        "level_acc": 0.833,
+    },
+    "real-blind-2023e": {
+        "alert_p": 0.538,
+        "alert_r": 0.5,
+        "blame_f1": 0.4,
+        "pairs_f1": 0.4,
+        "level_acc": 0.897,
+    },
+    "real-blind-2023f": {
+        "alert_p": 0.8,
+        "alert_r": 0.727,
+        "blame_f1": 1.0,
+        "pairs_f1": 0.909,
+        "level_acc": 0.9,
     },
 }
 
