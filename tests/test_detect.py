@@ -1263,8 +1263,8 @@ def test_truce_pronouns_bare_objects_and_generic_groups(title, summary, lang, pa
         ),
         (
             "Gaza : le Hamas suspend les libérations malgré la trêve",
-            "Le Hamas a reporté la libération des otages en raison des violations du "
-            "cessez-le-feu qu'il impute à Israël.",
+            "Le Hamas a reporté la libération des otages, à cause de violations de la trêve "
+            "qu'il impute à Israël.",
             "fr",
             pairs_of(("Hamas", "Israel")),
         ),

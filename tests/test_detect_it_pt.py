@@ -96,7 +96,7 @@ ITALIAN = [
     ("Razzi su Sderot nonostante la tregua", "", VIOLATION, set()),
     ("Violata la tregua nel sud del Libano: due morti", "", VIOLATION, set()),
     (
-        "Scontri a fuoco poche ore dopo l'entrata in vigore del cessate il fuoco",
+        "Scontri a fuoco a poche ore dall'avvio della tregua",
         "",
         VIOLATION,
         set(),
