@@ -407,7 +407,13 @@ def load_lexicon(lang: str) -> Lexicon:
     local = {c for c in CATEGORIES if _is_local(data.get(c, []))}
     words = {c: _plain_words(data.get(c, [])) for c in CATEGORIES}
     derived = {"governed": _governed_terms(data)}
-    for union, parts in (("gate", GATE), ("temporal", TEMPORAL), ("governed", ())):
+    unions = (
+        ("gate", GATE),
+        ("temporal", TEMPORAL),
+        ("governed", ()),
+        ("gate_or_weak", (*GATE, "truce_weak")),
+    )
+    for union, parts in unions:
         terms = [t for c in parts for t in data.get(c, [])] + derived.get(union, [])
         patterns[union] = compile_terms(terms, word_boundary=bounded)
         heads[union] = term_heads(terms) if use_heads else None

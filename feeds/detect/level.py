@@ -75,10 +75,11 @@ def classify(
 def _names_truce(lex: Lexicon, text: str, folded: str) -> bool:
     """Whether any term that can make an item truce news (the "gate" union) occurs in it, or a
     weak one that a concessive or breach word governs ("despite the Abuja agreement")."""
-    if _finds(lex, "gate", text, folded):
-        return True
-    # Weak words ("deal", "agreement") are common; the costlier governed search runs only then.
-    return _finds(lex, "truce_weak", text, folded) and _finds(lex, "governed", text, folded)
+    # One search of gate and weak words together lets most items stop at once; the costlier
+    # searches run only for the few that name one of them.
+    if not _finds(lex, "gate_or_weak", text, folded):
+        return False
+    return _finds(lex, "gate", text, folded) or _finds(lex, "governed", text, folded)
 
 
 def _finds(lex: Lexicon, category: str, text: str, folded: str) -> bool:
