@@ -333,3 +333,27 @@ def test_a_weak_truce_word_governed_by_despite_or_a_breach_is_a_truce(title, lan
 
 def test_a_weak_word_alone_is_no_truce():
     assert level("Markets rally despite the trade deal") is Level.NONE
+
+
+@pytest.mark.parametrize(
+    ("title", "lang", "expected"),
+    [
+        ("Les deux camps s'accusent mutuellement de violer la trêve au Soudan", "fr", "sides"),
+        ("Обе стороны обвиняют друг друга в нарушении перемирия в Судане", "ru", "sides"),
+        ("Rusia rompe la tregua con nuevos ataques: Ucrania", "es", {("Ukraine", "Russia")}),
+        (
+            "Russland bricht die Waffenruhe mit neuen Angriffen: Ukraine",
+            "de",
+            {("Ukraine", "Russia")},
+        ),
+        (
+            "Армия обстреляла пригород Гомы после того, как M23 «нарушило перемирие»",
+            "ru",
+            {("Democratic Republic of the Congo", "M23")},
+        ),
+    ],
+)
+def test_unnamed_sides_credits_and_quoted_claims_in_other_languages(title, lang, expected):
+    if expected == "sides":
+        expected = {("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan")}
+    assert pairs(title, "", lang) == expected

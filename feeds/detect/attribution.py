@@ -166,6 +166,9 @@ def _trailing_speaker(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
     return Pair(speaker, found[0]) if found and found[0] != speaker else None
 
 
+_OPEN_QUOTE_MARKS = ("'", "‘", "«", '"', "“", "„")
+
+
 def _says_something(lex: Lexicon, text: str) -> bool:
     return any(lex.search(c, text) for c in ("truce", "breach", "attack", "speech", "accuse"))
 
@@ -174,8 +177,7 @@ def _quoted_claim(lex: Lexicon, s: _Sentence) -> Pair | None:
     """ "Army shells the town after rebels 'break truce'": the quotation marks make the
     breach a claim, made by the headline's other party against the name before them."""
     for m in s.scan.find("breach"):
-        opening = s.text.rfind("'", 0, m.start()), s.text.rfind("‘", 0, m.start())
-        quote = max(opening)
+        quote = max(s.text.rfind(mark, 0, m.start()) for mark in _OPEN_QUOTE_MARKS)
         if quote < 0 or _TOKEN.findall(s.text[quote + 1 : m.start()]):
             continue
         subject = [a.name for a in s.actors if a.end <= quote and a.role == ROLE_FREE][-1:]
