@@ -459,7 +459,7 @@ def _frame_sov(lex: Lexicon, s: _Sentence, pivot: _Pivot, ctx: _Context):
 
 
 def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
-    """Headline "Yerevan: Azerbaijan resumed offensive hours after truce began"."""
+    """Headline "Kyiv: Russian troops attacked hours after the truce began"."""
     text = s.text
     colon = text.find(":")
     if colon <= 0 or colon > 45:
@@ -476,7 +476,7 @@ def _colon_frame(lex: Lexicon, s: _Sentence, ctx: _Context) -> Pair | None:
         and not (lex.search("first_person", text[colon:]) and _temporal_breach(lex, s))
     ):
         # "Lebanon: Israeli strike kills two despite truce" is a topic label; "Saakashvili:
-        # separatists answered our ceasefire with shelling" is a quote (first person).
+        # the rebels met our truce with mortar fire" is a quote (first person).
         return None
     # "HNC: the regime broke the truce" -> Syria; "separatists" -> the item's one armed group.
     ctx = _Context(None, None, ctx.home_state, ctx.rebel)

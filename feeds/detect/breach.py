@@ -121,7 +121,7 @@ def _concessive(lex: Lexicon, s: _Sentence, attack: str) -> tuple[str, ...]:
 def _attack_after_start(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     """ "A truce took effect, but shelling was recorded overnight." """
     text = s.text
-    # "Ceasefire extended, but fighting goes on": an extended truce is one in force.
+    # "Truce prolonged, yet the shelling continues": an extended truce is one in force.
     start = lex.search("start_words", text) or lex.search("extension", text)
     if start is None or lex.search("expiry", text) is not None:
         return ()
@@ -177,10 +177,10 @@ def _accused_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     item's other sentences name the truce."""
     for m in s.scan.find("breach"):
         before = s.text[max(0, m.start() - 40) : m.start()]
-        # "... said Houthi fighters had violated it": the object pronoun is the item's truce.
+        # "... said the militia had broken it": the object pronoun is the item's truce.
         anaphora = lex.search("truce_anaphora", s.text[m.end() : m.end() + 4])
-        # "..., citing Israeli breaches", "Zelensky said Russian troops had violated Putin's
-        # order": a charge, or a report by a speaker, of a breach of the item's truce.
+        # "..., citing breaches by the militia", "the president said enemy units had broken the
+        # holiday truce": a charge, or a report by a speaker, of a breach of the item's truce.
         charged = lex.search("accuse", before) or lex.search("speech", before)
         if charged is None and anaphora is None:
             continue
@@ -236,7 +236,8 @@ def _other_sense(lex: Lexicon, text: str, m: re.Match[str]) -> bool:
 
 def _accuses_attack(lex: Lexicon, s: _Sentence) -> bool:
     """An accusation of an attack while a truce is in force ("X accuses Y of shelling"), or
-    mutual blame over a truce that is or was ("it ended with each side blaming the other")."""
+    mutual blame over a truce that is or was ("the pause lapsed, both camps faulting each
+    other")."""
     if s.scan.find("mutual") and s.real:
         return True
     if not s.live:

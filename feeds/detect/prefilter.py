@@ -23,7 +23,7 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
     if scan.find("metaphor"):
         return ()  # "trade truce", "boardroom truce", "trêve des confiseurs"
     if is_old and scan.find("history"):
-        return ()  # "100 years since the Christmas truce"
+        return ()  # "a century after the 1918 armistice"
     return tuple(m.span() for m in found)
 
 

@@ -30,7 +30,7 @@ ROLE_FREE = "free"
 
 ROLE_MODIFIER = "modifier"  # "Russian-Turkish truce", "US-brokered", "announced by Moscow"
 
-ROLE_PLACE = "place"  # "in south Lebanon", "between the army and the RSF"
+ROLE_PLACE = "place"  # "in south Lebanon", "between the two armies"
 
 ROLE_VICTIM = "victim"  # "Ukrainian soldier killed", "two Thai civilians wounded"
 ROLE_MEDIATOR = "mediator"  # "US-brokered truce", "with Russian mediation": not a party

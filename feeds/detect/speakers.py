@@ -170,7 +170,7 @@ def _post_posed(lex: Lexicon, text: str, pivot: _Pivot, candidates: list[_Actor]
 
 
 def _participle_subject(text: str, candidates: list[_Actor], ctx: _Context) -> _Speaker | None:
-    """ "..., citing air strikes by the army": the main clause's subject, which is the
+    """ "..., citing shelling by the rebels": the main clause's subject, which is the
     speaker found earlier in the sentence, else the name opening it ("Hamas delays
     release, citing Israeli breaches"), else the item's last speaker."""
     if ctx.local is not None:

@@ -76,7 +76,7 @@ def _unnamed_object(
     """The accused when no party follows the verb: a pronoun's antecedent or "the army"."""
     words = _TOKEN.findall(rest)[:2]
     if words and any(_full(lex, "pronouns", w) for w in words):
-        # "accusing him of violating previous truces": the last other name before.
+        # "accusing her of breaking earlier truces": the last other name before.
         back = [
             a
             for a in s.actors
@@ -191,7 +191,7 @@ def _culprits(
     if between and _unblocked(lex, text[lead : between[0].start]):
         if prefer_breach:
             return [between[-1].name]
-        return _joined(lex, text, between)  # "both the army and the RSF had violated"
+        return _joined(lex, text, between)  # "both the police and the militia had fired"
     agent = _agent_after(lex, s, parties, first.end(), end)
     if agent is not None:
         return [agent]
@@ -200,7 +200,7 @@ def _culprits(
         and ctx.home_state != accuser
         and lex.search("generic_forces", text[lead : first.end() + 30])
     ):
-        return [ctx.home_state]  # "said government forces attacked its positions"
+        return [ctx.home_state]  # "said regime troops shelled its posts"
     if (
         ctx.rebel
         and ctx.rebel != accuser
@@ -262,7 +262,7 @@ def _called_a_breach(
     if breach is None:
         return []
     if not _full(lex, "call_verbs", pivot.term):
-        # "Netanyahu says the attack is a violation": a definite attack, nobody named.
+        # "the minister says the raid is a violation": a definite attack, nobody named.
         words = _TOKEN.findall(rest[: breach.start()])
         if not (
             pivot.kind == "speech"

@@ -48,7 +48,7 @@ def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
     if _ends_itself(lex, text, b) or lex.search("expiry", before) or _past(lex, before):
         return TruceState.ENDED
     if lex.search("pending", text[max(0, a - 24) : b + ENDED_AFTER]):
-        return TruceState.UNKNOWN  # "a truce due to take effect at dawn" has not begun
+        return TruceState.UNKNOWN  # "a truce that starts only at noon" has not begun
     started = lex.search("start_words", text[b : b + START_AFTER].split(",")[0])
     if started or lex.search("in_force", text[max(0, a - 24) : b + 24]):
         return TruceState.IN_FORCE

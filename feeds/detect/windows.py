@@ -4,7 +4,7 @@ Imports nothing.
 """
 
 # How far apart a breach word and a truce term may stand and still be read together
-# ("accused Indian forces of violating it" refers back to "the truce" ~45 chars earlier).
+# ("blamed the rebel units for breaking it" refers back to "the truce" ~45 chars earlier).
 BREACH_WINDOW = 80
 
 # How close a strain word must stand to its truce ("the truce falters", "collapse of the truce"):
