@@ -31,6 +31,15 @@ class Level(StrEnum):
 _RANKS = {Level.NONE: 0, Level.CEASEFIRE: 1, Level.VIOLATION: 2, Level.BLAME: 3}
 
 
+class TruceState(StrEnum):
+    """What an item says of a truce it names (feeds.detect.truce_state)."""
+
+    PROPOSED = "proposed"
+    ENDED = "ended"
+    IN_FORCE = "in_force"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class Pair:
     """One accusation: `accuser` says `accused` broke the truce (canonical English names)."""
@@ -49,9 +58,9 @@ class Detection:
     evidence: str = ""  # the sentence that carries the breach or accusation
     summary: str = ""  # <= ~300 chars of the item's own sentences, evidence included
     actors: tuple[str, ...] = ()  # every canonical actor mentioned (used by chat filters)
-    # What the item says of its truce, for the poller's record of truces in force: "in_force"
-    # (took effect, holds, extended), "ended" (expired, collapsed), or None.
-    truce_state: str | None = None
+    # What the item says of its truce, for the poller's record of truces in force: IN_FORCE
+    # (took effect, holds, extended), ENDED (expired, over), or None.
+    truce_state: TruceState | None = None
     # Computes (summary, actors) of a `deferred` detection on first read; None once they are set.
     _fill: Callable[[], tuple[str, tuple[str, ...]]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -14,11 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from feeds.conflicts import OTHER, conflict_of
-from feeds.model import Detection, StreamContext
+from feeds.model import Detection, StreamContext, TruceState
 
 TRUCE_MEMORY_DAYS = 30
-IN_FORCE = "in_force"
-ENDED = "ended"
 
 
 class TruceTracker:
@@ -29,12 +27,12 @@ class TruceTracker:
         self._in_force: dict[str, datetime] = {}
 
     def observe(self, detection: Detection, published: datetime) -> None:
-        if detection.truce_state not in (IN_FORCE, ENDED):
+        if detection.truce_state not in (TruceState.IN_FORCE, TruceState.ENDED):
             return
         area = conflict_of(detection.actors)
         if area == OTHER:
             return
-        if detection.truce_state == IN_FORCE:
+        if detection.truce_state == TruceState.IN_FORCE:
             self._in_force[area] = max(published, self._in_force.get(area, published))
         elif published >= self._in_force.get(area, published):
             self._in_force.pop(area, None)

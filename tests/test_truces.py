@@ -5,42 +5,42 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from feeds.detect import classify
-from feeds.model import Detection, Level, StreamContext
+from feeds.model import Detection, Level, StreamContext, TruceState
 from feeds.truces import TRUCE_MEMORY_DAYS, TruceTracker
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 KARABAKH = "Armenia–Azerbaijan"
 
 
-def news(state: str | None) -> Detection:
+def news(state: TruceState | None) -> Detection:
     return Detection(Level.CEASEFIRE, actors=("Armenia", "Azerbaijan"), truce_state=state)
 
 
 def test_a_truce_is_in_force_from_its_start_until_it_ends():
     tracker = TruceTracker()
-    tracker.observe(news("in_force"), T0)
+    tracker.observe(news(TruceState.IN_FORCE), T0)
     assert tracker.context(T0 + timedelta(days=2)).truces_in_force == {KARABAKH}
-    tracker.observe(news("ended"), T0 + timedelta(days=3))
+    tracker.observe(news(TruceState.ENDED), T0 + timedelta(days=3))
     assert tracker.context(T0 + timedelta(days=4)).truces_in_force == frozenset()
 
 
 def test_an_older_end_does_not_undo_a_newer_start():
     tracker = TruceTracker()
-    tracker.observe(news("in_force"), T0 + timedelta(days=1))
-    tracker.observe(news("ended"), T0)
+    tracker.observe(news(TruceState.IN_FORCE), T0 + timedelta(days=1))
+    tracker.observe(news(TruceState.ENDED), T0)
     assert tracker.context(T0 + timedelta(days=2)).truces_in_force == {KARABAKH}
 
 
 def test_a_truce_without_news_is_forgotten():
     tracker = TruceTracker()
-    tracker.observe(news("in_force"), T0)
+    tracker.observe(news(TruceState.IN_FORCE), T0)
     later = T0 + timedelta(days=TRUCE_MEMORY_DAYS + 1)
     assert tracker.context(later).truces_in_force == frozenset()
 
 
 def test_news_of_no_known_conflict_changes_nothing():
     tracker = TruceTracker()
-    tracker.observe(Detection(Level.CEASEFIRE, actors=(), truce_state="in_force"), T0)
+    tracker.observe(Detection(Level.CEASEFIRE, actors=(), truce_state=TruceState.IN_FORCE), T0)
     assert tracker.context(T0).truces_in_force == frozenset()
 
 

@@ -11,8 +11,6 @@ Imports feeds.lexicon, feeds.detect.scan, feeds.detect.windows.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from feeds.detect.scan import _TOKEN, _WORD, _Sentence
 from feeds.detect.windows import (
     ENDED_AFTER,
@@ -22,15 +20,9 @@ from feeds.detect.windows import (
     TOPIC_WINDOW,
 )
 from feeds.lexicon import Lexicon
+from feeds.model import TruceState
 
 Span = tuple[int, int]
-
-
-class TruceState(StrEnum):
-    PROPOSED = "proposed"
-    ENDED = "ended"
-    IN_FORCE = "in_force"
-    UNKNOWN = "unknown"
 
 
 def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
