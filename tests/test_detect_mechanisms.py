@@ -357,3 +357,20 @@ def test_unnamed_sides_credits_and_quoted_claims_in_other_languages(title, lang,
     if expected == "sides":
         expected = {("Sudan", "Rapid Support Forces"), ("Rapid Support Forces", "Sudan")}
     assert pairs(title, "", lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Nuit de fusillades à Bouaké malgré le cessez-le-feu", "fr"),
+        ("Attentati a Mogadiscio malgrado la tregua", "it"),
+        ("Primo scontro armato dalla tregua di marzo", "it"),
+        ("У передмісті знову стріляють попри перемир'я", "uk"),
+        ("Suriye'de ateşkes bir gün bile sürmedi", "tr"),
+        ("The Yemen truce did not last a day in Marib", "en"),
+        ("Truce monitors log serious incidents near the buffer zone", "en"),
+        ("Les rebelles veulent torpiller le cessez-le-feu, accuse le gouvernement malien", "fr"),
+    ],
+)
+def test_more_breach_cues_in_several_languages(title, lang):
+    assert level(title, "", lang) in (Level.VIOLATION, Level.BLAME)
