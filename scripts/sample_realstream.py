@@ -39,6 +39,8 @@ SAMPLES = {
     # Third round, after the second joined dev.
     "real-blind-2023e": ("blind-e-2026-12-06", 240, 60, 0),
     "real-blind-2023f": ("blind-f-2026-12-06", 0, 0, 100),
+    # Fourth round, for the detector at the end of the session.
+    "real-blind-2023g": ("blind-g-2026-12-06", 240, 60, 0),
 }
 
 
