@@ -206,7 +206,10 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     if len(names) < 2:
         # "both of Yemen's camps blame each other", "rival forces accuse each other": the two
         # sides of the item's war.
-        names = _sides_of([*names, *ctx.parties, *ctx.named])
+        sides = _sides_of([*names, *ctx.parties, *ctx.named])
+        # The war's sides must include the one party named ("Katanga and the UN accuse each
+        # other" is no Israel–Lebanon news because the UN is named).
+        names = sides if not names or names[0] in sides else names
     if len(names) >= 2:
         a, b = names[0], names[1]
         return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)
