@@ -50,6 +50,11 @@ SETS = {
     ),
     "real-blind-2023e": (DATA / "real-blind-2023e" / "labels.jsonl",),
     "real-blind-2023f": (DATA / "real-blind-2023f" / "labels.jsonl",),
+    "blind-ml4-2026-12": (
+        DATA / "blind-ml4-2026-12" / "part-a.jsonl",
+        DATA / "blind-ml4-2026-12" / "part-b.jsonl",
+    ),
+    "real-blind-2023g": (DATA / "real-blind-2023g" / "labels.jsonl",),
 }
 
 
