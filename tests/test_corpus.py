@@ -74,9 +74,9 @@ MEASURED = {
     },
     "blind-ml2-2026-12": {
         "alert_p": 0.992,
-        "alert_r": 0.9,
-        "blame_f1": 0.8,
-        "pairs_f1": 0.432,
+        "alert_r": 0.907,
+        "blame_f1": 0.791,
+        "pairs_f1": 0.438,
         "level_acc": 0.829,
     },
     "real-blind-2023c": {
@@ -94,11 +94,11 @@ MEASURED = {
         "level_acc": 0.875,
     },
     "blind-ml3-2026-12": {
-        "alert_p": 1.0,
-        "alert_r": 0.857,
-        "blame_f1": 0.857,
-        "pairs_f1": 0.606,
-        "level_acc": 0.833,
+        "alert_p": 0.992,
+        "alert_r": 0.914,
+        "blame_f1": 0.865,
+        "pairs_f1": 0.663,
+        "level_acc": 0.858,
     },
     "real-blind-2023e": {
         "alert_p": 0.538,
@@ -113,6 +113,20 @@ MEASURED = {
         "blame_f1": 1.0,
         "pairs_f1": 0.909,
         "level_acc": 0.9,
+    },
+    "blind-ml4-2026-12": {
+        "alert_p": 0.965,
+        "alert_r": 0.786,
+        "blame_f1": 0.756,
+        "pairs_f1": 0.571,
+        "level_acc": 0.729,
+    },
+    "real-blind-2023g": {
+        "alert_p": 0.286,
+        "alert_r": 0.333,
+        "blame_f1": 0.0,
+        "pairs_f1": 0.0,
+        "level_acc": 0.91,
     },
 }
 
