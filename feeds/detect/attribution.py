@@ -261,7 +261,7 @@ def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context
 
 
 def _pairs_of(accuser: _Speaker, accused: list[str], parties: tuple[str, ...]) -> list[Pair]:
-    """One pair per speaker ("Saudi Arabia and the US said") and accused, never self-blame."""
+    """One pair per speaker ("Qatar and Egypt said") and accused, never self-blame."""
     pairs = []
     for name in accused:
         first = generic_accuser(accuser, name, parties)

@@ -62,7 +62,7 @@ class _Speaker:
 
     name: str
     kind: str
-    also: tuple[str, ...] = ()  # co-speakers joined by "and": "Saudi Arabia and the US said"
+    also: tuple[str, ...] = ()  # co-speakers joined by "and": "Qatar and Egypt said"
     tail: int = -1  # "X broke the truce, Y said": the comma ending the reported clause
 
 
