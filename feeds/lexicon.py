@@ -75,6 +75,7 @@ CATEGORIES = (
     "halt_after",
     "extension",
     "modal",
+    "observers",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

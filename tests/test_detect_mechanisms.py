@@ -374,3 +374,17 @@ def test_unnamed_sides_credits_and_quoted_claims_in_other_languages(title, lang,
 )
 def test_more_breach_cues_in_several_languages(title, lang):
     assert level(title, "", lang) in (Level.VIOLATION, Level.BLAME)
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Наблюдатели ООН фиксируют перестрелку у линии разъединения", "ru"),
+        ("Des observateurs de l'ONU signalent des tirs dans la zone tampon", "fr"),
+        ("UN-Beobachter melden Artilleriefeuer im Grenzgebiet", "de"),
+        ("На кордоні стріляють, хоча угода про припинення вогню набула чинності", "uk"),
+        ("قتال عنيف في المدينة رغم سريان وقف إطلاق النار", "ar"),
+    ],
+)
+def test_fire_under_truce_observers_and_although_clauses(title, lang):
+    assert level(title, "", lang) is Level.VIOLATION

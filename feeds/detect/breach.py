@@ -33,11 +33,14 @@ from feeds.lexicon import Lexicon
 
 
 def _line_fire(lex: Lexicon, scan: _Scan) -> tuple[tuple[int, int], ...]:
-    """ "Troops exchange fire along the Line of Control": firing on a ceasefire line breaches;
-    the line stands for the truce."""
-    lines = scan.find("ceasefire_line")
-    if lines and any(not _halted(lex, scan.text, m) for m in scan.find("attack")):
-        return (lines[0].span(),)
+    """ "Troops exchange fire along the Line of Control", "UN observers report shelling": fire on
+    a ceasefire line or under truce observers breaches; the line or the observers stand for the
+    truce (peacekeepers alone do not: they also serve where no truce is)."""
+    attacks = [m for m in scan.find("attack") if not _halted(lex, scan.text, m)]
+    for category in ("ceasefire_line", "observers"):
+        places = scan.find(category)
+        if places and attacks:
+            return (places[0].span(),)
     return ()
 
 
