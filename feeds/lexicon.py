@@ -390,7 +390,11 @@ def _governed_terms(data: dict) -> list[str]:
     if not weak:
         return []
     heads = [*data.get("concessive_before", []), *data.get("breach", [])]
-    return [f"{head} ~ (?:{'|'.join(weak)})" for head in heads]
+    weak_words = "|".join(weak)
+    before = [f"{head} ~ (?:{weak_words})" for head in heads]
+    # "the accord was violated", Turkish "anlaşmasını çiğniyor": the breach word after.
+    after = [f"(?:{weak_words}) ~ {head}" for head in data.get("breach", [])]
+    return before + after
 
 
 @cache

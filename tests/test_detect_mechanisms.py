@@ -388,3 +388,16 @@ def test_more_breach_cues_in_several_languages(title, lang):
 )
 def test_fire_under_truce_observers_and_although_clauses(title, lang):
     assert level(title, "", lang) is Level.VIOLATION
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "lang"),
+    [
+        ("Un soldato ucciso in piena tregua a Yala", "La tregua è scaduta ieri sera.", "it"),
+        ("Les observateurs de l'ONU notent des infractions à la trêve au Liban", "", "fr"),
+        ("Disparos cerca de la frontera ponen a prueba la tregua del Cóndor", "", "es"),
+        ("Ordu, Kahire anlaşmasını çiğniyor", "Kamplar topa tutuldu.", "tr"),
+    ],
+)
+def test_truce_held_then_and_more_breach_forms(title, summary, lang):
+    assert level(title, summary, lang) in (Level.VIOLATION, Level.BLAME)

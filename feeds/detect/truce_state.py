@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from feeds.detect.scan import _TOKEN, _WORD, _Sentence
 from feeds.detect.windows import (
+    CONCESSIVE_WINDOW,
     ENDED_AFTER,
     ENDED_BEFORE,
     PROPOSAL_WINDOW,
@@ -43,6 +44,9 @@ def mention_state(lex: Lexicon, s: _Sentence, span: Span) -> TruceState:
         return TruceState.UNKNOWN  # "a truce that starts only at noon" has not begun
     started = lex.search("start_words", text[b : b + START_AFTER].split(",")[0])
     if started or lex.search("in_force", text[max(0, a - 24) : b + 24]):
+        return TruceState.IN_FORCE
+    # "a ranger killed in the middle of the truce": whatever later became of it, it held then.
+    if lex.search("concessive_before", text[max(0, a - CONCESSIVE_WINDOW) : a]):
         return TruceState.IN_FORCE
     return TruceState.UNKNOWN
 
