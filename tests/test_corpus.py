@@ -53,10 +53,10 @@ MEASURED = {
     },
     "blind-ml-2026-12": {
         "alert_p": 0.992,
-        "alert_r": 0.921,
-        "blame_f1": 0.875,
-        "pairs_f1": 0.568,
-        "level_acc": 0.85,
+        "alert_r": 0.929,
+        "blame_f1": 0.883,
+        "pairs_f1": 0.565,
+        "level_acc": 0.858,
     },
     "real-blind-2023": {
         "alert_p": 0.63,
@@ -74,7 +74,7 @@ MEASURED = {
     },
     "blind-ml2-2026-12": {
         "alert_p": 0.992,
-        "alert_r": 0.907,
+        "alert_r": 0.914,
         "blame_f1": 0.791,
         "pairs_f1": 0.438,
         "level_acc": 0.829,
@@ -95,10 +95,10 @@ MEASURED = {
     },
     "blind-ml3-2026-12": {
         "alert_p": 0.992,
-        "alert_r": 0.914,
+        "alert_r": 0.929,
         "blame_f1": 0.865,
         "pairs_f1": 0.663,
-        "level_acc": 0.858,
+        "level_acc": 0.863,
     },
     "real-blind-2023e": {
         "alert_p": 0.538,
@@ -115,11 +115,11 @@ MEASURED = {
         "level_acc": 0.9,
     },
     "blind-ml4-2026-12": {
-        "alert_p": 0.965,
-        "alert_r": 0.786,
-        "blame_f1": 0.756,
-        "pairs_f1": 0.571,
-        "level_acc": 0.729,
+        "alert_p": 0.969,
+        "alert_r": 0.893,
+        "blame_f1": 0.777,
+        "pairs_f1": 0.57,
+        "level_acc": 0.779,
     },
     "real-blind-2023g": {
         "alert_p": 0.286,
