@@ -76,6 +76,7 @@ CATEGORIES = (
     "extension",
     "modal",
     "observers",
+    "collapse",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.

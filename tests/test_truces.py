@@ -48,6 +48,7 @@ def test_classify_reports_the_state_of_the_truce():
     assert classify("Truce in Tigray takes effect at midnight", "").truce_state == "in_force"
     assert classify("Tigray truce extended by another month", "").truce_state == "in_force"
     assert classify("The Tigray truce expired on Sunday", "").truce_state == "ended"
+    assert classify("Tigray truce collapses as fighting resumes", "").truce_state == "ended"
     assert classify("Leaders call for a truce in Tigray", "").truce_state is None
 
 

@@ -29,7 +29,7 @@ from feeds.detect.stream import stream_breach
 from feeds.detect.truce_state import item_state, sentence_states, with_states
 from feeds.lang import guess_lang
 from feeds.lexicon import Lexicon, fold, load_lexicon
-from feeds.model import Detection, Level, StreamContext
+from feeds.model import Detection, Level, StreamContext, TruceState
 from feeds.summarise import split_sentences, summarise_sentences
 from feeds.text import html_to_text
 
@@ -69,7 +69,14 @@ def classify(
         sentences, readings = _read_breaches(lex, sentences, raw, strong_any)
     else:  # every truce named is only proposed: nothing can have breached it
         readings = [_Reading(False, (), None, ()) for _ in sentences]
-    return _decide(sentences, readings, strong_any, own, actors, item_state(states))
+    return _decide(sentences, readings, strong_any, own, actors, _truce_state(sentences, states))
+
+
+def _truce_state(sentences: list[_Sentence], states) -> TruceState | None:
+    """What the item tells the stream's record: a collapse ends a truce as an expiry does."""
+    if any(s.real and s.scan.find("collapse") for s in sentences):
+        return TruceState.ENDED
+    return item_state(states)
 
 
 def _names_truce(lex: Lexicon, text: str, folded: str) -> bool:
