@@ -49,6 +49,8 @@ def test_classify_reports_the_state_of_the_truce():
     assert classify("Tigray truce extended by another month", "").truce_state == "in_force"
     assert classify("The Tigray truce expired on Sunday", "").truce_state == "ended"
     assert classify("Tigray truce collapses as fighting resumes", "").truce_state == "ended"
+    assert classify("La trêve s'effondre au Soudan", "", "fr").truce_state == "ended"
+    assert classify("Перемирие в Судане сорвано", "", "ru").truce_state == "ended"
     assert classify("Leaders call for a truce in Tigray", "").truce_state is None
 
 
