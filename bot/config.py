@@ -25,6 +25,7 @@ class Settings:
     log_level: str = "INFO"
     feed_allow_private: bool = False
     retention_days: int = 30
+    outbox_retention_days: int = 30
     first_poll_max_age_hours: float = 24.0
     group_window_hours: float = 24.0
     fetch_timeout: float = 20.0
@@ -115,6 +116,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         log_level=log_level,
         feed_allow_private=_boolean(environ, "FEED_ALLOW_PRIVATE", _DEFAULTS.feed_allow_private),
         retention_days=_integer(environ, "RETENTION_DAYS", _DEFAULTS.retention_days, minimum=1),
+        outbox_retention_days=_integer(
+            environ, "OUTBOX_RETENTION_DAYS", _DEFAULTS.outbox_retention_days, minimum=1
+        ),
         first_poll_max_age_hours=_number(
             environ, "FIRST_POLL_MAX_AGE_HOURS", _DEFAULTS.first_poll_max_age_hours, minimum=0
         ),

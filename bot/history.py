@@ -2,12 +2,15 @@
 
 "First time Russia has blamed Azerbaijan in the 96 days on record", "3rd accusation by Armenia
 against Azerbaijan in 24 h", "Azerbaijan also accused Armenia 2 h ago". Pure: no I/O, no clock
-(the caller passes `now`). May import feeds.model and bot.store's records only.
+(the caller passes `now`). `novelty_for` reads a list of stored alerts; `novelty_from_record`
+gives the same line from a per-pair summary and a recent window (what the poller uses, so a
+cycle's cost does not grow with the age of the database). May import feeds.model and bot.store's
+records only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -16,6 +19,8 @@ from feeds.model import Pair
 
 REPEAT_WINDOWS = (timedelta(hours=24), timedelta(days=7))
 COUNTER_WINDOW = timedelta(hours=72)  # a reply older than three days is no longer a "reply"
+# Counts and replies look this far back; anything older matters only as "the last one".
+RECENT_WINDOW = max(*REPEAT_WINDOWS, COUNTER_WINDOW)
 MAX_FACTS = 2  # one line: the two most newsworthy facts
 
 # How newsworthy each kind of fact is; the line leads with the highest.
@@ -85,10 +90,12 @@ def record_phrase(start: datetime, now: datetime) -> str:
 
 
 def _record_start(
-    past: Sequence[tuple[datetime, Pair]], now: datetime, on_record_since: datetime | None
+    earliest: datetime | None, now: datetime, on_record_since: datetime | None
 ) -> datetime:
     # The demo stores 2021 stories today: the record reaches back to the oldest event we hold.
-    candidates = [now, *(when for when, _ in past)]
+    candidates = [now]
+    if earliest is not None:
+        candidates.append(earliest)
     if on_record_since is not None:
         candidates.append(on_record_since)
     return min(candidates)
@@ -161,7 +168,7 @@ def novelty_for(
     history events after `now` are ignored. The line leads with the most newsworthy facts:
     first time > counter-accusation within 72 h > first in a long while > nth in 24 h / 7 days.
     """
-    wanted = [p for p in dict.fromkeys(pairs) if p.accuser and p.accused]
+    wanted = _wanted(pairs)
     if not wanted:
         return ""
     now = now.astimezone(UTC)
@@ -171,11 +178,51 @@ def novelty_for(
         if event_time(alert) <= now
         for pair in alert.pairs
     ]
+    earliest = min((when for when, _ in past), default=None)
+    return _line(wanted, past, now, _record_start(earliest, now, on_record_since))
+
+
+def novelty_from_record(
+    pairs: Sequence[Pair],
+    recent: Sequence[tuple[datetime, Pair]],
+    latest: Mapping[Pair, datetime],
+    earliest: datetime | None,
+    *,
+    now: datetime,
+    on_record_since: datetime | None,
+) -> str:
+    """The same line as `novelty_for`, from a summary instead of the whole history.
+
+    `recent`: every accusation (event time, pair) in [now - RECENT_WINDOW, now]; others are
+    ignored. `latest`: for each of `pairs`, its latest accusation at or before `now`, if any.
+    `earliest`: the earliest accusation on record (of any pair), if any.
+    """
+    wanted = _wanted(pairs)
+    if not wanted:
+        return ""
+    now = now.astimezone(UTC)
+    start = now - RECENT_WINDOW
+    past = [(when, pair) for when, pair in recent if start <= when <= now]
+    # An older last accusation stands in for everything before the window: it answers
+    # "first time?" and "in how many days?", and no count or reply reaches back that far.
+    past.extend((when, pair) for pair, when in latest.items() if pair in wanted and when < start)
+    if earliest is not None and earliest > now:
+        earliest = None
+    return _line(wanted, past, now, _record_start(earliest, now, on_record_since))
+
+
+def _wanted(pairs: Sequence[Pair]) -> list[Pair]:
+    return [p for p in dict.fromkeys(pairs) if p.accuser and p.accused]
+
+
+def _line(
+    wanted: Sequence[Pair], past: Sequence[tuple[datetime, Pair]], now: datetime, start: datetime
+) -> str:
     facts = [fact for pair in wanted for fact in _pair_facts(pair, past, now)]
     # Stable sort: equal scores keep the order of the alert's pairs.
     facts.sort(key=lambda fact: -fact.score)
     top = facts[:MAX_FACTS]
-    return _render(top, record_phrase(_record_start(past, now, on_record_since), now))
+    return _render(top, record_phrase(start, now))
 
 
 def novelty_line(

@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bot.config import Settings
-from bot.history import Accusation, PendingAccusation, novelty_for
+from bot.history import RECENT_WINDOW, PendingAccusation, event_time, novelty_from_record
 from bot.store import Alert, FeedState, NewStory, Router, Store
 from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
 from feeds.group import Story, is_same_story
-from feeds.model import Detection, Item, Level, StreamContext
+from feeds.model import Detection, Item, Level, Pair, StreamContext
 from feeds.parse import parse_feed_async
 from feeds.schedule import next_poll_delay
 from feeds.truces import TRUCE_MEMORY_DAYS, TruceTracker
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 AlertSink = Callable[[Sequence[Alert]], Awaitable[None]]
 Classifier = Callable[[str, str, str | None, StreamContext | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
-_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 TRUCE_SEED_LIMIT = 2000  # stored alerts re-read at start to know which truces are in force
 CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
 
@@ -54,18 +53,81 @@ class FeedOutcome:
 
 
 @dataclass(slots=True)
+class _BlameRecord:
+    """One cycle's view of the accusations on record, for novelty lines.
+
+    Reads the per-pair summary and a recent window of blame alerts (indexed, bounded by
+    RECENT_WINDOW), never the whole history. Alerts stored during the cycle are left out of
+    the window (`snapshot_id`) and kept in `pending` instead, so none is counted twice.
+    """
+
+    snapshot_id: int
+    record_since: datetime | None
+    earliest: datetime | None
+    recent: list[tuple[datetime, Pair]] = field(default_factory=list)
+    loaded_since: datetime | None = None
+    pending: list[tuple[datetime, Pair]] = field(default_factory=list)
+
+    @classmethod
+    async def load(cls, store: Store) -> _BlameRecord:
+        return cls(
+            snapshot_id=await store.max_alert_id(),
+            record_since=await store.first_alert_time(),
+            earliest=await store.first_blame_time(),
+        )
+
+    async def novelty(self, store: Store, pairs: Sequence[Pair], now: datetime) -> str:
+        now = now.astimezone(UTC)
+        start = now - RECENT_WINDOW
+        if self.loaded_since is None or start < self.loaded_since:
+            events = await store.blame_events(start, self.loaded_since, up_to_id=self.snapshot_id)
+            self.recent.extend((when, pair) for when, found in events for pair in found)
+            self.loaded_since = start
+        wanted = list(dict.fromkeys(p for p in pairs if p.accuser and p.accused))
+        records = await store.pair_records(wanted)
+        latest: dict[Pair, datetime] = {}
+        for pair in wanted:
+            times = [when for when, p in self.pending if p == pair and when <= now]
+            record = records.get(pair)
+            if record is not None and record.first_seen <= now:
+                if record.last_seen <= now:
+                    times.append(record.last_seen)
+                else:  # a late story: its pair was accused again since
+                    found = await store.last_blame_at_or_before(pair, now)
+                    if found is not None:
+                        times.append(found)
+            if times:
+                latest[pair] = max(times)
+        earliest = min(
+            [t for t in (self.earliest,) if t is not None] + [when for when, _ in self.pending],
+            default=None,
+        )
+        return novelty_from_record(
+            pairs,
+            [*self.recent, *self.pending],
+            latest,
+            earliest,
+            now=now,
+            on_record_since=self.record_since,
+        )
+
+    def add(self, pending: PendingAccusation) -> None:
+        """A story of this cycle, given its line and about to be stored."""
+        when = event_time(pending)
+        self.pending.extend((when, pair) for pair in pending.pairs)
+
+
+@dataclass(slots=True)
 class _CycleMemory:
-    """Stored alerts one cycle compares against: recent stories and, if needed, all blames."""
+    """Stored alerts one cycle compares against: recent stories and, if needed, blames."""
 
     stories: list[tuple[Story, int, datetime]]  # (story, alert id, created)
-    history: list[Accusation] | None = None
-    record_since: datetime | None = None
+    blame: _BlameRecord | None = None
 
-    async def blame_history(self, store: Store) -> list[Accusation]:
-        if self.history is None:
-            self.history = list(await store.blame_history(_BEGINNING))
-            self.record_since = await store.first_alert_time()
-        return self.history
+    async def blame_record(self, store: Store) -> _BlameRecord:
+        if self.blame is None:
+            self.blame = await _BlameRecord.load(store)
+        return self.blame
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +242,8 @@ class Poller:
             return
         self._last_prune = now
         cutoff = now - timedelta(days=self._settings.retention_days)
-        removed = await self._store.prune(items_before=cutoff)
+        outbox_cutoff = now - timedelta(days=self._settings.outbox_retention_days)
+        removed = await self._store.prune(items_before=cutoff, outbox_before=outbox_cutoff)
         if removed:
             log.info("pruned %d items not seen since %s", removed, cutoff.date())
 
@@ -271,12 +334,10 @@ class Poller:
                 is_backlog = cutoff is not None and item.published < cutoff
                 novelty = ""
                 if detection.pairs and same_as is None and not is_backlog:
-                    history = await memory.blame_history(self._store)
+                    record = await memory.blame_record(self._store)
                     made = min(item.published, now)
-                    novelty = novelty_for(
-                        detection.pairs, history, now=made, on_record_since=memory.record_since
-                    )
-                    history.append(PendingAccusation(detection.pairs, item.published, now))
+                    novelty = await record.novelty(self._store, detection.pairs, made)
+                    record.add(PendingAccusation(detection.pairs, item.published, now))
                 stories.append(
                     NewStory(
                         item, detection, same_as=same_as, novelty=novelty, is_backlog=is_backlog

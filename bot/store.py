@@ -116,6 +116,54 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: bounded for years (outbox retention, reports follow their items) and a per-pair blame
+    # record, so the novelty line never loads the whole history. An event's time is
+    # min(published, created), as in bot.history.event_time.
+    """
+    CREATE INDEX outbox_done ON outbox (status, created);
+    CREATE INDEX items_first_seen ON items (first_seen);
+    ALTER TABLE alert_reports ADD COLUMN item_key TEXT;
+    UPDATE alert_reports SET item_key = (
+        SELECT a.item_key FROM alerts a
+        WHERE a.id = alert_reports.alert_id AND a.feed_url = alert_reports.feed_url
+    );
+    UPDATE alert_reports SET item_key = (
+        SELECT i.key FROM items i
+        WHERE i.feed_url = alert_reports.feed_url AND i.link = alert_reports.link
+        ORDER BY i.id LIMIT 1
+    ) WHERE item_key IS NULL;
+    -- A report whose item was already pruned goes, as it would have with its item.
+    DELETE FROM alert_reports WHERE item_key IS NULL;
+    CREATE INDEX alert_reports_item ON alert_reports (feed_url, item_key);
+    CREATE TABLE blame_pairs (
+        accuser TEXT NOT NULL,
+        accused TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (accuser, accused)
+    );
+    CREATE TABLE blame_pair_days (
+        accuser TEXT NOT NULL,
+        accused TEXT NOT NULL,
+        day TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        last_seen TEXT NOT NULL,
+        PRIMARY KEY (accuser, accused, day)
+    );
+    CREATE INDEX alerts_level_created ON alerts (level, created);
+    INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count)
+        SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'),
+            min(min(a.published, a.created)), max(min(a.published, a.created)), count(*)
+        FROM alerts a, json_each(a.pairs) p WHERE a.level = 'blame'
+        GROUP BY 1, 2;
+    INSERT INTO blame_pair_days (accuser, accused, day, count, last_seen)
+        SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'),
+            substr(min(a.published, a.created), 1, 10), count(*),
+            max(min(a.published, a.created))
+        FROM alerts a, json_each(a.pairs) p WHERE a.level = 'blame'
+        GROUP BY 1, 2, 3;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -125,6 +173,10 @@ def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the store")
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -238,6 +290,16 @@ class NewStory:
     same_as: int | None = None  # alert id of the same story from another feed
     novelty: str = ""
     is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
+
+
+@dataclass(frozen=True, slots=True)
+class PairRecord:
+    """What the store knows of one accuser → accused pair: its first and last accusation."""
+
+    pair: Pair
+    first_seen: datetime
+    last_seen: datetime
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,9 +573,9 @@ class Store:
                     continue
                 if story.same_as is not None:
                     await db.execute(
-                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        (story.same_as, feed_url, story.item.link, _iso(now)),
+                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (story.same_as, feed_url, story.item.link, _iso(now), story.item.key),
                     )
                     continue
                 alert = await self._insert_alert(db, story, now)
@@ -571,10 +633,31 @@ class Store:
         )
         alert_id = int(cur.lastrowid or 0)
         await db.execute(
-            "INSERT INTO alert_reports (alert_id, feed_url, link, seen) VALUES (?, ?, ?, ?)",
-            (alert_id, alert.feed_url, alert.link, _iso(now)),
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (alert_id, alert.feed_url, alert.link, _iso(now), alert.item_key),
         )
+        if alert.level is Level.BLAME and alert.pairs:
+            await self._record_blame(db, alert)
         return replace(alert, id=alert_id)
+
+    async def _record_blame(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """Keep blame_pairs and blame_pair_days in step with the alert (same transaction)."""
+        when = _iso(min(alert.published, alert.created))
+        for pair in alert.pairs:
+            await db.execute(
+                "INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count) "
+                "VALUES (?, ?, ?, ?, 1) ON CONFLICT (accuser, accused) DO UPDATE SET "
+                "first_seen = min(first_seen, excluded.first_seen), "
+                "last_seen = max(last_seen, excluded.last_seen), count = count + 1",
+                (pair.accuser, pair.accused, when, when),
+            )
+            await db.execute(
+                "INSERT INTO blame_pair_days (accuser, accused, day, count, last_seen) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (accuser, accused, day) DO UPDATE SET "
+                "count = count + 1, last_seen = max(last_seen, excluded.last_seen)",
+                (pair.accuser, pair.accused, when[:10], when),
+            )
 
     async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
         """Alerts created at or after `since`, newest first."""
@@ -609,11 +692,32 @@ class Store:
         )
         return _time(row[0]) if row and row[0] else None
 
-    async def prune(self, *, items_before: datetime, alerts_before: datetime | None = None) -> int:
-        """Forget items not carried by any feed since `items_before`; returns how many went."""
+    async def prune(
+        self,
+        *,
+        items_before: datetime,
+        outbox_before: datetime | None = None,
+        alerts_before: datetime | None = None,
+    ) -> int:
+        """Forget items not carried by any feed since `items_before`; returns how many went.
+
+        Their alert_reports go with them. With `outbox_before`, outbox rows that are done
+        (sent, failed or dropped) and were queued before it go too; pending rows never do.
+        """
         async with self._tx() as db:
+            await db.execute(
+                "DELETE FROM alert_reports WHERE (feed_url, item_key) IN "
+                "(SELECT feed_url, key FROM items WHERE last_seen < ?)",
+                (_iso(items_before),),
+            )
             cur = await db.execute("DELETE FROM items WHERE last_seen < ?", (_iso(items_before),))
             removed = cur.rowcount
+            if outbox_before is not None:
+                await db.execute(
+                    "DELETE FROM outbox WHERE status IN ('sent', 'failed', 'dropped') "
+                    "AND created < ?",
+                    (_iso(outbox_before),),
+                )
             if alerts_before is not None:
                 await db.execute(
                     "DELETE FROM alerts WHERE created < ? AND id NOT IN "
@@ -829,6 +933,85 @@ class Store:
             (_iso(since), Level.BLAME.value),
         )
         return [_alert(row) for row in rows]
+
+    async def max_alert_id(self) -> int:
+        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        row = await self._one("SELECT max(id) FROM alerts")
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def blame_events(
+        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
+    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
+        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id.
+
+        The event time is min(published, created); a window on `created` (indexed) holds every
+        event at or after `since`, since no event is later than its alert was created.
+        """
+        sql = "SELECT id, published, created, pairs FROM alerts WHERE level = ? AND created >= ?"
+        params: list[object] = [Level.BLAME.value, _iso(since)]
+        if until is not None:
+            sql += " AND created < ?"
+            params.append(_iso(until))
+        if up_to_id is not None:
+            sql += " AND id <= ?"
+            params.append(up_to_id)
+        rows = await self._all(sql + " ORDER BY created, id", params)
+        return [
+            (
+                min(_when(row["published"]), _when(row["created"])),
+                tuple(Pair(a, b) for a, b in json.loads(row["pairs"])),
+            )
+            for row in rows
+        ]
+
+    async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
+        """The blame_pairs summary of these pairs (all pairs by default)."""
+        if pairs is None:
+            rows = await self._all("SELECT * FROM blame_pairs ORDER BY accuser, accused")
+        else:
+            wanted = list(dict.fromkeys(pairs))
+            if not wanted:
+                return {}
+            clause = " OR ".join("(accuser = ? AND accused = ?)" for _ in wanted)
+            rows = await self._all(
+                f"SELECT * FROM blame_pairs WHERE {clause}",  # noqa: S608 - placeholders only
+                [text for pair in wanted for text in (pair.accuser, pair.accused)],
+            )
+        return {
+            Pair(row["accuser"], row["accused"]): PairRecord(
+                pair=Pair(row["accuser"], row["accused"]),
+                first_seen=datetime.fromisoformat(row["first_seen"]),
+                last_seen=datetime.fromisoformat(row["last_seen"]),
+                count=row["count"],
+            )
+            for row in rows
+        }
+
+    async def first_blame_time(self) -> datetime | None:
+        """The earliest accusation on record (min first_seen of every pair)."""
+        row = await self._one("SELECT min(first_seen) FROM blame_pairs")
+        return _time(row[0]) if row and row[0] else None
+
+    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
+        """The latest day-record accusation of `pair` at or before `moment`.
+
+        Exact for every accusation on a UTC day before `moment`'s; callers add the recent
+        window for the days around it.
+        """
+        row = await self._one(
+            "SELECT max(last_seen) FROM blame_pair_days WHERE accuser = ? AND accused = ? "
+            "AND last_seen <= ?",
+            (pair.accuser, pair.accused, _iso(moment)),
+        )
+        return _time(row[0]) if row and row[0] else None
+
+    async def pair_days(self) -> list[tuple[Pair, str, int]]:
+        """(pair, UTC day, accusations) of every day on record, for checks and charts."""
+        rows = await self._all(
+            "SELECT accuser, accused, day, count FROM blame_pair_days "
+            "ORDER BY accuser, accused, day"
+        )
+        return [(Pair(r["accuser"], r["accused"]), r["day"], r["count"]) for r in rows]
 
     async def alerts_between(
         self, since: datetime, until: datetime, *, levels: Iterable[Level] | None = None

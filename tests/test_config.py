@@ -49,6 +49,7 @@ def test_values_are_parsed():
         ("FEED_ALLOW_PRIVATE", "maybe"),
         ("LOG_LEVEL", "LOUD"),
         ("RETENTION_DAYS", "1.5"),
+        ("OUTBOX_RETENTION_DAYS", "0"),
         ("TELEGRAM_API_URL", "ftp://x"),
         ("TELEGRAM_BOT_TOKEN", "nocolon"),
     ],

@@ -1,0 +1,351 @@
+"""Issue 11, item 1 (first half), on real SQLite files: the file stays bounded (outbox retention,
+reports follow their items) and the novelty line reads a per-pair summary, with the same lines."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import load_settings
+from bot.history import PendingAccusation, event_time, novelty_for
+from bot.poller import _BlameRecord
+from bot.store import MIGRATIONS, SCHEMA_VERSION, NewStory, Store
+from feeds.model import Detection, Item, Level, Pair
+
+NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
+FEED = "https://example.org/feed"
+OTHER = "https://other.example/rss"
+ACTORS = ("Armenia", "Azerbaijan", "Russia", "Turkey")
+
+
+def item(key: str, *, published: datetime, feed: str = FEED) -> Item:
+    return Item(
+        key=key,
+        feed_url=feed,
+        title=f"Story {key}",
+        summary="",
+        link=f"https://example.org/{key}",
+        published=published,
+        source_title="Example",
+    )
+
+
+def blame(key: str, *pairs: Pair, published: datetime, feed: str = FEED, **kw) -> NewStory:
+    return NewStory(
+        item(key, published=published, feed=feed), Detection(Level.BLAME, pairs=pairs), **kw
+    )
+
+
+def everyone(alert, subscriptions):
+    return [s.chat_id for s in subscriptions]
+
+
+@pytest.fixture
+async def store(db_path):
+    store = await Store.open(db_path)
+    yield store
+    await store.close()
+
+
+def test_outbox_retention_setting():
+    """OUTBOX_RETENTION_DAYS defaults to 30 and is read like the other day counts."""
+    assert load_settings({}).outbox_retention_days == 30
+    assert load_settings({"OUTBOX_RETENTION_DAYS": "90"}).outbox_retention_days == 90
+
+
+async def test_retention_deletes_old_done_rows_and_keeps_pending_and_recent(store):
+    """Prune drops sent/failed/dropped rows queued before the cutoff; pending rows always stay."""
+    old, recent = NOW - timedelta(days=40), NOW - timedelta(days=2)
+    for chat in (1, 2, 3, 4):
+        await store.subscribe(chat, chat_type="private", levels=[Level.BLAME], now=old)
+    pair = Pair("Armenia", "Azerbaijan")
+    await store.ingest(FEED, [blame("o", pair, published=old)], now=old, route=everyone)
+    await store.ingest(FEED, [blame("r", pair, published=recent)], now=recent, route=everyone)
+    rows = {(r.alert.item_key, r.chat_id): r.id for r in await store.next_outbox(NOW)}
+    for key in ("o", "r"):
+        await store.mark_sent(rows[key, 1], message_id=1, now=NOW)
+        await store.mark_failed(rows[key, 2], "HTTP 400")
+    await store.deactivate_chat(3, reason="blocked")  # chat 3's rows become 'dropped'
+    # chat 4's rows stay pending, the old one included
+
+    await store.prune(
+        items_before=NOW - timedelta(days=30), outbox_before=NOW - timedelta(days=30)
+    )
+
+    left = await store._all(
+        "SELECT a.item_key, o.chat_id, o.status FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+    )
+    assert sorted(tuple(r) for r in left) == [
+        ("o", 4, "pending"),
+        ("r", 1, "sent"),
+        ("r", 2, "failed"),
+        ("r", 3, "dropped"),
+        ("r", 4, "pending"),
+    ]
+    assert len(await store.recent_alerts(old - timedelta(days=1))) == 2  # alerts stay
+
+
+async def test_reports_follow_their_items(store):
+    """A report of an item that no feed carries any more goes when the item is pruned."""
+    pair = Pair("Armenia", "Azerbaijan")
+    (alert,) = await store.ingest(FEED, [blame("a", pair, published=NOW)], now=NOW)
+    await store.ingest(
+        OTHER, [blame("b", pair, published=NOW, feed=OTHER, same_as=alert.id)], now=NOW
+    )
+    assert (await store.get_alert(alert.id)).also_reported == 1
+    later = NOW + timedelta(days=40)
+    await store.unseen(FEED, [item("a", published=NOW)], now=later)  # FEED still carries "a"
+    assert await store.prune(items_before=later - timedelta(days=30)) == 1
+    reports = await store._all("SELECT feed_url, item_key FROM alert_reports")
+    assert [tuple(r) for r in reports] == [(FEED, "a")]
+    assert (await store.get_alert(alert.id)).also_reported == 0
+
+
+def recount(alerts) -> dict[Pair, tuple[datetime, datetime, int]]:
+    """The summary recomputed from the blame alerts themselves."""
+    times: dict[Pair, list[datetime]] = {}
+    for alert in alerts:
+        for pair in alert.pairs:
+            times.setdefault(pair, []).append(event_time(alert))
+    return {p: (min(t), max(t), len(t)) for p, t in times.items()}
+
+
+def day_recount(alerts) -> list[tuple[Pair, str, int]]:
+    counts = Counter(
+        (pair, event_time(alert).date().isoformat()) for alert in alerts for pair in alert.pairs
+    )
+    return sorted(
+        ((p, d, n) for (p, d), n in counts.items()),
+        key=lambda r: (r[0].accuser, r[0].accused, r[1]),
+    )
+
+
+async def summary(store: Store) -> dict[Pair, tuple[datetime, datetime, int]]:
+    return {
+        p: (r.first_seen, r.last_seen, r.count) for p, r in (await store.pair_records()).items()
+    }
+
+
+def random_stories(rng: random.Random, count: int, start: datetime):
+    """(now, stories) batches: blame stories, some late, some with two pairs, some not blame."""
+    batches = []
+    moment = start
+    for n in range(count):
+        moment += timedelta(minutes=rng.choice([7, 45, 200, 900, 3000, 20000]))
+        stories = []
+        for k in range(rng.choice([1, 1, 2])):
+            accuser, accused = rng.sample(ACTORS, 2)
+            pairs = (Pair(accuser, accused),)
+            if rng.random() < 0.2:
+                pairs += (Pair(accused, accuser),)
+            published = moment - timedelta(hours=rng.choice([0, 0, 1, 30, 200]))
+            if rng.random() < 0.1:
+                published = moment + timedelta(hours=3)  # a feed dated in the future
+            level = Level.BLAME if rng.random() < 0.9 else Level.VIOLATION
+            key = f"{n}-{k}"
+            stories.append(NewStory(item(key, published=published), Detection(level, pairs=pairs)))
+        batches.append((moment, stories))
+    return batches
+
+
+async def test_summary_equals_a_recount_after_many_ingests(store):
+    """blame_pairs and blame_pair_days always equal a recount from the alerts table."""
+    rng = random.Random(11)  # noqa: S311 - a fixed test series
+    for now, stories in random_stories(rng, 120, NOW - timedelta(days=60)):
+        await store.ingest(FEED, stories, now=now)
+    alerts = await store.blame_history(datetime.min.replace(tzinfo=UTC))
+    assert len(alerts) > 100
+    assert await summary(store) == recount(alerts)
+    assert await store.pair_days() == day_recount(alerts)
+    assert await store.first_blame_time() == min(event_time(a) for a in alerts)
+
+
+async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
+    """The summary-based line is the full-history line, for every kind of story and timing."""
+    rng = random.Random(7)  # noqa: S311 - a fixed test series
+    seen: set[str] = set()
+    late_lookups: list[datetime] = []
+    real = Store.last_blame_at_or_before
+
+    async def spy(self, pair, moment):
+        found = await real(self, pair, moment)
+        if found is not None:
+            late_lookups.append(found)
+        return found
+
+    monkeypatch.setattr(Store, "last_blame_at_or_before", spy)
+    for now, stories in random_stories(rng, 150, NOW - timedelta(days=90)):
+        # The old recipe: every blame alert, the first alert time, and this batch's pending ones.
+        history = list(await store.blame_history(datetime.min.replace(tzinfo=UTC)))
+        since = await store.first_alert_time()
+        record = await _BlameRecord.load(store)
+        # Each story is stored before the next is looked at, as when they come from several
+        # feeds of one cycle: what is stored during the cycle must not count twice.
+        for story in sorted(stories, key=lambda s: s.item.published):
+            pairs = story.detection.pairs
+            made = min(story.item.published, now)
+            expected = novelty_for(pairs, history, now=made, on_record_since=since)
+            assert await record.novelty(store, pairs, made) == expected
+            # And lookups further back (reading older alerts mid-cycle), and for pairs whose
+            # last accusation is later than the story.
+            for probe in (Pair(*reversed(ACTORS[:2])), Pair("Russia", "Turkey")):
+                back = made - timedelta(days=rng.choice([3, 20]))
+                old_line = novelty_for((probe,), history, now=back, on_record_since=since)
+                assert await record.novelty(store, (probe,), back) == old_line
+                seen.add(old_line)
+            pending = PendingAccusation(pairs, story.item.published, now)
+            history.append(pending)
+            record.add(pending)
+            seen.add(expected)
+            await store.ingest(
+                FEED, [NewStory(story.item, story.detection, novelty=expected)], now=now
+            )
+    # The random series reached every kind of fact, late stories included.
+    kinds = {
+        "First time",
+        "First accusation",
+        "in 24 h",
+        "in 7 days",
+        "also accused",
+    }
+    assert {k for k in kinds if any(k in line for line in seen)} == kinds
+    assert late_lookups
+
+
+async def test_seeded_store_lines_through_the_summary(store):
+    """The lines of test_history's seeded store, now read through the summary."""
+    ago = lambda **d: NOW - timedelta(**d)  # noqa: E731
+    am_az, az_am, ru_az = (
+        Pair("Armenia", "Azerbaijan"),
+        Pair("Azerbaijan", "Armenia"),
+        Pair("Russia", "Azerbaijan"),
+    )
+    await store.ingest(FEED, [blame("old", ru_az, published=ago(days=96))], now=ago(days=96))
+    await store.ingest(FEED, [blame("x1", am_az, published=ago(hours=20))], now=ago(hours=20))
+    await store.ingest(FEED, [blame("x2", am_az, published=ago(hours=4))], now=ago(hours=4))
+    await store.ingest(FEED, [blame("y", az_am, published=ago(hours=2))], now=ago(hours=2))
+    record = await _BlameRecord.load(store)
+    assert await record.novelty(store, (am_az,), NOW) == (
+        "Azerbaijan also accused Armenia 2 h ago; "
+        "3rd accusation by Armenia against Azerbaijan in 24 h"
+    )
+    assert await record.novelty(store, (Pair("Turkey", "Armenia"),), NOW) == (
+        "First time Turkey has blamed Armenia in the 96 days on record"
+    )
+    assert await record.novelty(store, (ru_az,), NOW) == (
+        "First accusation by Russia against Azerbaijan in 96 days"
+    )
+
+
+def _v1_database(path) -> None:
+    """A file as the previous schema (migration 1 only) left it, with rows in every table."""
+    con = sqlite3.connect(path)
+    con.executescript(MIGRATIONS[0])
+    con.execute("PRAGMA user_version = 1")
+    t = lambda d: (NOW - timedelta(days=d)).isoformat(timespec="seconds")  # noqa: E731
+    for chat in (10, 20, 30):
+        con.execute(
+            "INSERT INTO subscriptions (chat_id, chat_type, levels, created, updated) "
+            "VALUES (?, 'private', 'blame,violation', ?, ?)",
+            (chat, t(50), t(50)),
+        )
+    alerts = [  # (id, key, pairs, published, created, level)
+        (1, "a1", '[["Armenia", "Azerbaijan"]]', t(40), t(40), "blame"),
+        (2, "a2", '[["Armenia", "Azerbaijan"], ["Azerbaijan", "Armenia"]]', t(12), t(10), "blame"),
+        (3, "a3", '[["Russia", "Azerbaijan"]]', t(1), t(2), "blame"),  # dated after it came
+        (4, "a4", "[]", t(3), t(3), "violation"),
+    ]
+    for aid, key, pairs, published, created, level in alerts:
+        con.execute(
+            "INSERT INTO items (feed_url, key, title, link, published, first_seen, last_seen, "
+            "level) VALUES (?, ?, 't', ?, ?, ?, ?, ?)",
+            (FEED, key, f"https://example.org/{key}", published, created, created, level),
+        )
+        con.execute(
+            "INSERT INTO alerts (id, feed_url, item_key, title, summary, link, published, "
+            "source_title, level, pairs, evidence, matched, actors, created) "
+            "VALUES (?, ?, ?, 't', 's', ?, ?, 'Example', ?, ?, '', '[]', '[]', ?)",
+            (aid, FEED, key, f"https://example.org/{key}", published, level, pairs, created),
+        )
+        con.execute(
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen) VALUES (?, ?, ?, ?)",
+            (aid, FEED, f"https://example.org/{key}", created),
+        )
+    # Another feed carried story 2 (its item still held) and story 1 (its item already pruned).
+    con.execute(
+        "INSERT INTO items (feed_url, key, title, link, published, first_seen, last_seen, level) "
+        "VALUES (?, 'b2', 't', 'https://other.example/b2', ?, ?, ?, 'blame')",
+        (OTHER, t(10), t(10), t(10)),
+    )
+    con.execute(
+        "INSERT INTO alert_reports VALUES (2, ?, 'https://other.example/b2', ?)", (OTHER, t(10))
+    )
+    con.execute(
+        "INSERT INTO alert_reports VALUES (1, ?, 'https://other.example/gone', ?)", (OTHER, t(40))
+    )
+    outbox = [  # (alert, chat, status)
+        (1, 10, "sent"),
+        (2, 10, "pending"),
+        (3, 10, "pending"),
+        (3, 20, "failed"),
+        (2, 30, "pending"),
+    ]
+    for aid, chat, status in outbox:
+        con.execute(
+            "INSERT INTO outbox (alert_id, chat_id, status, created) VALUES (?, ?, ?, ?)",
+            (aid, chat, status, t(5)),
+        )
+    con.commit()
+    con.close()
+
+
+async def test_previous_schema_migrates_with_everything_kept(db_path):
+    """A version-1 file: every subscription and pending row kept, the summary back-filled."""
+    _v1_database(db_path)
+    store = await Store.open(db_path)
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+        subs = await store.active_subscriptions()
+        assert [s.chat_id for s in subs] == [10, 20, 30]
+        pending = await store.next_outbox(NOW)
+        assert sorted((r.alert.id, r.chat_id) for r in pending) == [(2, 10), (2, 30), (3, 10)]
+        assert await store.outbox_counts() == {"pending": 3, "sent": 1, "failed": 1}
+        alerts = await store.blame_history(datetime.min.replace(tzinfo=UTC))
+        assert await summary(store) == recount(alerts)
+        assert await store.pair_days() == day_recount(alerts)
+        assert (await store.pair_records([Pair("Armenia", "Azerbaijan")]))[
+            Pair("Armenia", "Azerbaijan")
+        ].count == 2
+        reports = await store._all(
+            "SELECT alert_id, feed_url, item_key FROM alert_reports ORDER BY alert_id, feed_url"
+        )
+        assert [tuple(r) for r in reports] == [
+            (1, FEED, "a1"),
+            (2, FEED, "a2"),
+            (2, OTHER, "b2"),
+            (3, FEED, "a3"),
+            (4, FEED, "a4"),
+        ]
+        # And it keeps working: a new accusation updates the back-filled summary.
+        await store.ingest(
+            FEED, [blame("n", Pair("Armenia", "Azerbaijan"), published=NOW)], now=NOW
+        )
+        alerts = await store.blame_history(datetime.min.replace(tzinfo=UTC))
+        assert await summary(store) == recount(alerts)
+    finally:
+        await store.close()
+
+
+async def test_stories_stored_during_the_cycle_count_once(store):
+    """A story stored mid-cycle is counted from the cycle's memory, not again from the file."""
+    pair = Pair("Armenia", "Azerbaijan")
+    await store.ingest(FEED, [blame("a", pair, published=NOW - timedelta(hours=5))], now=NOW)
+    record = await _BlameRecord.load(store)  # the cycle starts; then a feed stores a story
+    await store.ingest(OTHER, [blame("b", pair, published=NOW, feed=OTHER)], now=NOW)
+    record.add(PendingAccusation((pair,), NOW, NOW))
+    line = await record.novelty(store, (pair,), NOW)
+    assert line == "3rd accusation by Armenia against Azerbaijan in 24 h"
