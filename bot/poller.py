@@ -382,9 +382,13 @@ class Poller:
             tracker = TruceTracker()
             since = self._clock() - timedelta(days=TRUCE_MEMORY_DAYS)
             stored = await self._store.recent_alerts(since, limit=TRUCE_SEED_LIMIT)
-            for alert in reversed(stored):  # oldest first
-                found = self._classify(alert.title, alert.summary, alert.lang, None)
-                tracker.observe(found, alert.published)
+
+            def replay() -> None:  # oldest first; thousands of items, so off the event loop
+                for alert in reversed(stored):
+                    found = self._classify(alert.title, alert.summary, alert.lang, None)
+                    tracker.observe(found, alert.published)
+
+            await asyncio.to_thread(replay)
             self._truces = tracker
         return self._truces
 

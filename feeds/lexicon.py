@@ -412,15 +412,14 @@ def load_lexicon(lang: str) -> Lexicon:
     folded = {c: compile_folded(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
     local = {c for c in CATEGORIES if _is_local(data.get(c, []))}
     words = {c: _plain_words(data.get(c, [])) for c in CATEGORIES}
-    derived = {"governed": _governed_terms(data)}
-    unions = (
-        ("gate", GATE),
-        ("temporal", TEMPORAL),
-        ("governed", ()),
-        ("gate_or_weak", (*GATE, "truce_weak")),
-    )
-    for union, parts in unions:
-        terms = [t for c in parts for t in data.get(c, [])] + derived.get(union, [])
+    # Compiled like categories, from several categories' terms or terms built from them.
+    unions = {
+        "gate": [t for c in GATE for t in data.get(c, [])],
+        "temporal": [t for c in TEMPORAL for t in data.get(c, [])],
+        "governed": _governed_terms(data),
+        "gate_or_weak": [t for c in (*GATE, "truce_weak") for t in data.get(c, [])],
+    }
+    for union, terms in unions.items():
         patterns[union] = compile_terms(terms, word_boundary=bounded)
         heads[union] = term_heads(terms) if use_heads else None
         folded[union] = compile_folded(terms, word_boundary=bounded)

@@ -206,7 +206,7 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
     if len(names) < 2:
         # "both of Yemen's camps blame each other", "rival forces accuse each other": the two
         # sides of the item's war.
-        sides = _sides_of([*names, *ctx.parties, *ctx.named])
+        sides = list(sides_of([*names, *ctx.parties, *ctx.named]) or ())
         # The war's sides must include the one party named ("Katanga and the UN accuse each
         # other" is no Israel–Lebanon news because the UN is named).
         names = sides if not names or names[0] in sides else names
@@ -214,12 +214,6 @@ def _mutual_pairs(lex: Lexicon, s: _Sentence, ctx: _Context):
         a, b = names[0], names[1]
         return (Pair(a, b), Pair(b, a)), None, (mutual.group(0),)
     return None
-
-
-def _sides_of(named: list[str]) -> list[str]:
-    """The main actor of each side of the one war `named` points to, or []."""
-    sides = sides_of(named) if named else None
-    return list(sides) if sides else []
 
 
 def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context):
