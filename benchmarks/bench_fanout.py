@@ -23,9 +23,10 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from benchmarks.common import NOW, verdict
-from bot.delivery import CONCURRENCY, DeliveryWorker, SendLimiter
-from bot.filters import route
-from bot.store import NewStory, Store
+from bot.frontend.delivery import CONCURRENCY, DeliveryWorker, SendLimiter
+from bot.model import Alert, NewStory
+from bot.services.filters import route
+from bot.store import SqliteStore
 from feeds.detect import classify
 from feeds.model import Item, Level
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -35,7 +36,7 @@ TOKEN = "123456:BENCHMARK-TOKEN"  # noqa: S105 - the fake accepts any token
 FIRST_CHAT = 10_000_000
 
 
-async def prepare(store: Store, chats: int) -> int:
+async def prepare(store: SqliteStore, chats: int) -> int:
     """Subscribe `chats` private chats and store one blame alert routed to all of them."""
     for n in range(chats):
         await store.subscribe(FIRST_CHAT + n, chat_type="private", levels=(Level.BLAME,), now=NOW)
@@ -51,7 +52,9 @@ async def prepare(store: Store, chats: int) -> int:
         lang="en",
     )
     detection = classify(item.title, item.summary, item.lang)
-    alerts = await store.ingest(item.feed_url, [NewStory(item, detection)], now=NOW, route=route)
+    chats = route(Alert.of(item, detection, created=NOW), await store.active_subscriptions())
+    story = NewStory(item, detection, recipients=tuple(chats))
+    alerts = await store.ingest(item.feed_url, [story], now=NOW)
     counts = await store.outbox_counts()
     if len(alerts) != 1 or counts.get("pending") != chats:
         raise RuntimeError(f"expected 1 alert and {chats} pending rows, got {counts}")
@@ -61,7 +64,7 @@ async def prepare(store: Store, chats: int) -> int:
 async def measure(args: argparse.Namespace, db_path: Path) -> int:
     fake = FakeTelegramAPI()
     await fake.start()
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         await prepare(store, args.chats)
         fake.set_limits(global_per_second=args.limit, per_chat_per_second=1)

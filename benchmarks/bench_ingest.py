@@ -18,7 +18,8 @@ from pathlib import Path
 import feedparser
 
 from benchmarks.common import NOW, Stopwatch, corpus, rss_document, verdict
-from bot.store import NewStory, Store
+from bot.model import NewStory
+from bot.store import SqliteStore
 from feeds.detect import classify
 from feeds.model import Item
 from feeds.parse import parse_feed
@@ -55,7 +56,7 @@ def run_classify(item_lists: list[tuple[Item, ...]]) -> float:
 
 async def run_pipeline(docs: list[bytes], db_path: Path) -> tuple[float, dict[str, float], int]:
     """The whole ingest path; returns (seconds, seconds per stage, items stored)."""
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     stages = {"parse": 0.0, "classify": 0.0, "store": 0.0}
     stored = 0
     try:

@@ -28,10 +28,11 @@ from telegram import Bot
 from benchmarks.common import NOW, corpus, median, percentile, verdict
 from benchmarks.feedhost import FeedHost
 from bot.config import Settings
-from bot.delivery import DeliveryWorker
-from bot.filters import route
-from bot.poller import Poller
-from bot.store import Alert, Store
+from bot.frontend.delivery import DeliveryWorker
+from bot.model import Alert
+from bot.services.filters import route
+from bot.services.poller import Poller
+from bot.store import SqliteStore
 from feeds.detect import classify
 from feeds.fetch import make_client
 from feeds.group import Story, is_same_story
@@ -75,7 +76,7 @@ async def measure(args: argparse.Namespace, host: FeedHost, db_path: Path) -> li
     )
     fake = FakeTelegramAPI()
     await fake.start()
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     rng = random.Random(6)  # noqa: S311 - the same pauses every run, not crypto
     latencies: list[float] = []
     try:

@@ -23,8 +23,9 @@ from pathlib import Path
 from benchmarks.common import NOW, verdict
 from benchmarks.feedhost import FeedHost
 from bot.config import Settings
-from bot.poller import Poller
-from bot.store import NewStory, Store
+from bot.model import NewStory
+from bot.services.poller import Poller
+from bot.store import SqliteStore
 from feeds.fetch import make_client
 from feeds.model import Detection, Item, Level
 
@@ -51,7 +52,7 @@ def current_rss_mb() -> float:
 
 async def poll_cycles(urls: list[str], db_path: Path, cycles: int) -> list[str]:
     settings = Settings(feed_allow_private=True, first_poll_max_age_hours=0, fetch_timeout=60.0)
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     notes = []
     try:
         for url in urls:
@@ -76,7 +77,7 @@ def file_size(db_path: Path) -> int:
 
 async def disk(db_path: Path, count: int) -> tuple[int, int, int, int]:
     """Store `count` items and prune; returns bytes stored, pruned, vacuumed, and items kept."""
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     batch = 100
     try:
         for start in range(0, count, batch):
@@ -102,7 +103,7 @@ async def disk(db_path: Path, count: int) -> tuple[int, int, int, int]:
             await store.ingest(feed, stories, now=now)
         await store.close()
         stored = file_size(db_path)
-        store = await Store.open(db_path)
+        store = await SqliteStore.open(db_path)
         await store.prune(items_before=NOW - timedelta(days=RETENTION_DAYS))
         kept = (await store.stats(NOW)).items
     finally:

@@ -1,4 +1,4 @@
-"""Polling benchmark: 1,000 feeds × 20 items through bot.poller.Poller against a bare httpx client.
+"""Polling benchmark: 1,000 feeds × 20 items through the Poller against a bare httpx client.
 
 A loopback feed host (its own process) serves every feed with an ETag. A cold cycle (empty
 database: fetch, parse, classify, group, store every item) and a warm cycle (every feed answers
@@ -25,8 +25,8 @@ import httpx
 from benchmarks.common import NOW, Stopwatch, verdict
 from benchmarks.feedhost import FeedHost
 from bot.config import Settings
-from bot.poller import CycleReport, Poller
-from bot.store import Store
+from bot.services.poller import CycleReport, Poller
+from bot.store import SqliteStore
 from feeds.fetch import MAX_CONNECTIONS, make_client
 
 COLD_TARGET = 1.3
@@ -83,7 +83,7 @@ async def poller_cycles(
     urls: list[str], concurrency: int, db_path: Path
 ) -> tuple[CycleReport, float, CycleReport, float, int]:
     """A cold and a warm Poller cycle on a new database; returns reports, seconds, items."""
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         for url in urls:
             await store.add_feed(url, now=NOW)
@@ -103,7 +103,7 @@ async def poller_cycles(
 async def profile(urls: list[str], concurrency: int, db_path: Path, which: str) -> None:
     from pyinstrument import Profiler
 
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         for url in urls:
             await store.add_feed(url, now=NOW)

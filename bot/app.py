@@ -21,17 +21,19 @@ import httpx
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
-from bot import filters, handlers
 from bot.config import Settings
-from bot.delivery import DeliveryWorker
-from bot.digest import send_due_digests
 from bot.errors import BotError
-from bot.format import format_alert_console
+from bot.frontend import handlers
+from bot.frontend.context import SERVICES_KEY, Services, services
+from bot.frontend.delivery import DeliveryWorker
+from bot.frontend.format import format_alert_console
 from bot.metrics import Metrics, start_metrics_server
-from bot.poller import Poller, check_feed, utc_now
+from bot.model import Alert, start_of_day, utc_now
 from bot.runlock import RunLock
-from bot.services import SERVICES_KEY, Services, services
-from bot.store import Alert, Store, start_of_day
+from bot.services import filters
+from bot.services.digest import send_due_digests
+from bot.services.poller import Poller, check_feed
+from bot.store import Store, connect
 from feeds.fetch import make_client
 from feeds.model import Level
 from feeds.opml import FeedEntry, default_feeds, read_opml, write_opml
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 async def open_store(settings: Settings, *, now: datetime | None = None) -> Store:
     """Open the database and make sure it watches some feeds (FEEDS_FILE, else the defaults)."""
-    store = await Store.open(settings.database_path)
+    store = await connect(settings)
     try:
         await seed_feeds(store, settings, now=now or utc_now())
     except BaseException:
@@ -97,7 +99,7 @@ async def console_services(
     if is_poller:
         run_lock.acquire()
     try:
-        store = await (open_store(settings) if is_poller else Store.open(settings.database_path))
+        store = await (open_store(settings) if is_poller else connect(settings))
         try:
             async with make_client() as client:
                 yield store, client
@@ -170,7 +172,7 @@ async def demo(settings: Settings) -> None:
             # report, so the demo prints the same alerts on every run.
             fetch_concurrency=1,
         )
-        store = await Store.open(demo_settings.database_path)
+        store = await connect(demo_settings)
         try:
             now = utc_now()
             for url in server.urls():
@@ -205,7 +207,7 @@ async def demo(settings: Settings) -> None:
 
 async def print_status(settings: Settings) -> None:
     """`ceasefire-alerts status`: the facts /status gives, read from the database."""
-    store = await Store.open(settings.database_path)
+    store = await connect(settings)
     try:
         now = utc_now()
         stats = await store.stats(start_of_day(now))
@@ -229,9 +231,9 @@ async def print_status(settings: Settings) -> None:
 
 async def write_chart(settings: Settings, *, days: int, out: Path) -> None:
     """`ceasefire-alerts chart`: accusations per day by pair over the last `days`, as a PNG."""
-    from bot.chart import render_chart
+    from bot.services.chart import render_chart
 
-    store = await Store.open(settings.database_path)
+    store = await connect(settings)
     try:
         now = utc_now()
         alerts = await store.alerts_between(

@@ -29,7 +29,7 @@ class _LevelAlert(Protocol):
 
 
 class CycleFacts(Protocol):
-    """What `Metrics.observe_cycle` reads from a poll cycle (bot.poller.CycleReport has it)."""
+    """What `Metrics.observe_cycle` reads from a poll cycle (poller.CycleReport has it)."""
 
     # Read-only properties, so frozen dataclasses (CycleReport is one) match the protocol.
     @property
@@ -47,7 +47,7 @@ class CycleFacts(Protocol):
 
 
 class DeliveryFacts(Protocol):
-    """What `Metrics.observe_delivery` reads (bot.delivery.DeliveryReport has it)."""
+    """What `Metrics.observe_delivery` reads (bot.frontend.delivery.DeliveryReport has it)."""
 
     @property
     def sent(self) -> int: ...

@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.chart import render_chart
 from bot.demo import demo_documents
-from bot.digest import build_digest
-from bot.store import Alert
+from bot.model import Alert
+from bot.services.chart import render_chart
+from bot.services.digest import build_digest
 from feeds.detect import classify
 from feeds.model import Level
 from feeds.parse import parse_feed

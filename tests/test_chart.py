@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chart import HEIGHT_PX, MAX_SERIES, WIDTH_PX, count_by_day, render_chart
-from bot.store import Alert
+from bot.model import Alert
+from bot.services.chart import HEIGHT_PX, MAX_SERIES, WIDTH_PX, count_by_day, render_chart
 from feeds.model import Level, Pair
 
 NOW = datetime(2024, 3, 13, 15, 0, tzinfo=UTC)
@@ -137,7 +137,7 @@ def test_matplotlib_is_not_imported_until_a_chart_is_drawn():
     """The bot starts without paying for matplotlib (checked in a fresh interpreter)."""
     import subprocess
 
-    code = "import bot.chart, sys; print('matplotlib' in sys.modules)"
+    code = "import bot.services.chart, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", code],
         capture_output=True,

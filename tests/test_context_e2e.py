@@ -1,7 +1,7 @@
 """End to end for issue 7: /tally, /chart and the daily digest through `build_application`.
 
 The real app factory talks to the fake Bot API over getUpdates long polling; the store is seeded
-with alerts at chosen times through `Store.ingest`. The digest is driven with explicit `now`
+with alerts at chosen times through `SqliteStore.ingest`. The digest is driven with explicit `now`
 values and once through the JobQueue job itself, across a restart of the bot.
 """
 
@@ -9,10 +9,11 @@ import struct
 import zlib
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import digest_slot, send_due_digests
-from bot.filters import matches
-from bot.services import SERVICES_KEY
-from bot.store import NewStory, Store
+from bot.frontend.context import SERVICES_KEY
+from bot.model import NewStory
+from bot.services.digest import digest_slot, send_due_digests
+from bot.services.filters import matches
+from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
 from tests.test_telegram_e2e import (  # settings: the same bot-on-the-fake-API fixture
@@ -39,7 +40,7 @@ async def seed_alerts(settings, now):
         ("k5", Level.CEASEFIRE, (), ("Ukraine",), timedelta(hours=6)),
         ("k6", Level.BLAME, (RU_UA,), ("Russia", "Ukraine"), timedelta(days=20)),
     ]
-    store = await Store.open(settings.database_path)
+    store = await SqliteStore.open(settings.database_path)
     try:
         for key, level, pairs, actors, age in stories:
             created = now - age

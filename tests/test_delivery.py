@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot
 
-from bot.delivery import GLOBAL_WINDOW, DeliveryWorker, SendLimiter
-from bot.store import NewStory, Store
+from bot.frontend.delivery import GLOBAL_WINDOW, DeliveryWorker, SendLimiter
+from bot.model import NewStory
+from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
 
@@ -41,7 +42,7 @@ class Clock:
 
 @pytest.fixture
 async def store(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store
     await store.close()
 
@@ -226,7 +227,7 @@ async def test_other_bad_request_marks_the_row_failed(bot, store, telegram_api, 
         clock=clock.now,
         formatter=lambda alert: "<p>broken</p>" if alert.id == bad.id else "fine",
     )
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    with caplog.at_level(logging.WARNING, logger="bot.frontend.delivery"):
         report = await worker.run_once()
     assert (report.failed, report.sent) == (1, 1)
     assert "Can't parse entities" in caplog.text
@@ -322,7 +323,7 @@ async def test_crash_mid_delivery_then_restart_sends_the_rest_once(db_path, tele
     message Telegram accepted in the very instant of a crash is the one case that can repeat.
     """
     chats = list(range(4001, 4013))
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     await queue(store, await add_alert(store, 1), *chats)
     telegram_api.pause_sends(after=5)
     async with Bot(TOKEN, base_url=telegram_api.base_url) as bot:
@@ -337,7 +338,7 @@ async def test_crash_mid_delivery_then_restart_sends_the_rest_once(db_path, tele
     assert await _count_sent(db_path) == 5
     telegram_api.resume_sends()
 
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         async with Bot(TOKEN, base_url=telegram_api.base_url) as bot:
             report = await DeliveryWorker(bot, store, limiter=SendLimiter(**UNLIMITED)).run_once()
@@ -349,7 +350,7 @@ async def test_crash_mid_delivery_then_restart_sends_the_rest_once(db_path, tele
 
 
 async def _count_sent(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         return (await store.outbox_counts()).get("sent", 0)
     finally:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot
 
-from bot.digest import (
+from bot.model import Alert, NewStory
+from bot.services.digest import (
     DigestTimeError,
     build_digest,
     digest_slot,
@@ -15,8 +16,8 @@ from bot.digest import (
     parse_digest_time,
     send_due_digests,
 )
-from bot.filters import matches
-from bot.store import Alert, NewStory, Store
+from bot.services.filters import matches
+from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
 
@@ -193,7 +194,12 @@ async def bot(telegram_api):
 
 
 async def seed(
-    store: Store, key: str, pairs: tuple[Pair, ...], *, now: datetime, actors: tuple[str, ...] = ()
+    store: SqliteStore,
+    key: str,
+    pairs: tuple[Pair, ...],
+    *,
+    now: datetime,
+    actors: tuple[str, ...] = (),
 ) -> None:
     item = Item(
         key=key,
@@ -208,7 +214,7 @@ async def seed(
     await store.ingest(FEED, [NewStory(item, detection)], now=now)
 
 
-async def subscribe(store: Store, chat_id: int, *, now: datetime, words=()) -> None:
+async def subscribe(store: SqliteStore, chat_id: int, *, now: datetime, words=()) -> None:
     await store.subscribe(
         chat_id,
         chat_type="private",
@@ -224,7 +230,7 @@ async def subscribe(store: Store, chat_id: int, *, now: datetime, words=()) -> N
 
 async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, telegram_api):
     """Sent at 07:00, not again that day, not after a restart, again the next morning."""
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     await subscribe(store, 11, now=at(12, day=-1))
     await store.subscribe(12, chat_type="private", levels=(Level.BLAME,), now=at(12, day=-1))
     await seed(store, "a", (AM_AZ,), now=at(20, day=-1), actors=("Armenia", "Azerbaijan"))
@@ -233,7 +239,7 @@ async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, tele
     assert await send_due_digests(bot, store, now=at(7.02), filter_fn=wanted) == 0
     await store.close()
 
-    store = await Store.open(db_path)  # restart
+    store = await SqliteStore.open(db_path)  # restart
     try:
         assert await send_due_digests(bot, store, now=at(7.05), filter_fn=wanted) == 0
         assert await send_due_digests(bot, store, now=at(23.9), filter_fn=wanted) == 0
@@ -253,7 +259,7 @@ async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, tele
 
 async def test_digest_missed_while_down_is_sent_once_after_restart(db_path, bot, telegram_api):
     """Down over 07:00: the digest goes out at the first run after, and only once."""
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         await subscribe(store, 21, now=at(12, day=-1))
         assert await send_due_digests(bot, store, now=at(9.5), filter_fn=wanted) == 1
@@ -321,6 +327,6 @@ async def test_claim_is_a_compare_and_set(store_and_bot):
 
 @pytest.fixture
 async def store_and_bot(db_path, bot, telegram_api):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store, bot, telegram_api
     await store.close()

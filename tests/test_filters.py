@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.filters import (
+from bot.model import Alert, Subscription
+from bot.services.filters import (
     ALL_LEVELS,
     BREACH_LEVELS,
     SUBSCRIBE_USAGE,
@@ -18,7 +19,6 @@ from bot.filters import (
     route,
     split_arguments,
 )
-from bot.store import Alert, Subscription
 from feeds.model import Level, Pair
 
 KARABAKH = Alert(

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.format import (
+from bot.frontend.format import (
     MAX_MESSAGE_LENGTH,
     cut_text,
     format_alert,
     format_alert_console,
     truncate_html,
 )
-from bot.store import Alert
+from bot.model import Alert
 from feeds.model import Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
 

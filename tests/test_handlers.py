@@ -10,9 +10,8 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.config import Settings
-from bot.digest import is_digest_due
-from bot.filters import BREACH_LEVELS, FilterError
-from bot.handlers import (
+from bot.frontend.context import SERVICES_KEY, Services
+from bot.frontend.handlers import (
     COMMANDS,
     ERROR_REPLY,
     NOT_ADMIN,
@@ -21,8 +20,10 @@ from bot.handlers import (
     parse_subscribe_command,
     register,
 )
-from bot.services import SERVICES_KEY, Services
-from bot.store import NewStory, Store
+from bot.model import NewStory
+from bot.services.digest import is_digest_due
+from bot.services.filters import BREACH_LEVELS, FilterError
+from bot.store import SqliteStore
 from feeds.fetch import make_client
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.feed_server import FAULTS
@@ -36,7 +37,7 @@ RUSSIA_BLAMES_AZERBAIJAN = (Pair("Russia", "Azerbaijan"),)
 
 @pytest.fixture
 async def store(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store
     await store.close()
 
@@ -318,7 +319,7 @@ async def test_addfeed_and_removefeed_are_for_operators(app, telegram_api, store
 async def test_errors_get_a_plain_sentence_not_a_traceback(app, telegram_api, store, caplog):
     """A failure inside a handler is logged and the chat gets one plain sentence."""
     await store.close()  # every store call now fails
-    with caplog.at_level(logging.ERROR, logger="bot.handlers"):
+    with caplog.at_level(logging.ERROR, logger="bot.frontend.handlers"):
         replies = await send(app, telegram_api, 50, "/status")
     assert replies == [ERROR_REPLY]
     assert "error while handling an update" in caplog.text

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.history import PendingAccusation, novelty_for, novelty_line, ordinal
-from bot.store import Alert, NewStory, Store
+from bot.model import Alert, NewStory
+from bot.services.history import PendingAccusation, novelty_for, novelty_line, ordinal
+from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 
 NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
@@ -236,7 +237,7 @@ def story(
 
 @pytest.fixture
 async def store(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store
     await store.close()
 

@@ -11,10 +11,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
-from bot.delivery import DeliveryReport
+from bot.frontend.delivery import DeliveryReport
 from bot.metrics import Metrics, MetricsServer, start_metrics_server
-from bot.poller import Poller
-from bot.store import Store
+from bot.services.poller import Poller
+from bot.store import SqliteStore
 from feeds.fetch import make_client
 from feeds.model import Level
 
@@ -28,7 +28,7 @@ class FakeAlert:
 
 @dataclass(frozen=True, slots=True)
 class FakeCycle:
-    """The fields of bot.poller.CycleReport that metrics read."""
+    """The fields of bot.services.poller.CycleReport that metrics read."""
 
     duration: float
     feeds: int
@@ -147,7 +147,7 @@ async def test_a_real_poll_cycle_is_counted(feed_server, db_path, metrics, serve
     good = feed_server.publish_rss("/good.xml", items=[breach, {"title": "Rates", "guid": "r"}])
     bad = feed_server.url("/status/500")
     settings = Settings(feed_allow_private=True, fetch_timeout=5.0, first_poll_max_age_hours=0)
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         for url in (good, bad):
             await store.add_feed(url, now=NOW)

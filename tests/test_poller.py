@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.poller import Poller
-from bot.store import Store
+from bot.services.poller import Poller
+from bot.store import SqliteStore
 from feeds.fetch import make_client
 from feeds.model import Level, Pair
 from tests.fakes.feed_server import FAULTS
@@ -55,7 +55,7 @@ class Clock:
 
 @pytest.fixture
 async def store(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store
     await store.close()
 
@@ -113,13 +113,13 @@ async def test_changed_feed_yields_only_new_items(store, client, feed_server):
 async def test_restart_on_same_database_alerts_nothing_twice(db_path, client, feed_server):
     """Poll, close, reopen the file, poll again without validators: no alert repeats."""
     url = feed_server.publish_rss("/a.xml", [SEED, BREACH], etag=False, last_modified=False)
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     await store.add_feed(url, now=NOW)
     first = await poller_for(store, client).poll_once()
     await store.close()
     assert len(first.alerts) == 2
 
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     second = await poller_for(store, client).poll_once(force=True)
     await store.close()
     assert second.not_modified == 0  # a full fetch: the seen check alone prevents repeats

@@ -6,14 +6,16 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.config import load_settings
-from bot.history import PendingAccusation, event_time, novelty_for
-from bot.poller import _BlameRecord
-from bot.store import MIGRATIONS, SCHEMA_VERSION, NewStory, Store
+from bot.model import NewStory
+from bot.services.history import PendingAccusation, event_time, novelty_for
+from bot.services.poller import _BlameRecord
+from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 
 NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
@@ -40,13 +42,14 @@ def blame(key: str, *pairs: Pair, published: datetime, feed: str = FEED, **kw) -
     )
 
 
-def everyone(alert, subscriptions):
-    return [s.chat_id for s in subscriptions]
+async def to_everyone(store, story: NewStory) -> NewStory:
+    chats = tuple(s.chat_id for s in await store.active_subscriptions())
+    return replace(story, recipients=chats)
 
 
 @pytest.fixture
 async def store(db_path):
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     yield store
     await store.close()
 
@@ -63,8 +66,9 @@ async def test_retention_deletes_old_done_rows_and_keeps_pending_and_recent(stor
     for chat in (1, 2, 3, 4):
         await store.subscribe(chat, chat_type="private", levels=[Level.BLAME], now=old)
     pair = Pair("Armenia", "Azerbaijan")
-    await store.ingest(FEED, [blame("o", pair, published=old)], now=old, route=everyone)
-    await store.ingest(FEED, [blame("r", pair, published=recent)], now=recent, route=everyone)
+    await store.ingest(FEED, [await to_everyone(store, blame("o", pair, published=old))], now=old)
+    story = await to_everyone(store, blame("r", pair, published=recent))
+    await store.ingest(FEED, [story], now=recent)
     rows = {(r.alert.item_key, r.chat_id): r.id for r in await store.next_outbox(NOW)}
     for key in ("o", "r"):
         await store.mark_sent(rows[key, 1], message_id=1, now=NOW)
@@ -124,7 +128,7 @@ def day_recount(alerts) -> list[tuple[Pair, str, int]]:
     )
 
 
-async def summary(store: Store) -> dict[Pair, tuple[datetime, datetime, int]]:
+async def summary(store: SqliteStore) -> dict[Pair, tuple[datetime, datetime, int]]:
     return {
         p: (r.first_seen, r.last_seen, r.count) for p, r in (await store.pair_records()).items()
     }
@@ -169,7 +173,7 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
     rng = random.Random(7)  # noqa: S311 - a fixed test series
     seen: set[str] = set()
     late_lookups: list[datetime] = []
-    real = Store.last_blame_at_or_before
+    real = SqliteStore.last_blame_at_or_before
 
     async def spy(self, pair, moment):
         found = await real(self, pair, moment)
@@ -177,7 +181,7 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
             late_lookups.append(found)
         return found
 
-    monkeypatch.setattr(Store, "last_blame_at_or_before", spy)
+    monkeypatch.setattr(SqliteStore, "last_blame_at_or_before", spy)
     for now, stories in random_stories(rng, 150, NOW - timedelta(days=90)):
         # The old recipe: every blame alert, the first alert time, and this batch's pending ones.
         history = list(await store.blame_history(datetime.min.replace(tzinfo=UTC)))
@@ -306,7 +310,7 @@ def _v1_database(path) -> None:
 async def test_previous_schema_migrates_with_everything_kept(db_path):
     """A version-1 file: every subscription and pending row kept, the summary back-filled."""
     _v1_database(db_path)
-    store = await Store.open(db_path)
+    store = await SqliteStore.open(db_path)
     try:
         assert await store.schema_version() == SCHEMA_VERSION
         subs = await store.active_subscriptions()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store import Alert
-from bot.tally import build_tally, fit_sections, format_tally, split_days
+from bot.model import Alert
+from bot.services.tally import build_tally, fit_sections, format_tally, split_days
 from feeds.actors import actor_names
 from feeds.conflicts import OTHER, conflict_areas, conflict_labels, conflict_of
 from feeds.model import Level, Pair

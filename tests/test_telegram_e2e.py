@@ -17,10 +17,11 @@ from pathlib import Path
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.filters import route
-from bot.handlers import NOT_ADMIN
-from bot.services import SERVICES_KEY
-from bot.store import NewStory, Store
+from bot.frontend.context import SERVICES_KEY
+from bot.frontend.handlers import NOT_ADMIN
+from bot.model import Alert, NewStory
+from bot.services.filters import route
+from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
 
@@ -120,7 +121,7 @@ async def test_subscribe_publish_receive_and_latest(settings, telegram_api, feed
 
 async def seed_subscribers(settings, chats, *, levels=(Level.BLAME, Level.VIOLATION)):
     """Subscribe chats directly in the database the bot will open."""
-    store = await Store.open(settings.database_path)
+    store = await SqliteStore.open(settings.database_path)
     try:
         now = datetime.now(UTC)
         for chat_id in chats:
@@ -234,7 +235,7 @@ async def start_process(
 
 
 async def sent_rows(settings):
-    store = await Store.open(settings.database_path)
+    store = await SqliteStore.open(settings.database_path)
     try:
         return (await store.outbox_counts()).get("sent", 0)
     finally:
@@ -252,7 +253,7 @@ async def wait_for_sent_rows(settings, count):
 async def queue_alert_for(settings, chats):
     """The state a poller leaves behind: one alert with an outbox row per subscribed chat."""
     await seed_subscribers(settings, chats)
-    store = await Store.open(settings.database_path)
+    store = await SqliteStore.open(settings.database_path)
     try:
         now = datetime.now(UTC)
         item = Item(
@@ -270,7 +271,9 @@ async def queue_alert_for(settings, chats):
             pairs=(Pair("Russia", "Azerbaijan"),),
             actors=("Russia", "Azerbaijan"),
         )
-        await store.ingest(item.feed_url, [NewStory(item, detection)], now=now, route=route)
+        chats = route(Alert.of(item, detection, created=now), await store.active_subscriptions())
+        story = NewStory(item, detection, recipients=tuple(chats))
+        await store.ingest(item.feed_url, [story], now=now)
         assert (await store.outbox_counts()) == {"pending": len(chats)}
     finally:
         await store.close()

@@ -1,7 +1,7 @@
 """/tally: who blamed whom how often over a window, and violation reports per conflict area.
 
 Pure: no I/O, no clock (the caller passes `now` and alerts already filtered for the chat).
-May import feeds (model, conflicts), bot.format and bot.store's records only.
+May import feeds (model, conflicts), bot.frontend.format and bot.store's records only.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.format import MAX_LINK_LENGTH, MAX_MESSAGE_LENGTH, is_web_link
+from bot.frontend.format import MAX_LINK_LENGTH, MAX_MESSAGE_LENGTH, is_web_link
 from feeds.conflicts import conflict_of
 from feeds.model import Level, Pair
 
 if TYPE_CHECKING:
-    from bot.store import Alert
+    from bot.model import Alert
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 365

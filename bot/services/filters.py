@@ -2,21 +2,19 @@
 
 Also routes new alerts to the chats that want them as instant alerts, and says in words what a
 subscription delivers. Pure: no I/O. May import feeds.model, feeds.actors, feeds.conflicts and
-bot.store's records.
+bot.model.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
+from bot.model import Alert, Subscription
 from feeds.actors import find_actors, resolve_actor
 from feeds.conflicts import conflict_areas, conflict_of
 from feeds.model import Level
-
-if TYPE_CHECKING:
-    from bot.store import Alert, Subscription
 
 BREACH_LEVELS: tuple[Level, ...] = (Level.BLAME, Level.VIOLATION)
 ALL_LEVELS: tuple[Level, ...] = (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE)
@@ -163,8 +161,11 @@ def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool
     return not words or any(_word_matches(word, alert) for word in words)
 
 
+Router = Callable[[Alert, Sequence[Subscription]], Iterable[int]]
+
+
 def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[int]:
-    """Chat ids of the active subscriptions that want this alert now (store.ingest's Router).
+    """Chat ids of the active subscriptions that want this alert now (the poller's Router).
 
     Digest-only chats (`is_instant` off) are skipped: they get the alert in their daily digest.
     """

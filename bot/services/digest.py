@@ -3,7 +3,7 @@
 `build_digest`, `parse_digest_time`, `digest_slot` and `is_digest_due` are pure.
 `send_due_digests` is the job the JobQueue runs every minute: it reads the store, claims each
 due chat's slot (compare-and-set in the database, so a slot is never sent twice) and sends.
-May import telegram, feeds, bot.format, bot.tally and bot.store.
+May import telegram, feeds, bot.frontend.format, bot.services.tally and bot.store.
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
-from bot.history import event_time
-from bot.tally import alert_actors, fit_sections, pair_label, short_date
+from bot.frontend.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
+from bot.services.history import event_time
+from bot.services.tally import alert_actors, fit_sections, pair_label, short_date
 from feeds.conflicts import OTHER, conflict_of
 from feeds.model import Level
 
 if TYPE_CHECKING:
     from telegram import Bot
 
-    from bot.store import Alert, Store, Subscription
+    from bot.model import Alert, Subscription
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 `count_by_day` is pure; `render_chart` draws with matplotlib's object API on the Agg canvas
 (no pyplot, no global state), imported inside the function so the bot starts fast.
-May import feeds.model, bot.tally and bot.store's records; matplotlib only inside render_chart.
+May import feeds.model, bot.services.tally and bot.model; matplotlib only inside render_chart.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.tally import pair_label, short_date
+from bot.services.tally import pair_label, short_date
 from feeds.model import Level
 
 if TYPE_CHECKING:
-    from bot.store import Alert
+    from bot.model import Alert
 
 MAX_SERIES = 6  # more colours than this cannot be told apart on a phone
 OTHER_SERIES = "other"

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
     from bot.config import Settings
-    from bot.delivery import DeliveryWorker
-    from bot.poller import Poller
+    from bot.frontend.delivery import DeliveryWorker
+    from bot.services.poller import Poller
     from bot.store import Store
 
 SERVICES_KEY = "services"

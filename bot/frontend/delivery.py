@@ -5,7 +5,7 @@ worker is being cancelled, so a restart resends only what was never accepted. Te
 decide each row's fate: 429 → postponed by retry_after (never dropped), 5xx/network → retried with
 backoff, 403/"chat not found" → the subscription is turned off, "migrated" → the subscription
 moves and the row is resent there, any other 400 → the row is marked failed.
-May import telegram, bot.store, bot.format.
+May import telegram, bot.store, bot.frontend.format.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from telegram import LinkPreviewOptions
@@ -33,12 +33,14 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.format import format_alert, is_web_link
+from bot.frontend.format import format_alert, is_web_link
+from bot.model import utc_now
 
 if TYPE_CHECKING:
     from telegram import Bot
 
-    from bot.store import Alert, OutboxRow, Store
+    from bot.model import Alert, OutboxRow
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,6 @@ _GONE_CHAT = (
     "peer_id_invalid",
     "user not found",
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

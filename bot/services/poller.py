@@ -17,8 +17,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bot.config import Settings
-from bot.history import RECENT_WINDOW, PendingAccusation, event_time, novelty_from_record
-from bot.store import Alert, FeedState, NewStory, Router, Store
+from bot.model import Alert, FeedState, NewStory, utc_now
+from bot.services.filters import Router
+from bot.services.history import RECENT_WINDOW, PendingAccusation, event_time, novelty_from_record
+from bot.store import Store
 from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
@@ -35,10 +37,6 @@ Classifier = Callable[[str, str, str | None, StreamContext | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
 TRUCE_SEED_LIMIT = 2000  # stored alerts re-read at start to know which truces are in force
 CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -153,7 +151,7 @@ class Poller:
         client: httpx.AsyncClient,
         settings: Settings,
         *,
-        route: Router | None = None,
+        route: Router | None = None,  # chats an alert goes to; None stores alerts only
         on_alerts: AlertSink | None = None,
         on_cycle: Callable[[CycleReport], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
@@ -343,13 +341,30 @@ class Poller:
                         item, detection, same_as=same_as, novelty=novelty, is_backlog=is_backlog
                     )
                 )
-            alerts = await self._store.ingest(feed.url, stories, now=now, route=self._route)
+            stories = await self._routed(stories, now)
+            alerts = await self._store.ingest(feed.url, stories, now=now)
             memory.stories.extend(
                 (Story.of(a.title, a.link, a.level, a.pairs), a.id, a.created) for a in alerts
             )
         if alerts and self._on_alerts is not None:
             await self._on_alerts(alerts)
         return alerts
+
+    async def _routed(self, stories: list[NewStory], now: datetime) -> list[NewStory]:
+        """The stories with the chats each new alert goes to; the store writes what it is given."""
+        alerting = [
+            i
+            for i, s in enumerate(stories)
+            if s.detection.level is not Level.NONE and s.same_as is None and not s.is_backlog
+        ]
+        if self._route is None or not alerting:
+            return stories
+        subscriptions = await self._store.active_subscriptions()
+        for i in alerting:
+            story = stories[i]
+            draft = Alert.of(story.item, story.detection, created=now, novelty=story.novelty)
+            stories[i] = replace(story, recipients=tuple(self._route(draft, subscriptions)))
+        return stories
 
     async def _memory_for(self, now: datetime) -> _CycleMemory:
         """What this cycle knows of stored alerts, read once and kept up to date as it adds."""

@@ -1,9 +1,9 @@
 """Telegram command handlers: parse the arguments, ask the store or a service, reply.
 
-Thin on purpose: the decisions live in bot.filters, bot.format, bot.tally, bot.digest, bot.chart
-and bot.store. Works in private chats, groups (only administrators change the subscription) and
-channels (commands arrive as channel posts; whoever can post there is an administrator).
-`register(application)` wires them.
+Thin on purpose: the decisions live in the services (filters, tally, digest, chart), in
+bot.frontend.format and in the store. Works in private chats, groups (only administrators
+change the subscription) and channels (commands arrive as channel posts; whoever can post
+there is an administrator). `register(application)` wires them.
 May import telegram, feeds (errors, model, actors via filters) and bot modules except app/cli.
 """
 
@@ -23,9 +23,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.chart import count_by_day, render_chart
-from bot.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
-from bot.filters import (
+from bot.frontend.context import Services, services
+from bot.frontend.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
+from bot.model import Alert, start_of_day
+from bot.services.chart import count_by_day, render_chart
+from bot.services.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
+from bot.services.filters import (
     BREACH_LEVELS,
     DEFAULT_LEVELS,
     SUBSCRIBE_USAGE,
@@ -37,10 +40,7 @@ from bot.filters import (
     parse_filter,
     parse_subscription,
 )
-from bot.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
-from bot.services import Services, services
-from bot.store import Alert, start_of_day
-from bot.tally import MAX_DAYS, build_tally, format_tally, split_days
+from bot.services.tally import MAX_DAYS, build_tally, format_tally, split_days
 from feeds.errors import FeedError
 from feeds.model import Level
 
@@ -539,7 +539,7 @@ async def add_feed(update: Update, context: Context) -> None:
         await reply(update, "Usage: /addfeed URL, with one http:// or https:// feed address.")
         return
     svc = services(context)
-    from bot.poller import check_feed  # the poller pulls in detection; only operators need it
+    from bot.services.poller import check_feed
 
     try:
         title = await check_feed(svc.client, url, svc.settings, now=svc.clock())

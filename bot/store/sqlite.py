@@ -1,8 +1,8 @@
-"""All SQL of the application: feeds, seen items, alerts, subscriptions and the outbox.
+"""The SQLite store, the embedded default: feeds, seen items, alerts, subscriptions, the outbox.
 
 One aiosqlite connection, numbered migrations kept in PRAGMA user_version, every multi-statement
 write inside `async with self._tx()`. Rows become dataclasses here; a Row never leaves the module.
-May import feeds.model and bot.errors only.
+May import feeds.model, bot.model and bot.errors only.
 """
 
 from __future__ import annotations
@@ -11,161 +11,31 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
 
 from bot.errors import StoreError
-from feeds.model import Detection, Item, Level, Pair
+from bot.model import (
+    Alert,
+    FeedState,
+    NewStory,
+    OutboxRow,
+    PairRecord,
+    StoreStats,
+    Subscription,
+)
+from bot.store.migrations import load_migrations
+from feeds.model import Item, Level, Pair
 
 log = logging.getLogger(__name__)
 
-# Never edit a shipped step: add a new one. Version = index + 1, kept in PRAGMA user_version.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE feeds (
-        url TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        lang TEXT,
-        added_at TEXT NOT NULL,
-        added_by INTEGER,
-        etag TEXT,
-        last_modified TEXT,
-        last_polled TEXT,
-        last_ok TEXT,
-        last_error TEXT,
-        failures INTEGER NOT NULL DEFAULT 0,
-        next_poll TEXT NOT NULL DEFAULT ''
-    );
-    -- Items outlive their feed row on purpose: re-adding a feed must not re-alert old items.
-    CREATE TABLE items (
-        id INTEGER PRIMARY KEY,
-        feed_url TEXT NOT NULL,
-        key TEXT NOT NULL,
-        title TEXT NOT NULL,
-        link TEXT NOT NULL,
-        published TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
-        level TEXT NOT NULL,
-        UNIQUE (feed_url, key)
-    );
-    CREATE INDEX items_last_seen ON items (last_seen);
-    CREATE TABLE alerts (
-        id INTEGER PRIMARY KEY,
-        feed_url TEXT NOT NULL,
-        item_key TEXT NOT NULL,
-        title TEXT NOT NULL,
-        summary TEXT NOT NULL,
-        link TEXT NOT NULL,
-        published TEXT NOT NULL,
-        source_title TEXT NOT NULL,
-        level TEXT NOT NULL,
-        pairs TEXT NOT NULL,
-        evidence TEXT NOT NULL,
-        matched TEXT NOT NULL,
-        actors TEXT NOT NULL,
-        lang TEXT,
-        novelty TEXT NOT NULL DEFAULT '',
-        created TEXT NOT NULL,
-        UNIQUE (feed_url, item_key)
-    );
-    CREATE INDEX alerts_created ON alerts (created);
-    -- Every feed that carried the story, the first one included.
-    CREATE TABLE alert_reports (
-        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
-        feed_url TEXT NOT NULL,
-        link TEXT NOT NULL,
-        seen TEXT NOT NULL,
-        PRIMARY KEY (alert_id, feed_url)
-    );
-    CREATE TABLE subscriptions (
-        chat_id INTEGER PRIMARY KEY,
-        chat_type TEXT NOT NULL,
-        title TEXT NOT NULL DEFAULT '',
-        levels TEXT NOT NULL,
-        words TEXT NOT NULL DEFAULT '[]',
-        is_active INTEGER NOT NULL DEFAULT 1,
-        is_instant INTEGER NOT NULL DEFAULT 1,
-        digest_time TEXT,
-        last_digest TEXT,
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL
-    );
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
-        chat_id INTEGER NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending'
-            CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        not_before TEXT NOT NULL DEFAULT '',
-        last_error TEXT,
-        message_id INTEGER,
-        created TEXT NOT NULL,
-        sent_at TEXT,
-        UNIQUE (alert_id, chat_id)
-    );
-    CREATE INDEX outbox_pending ON outbox (status, not_before, id);
-    CREATE TABLE meta (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-    # 2: bounded for years (outbox retention, reports follow their items) and a per-pair blame
-    # record, so the novelty line never loads the whole history. An event's time is
-    # min(published, created), as in bot.history.event_time.
-    """
-    CREATE INDEX outbox_done ON outbox (status, created);
-    CREATE INDEX items_first_seen ON items (first_seen);
-    ALTER TABLE alert_reports ADD COLUMN item_key TEXT;
-    UPDATE alert_reports SET item_key = (
-        SELECT a.item_key FROM alerts a
-        WHERE a.id = alert_reports.alert_id AND a.feed_url = alert_reports.feed_url
-    );
-    UPDATE alert_reports SET item_key = (
-        SELECT i.key FROM items i
-        WHERE i.feed_url = alert_reports.feed_url AND i.link = alert_reports.link
-        ORDER BY i.id LIMIT 1
-    ) WHERE item_key IS NULL;
-    -- A report whose item was already pruned goes, as it would have with its item.
-    DELETE FROM alert_reports WHERE item_key IS NULL;
-    CREATE INDEX alert_reports_item ON alert_reports (feed_url, item_key);
-    CREATE TABLE blame_pairs (
-        accuser TEXT NOT NULL,
-        accused TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (accuser, accused)
-    );
-    CREATE TABLE blame_pair_days (
-        accuser TEXT NOT NULL,
-        accused TEXT NOT NULL,
-        day TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        last_seen TEXT NOT NULL,
-        PRIMARY KEY (accuser, accused, day)
-    );
-    CREATE INDEX alerts_level_created ON alerts (level, created);
-    INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count)
-        SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'),
-            min(min(a.published, a.created)), max(min(a.published, a.created)), count(*)
-        FROM alerts a, json_each(a.pairs) p WHERE a.level = 'blame'
-        GROUP BY 1, 2;
-    INSERT INTO blame_pair_days (accuser, accused, day, count, last_seen)
-        SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'),
-            substr(min(a.published, a.created), 1, 10), count(*),
-            max(min(a.published, a.created))
-        FROM alerts a, json_each(a.pairs) p WHERE a.level = 'blame'
-        GROUP BY 1, 2, 3;
-    """,
-)
-
+# Never edit a shipped step: add a numbered file. Version = number, kept in PRAGMA user_version.
+MIGRATIONS: tuple[str, ...] = load_migrations("sqlite")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -189,138 +59,8 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """A watched feed and what the poller last learnt about it."""
-
-    url: str
-    title: str
-    lang: str | None
-    etag: str | None
-    last_modified: str | None
-    last_polled: datetime | None
-    last_ok: datetime | None
-    last_error: str | None
-    failures: int
-    next_poll: datetime | None
-
-    @property
-    def is_failing(self) -> bool:
-        return self.failures > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """One story worth telling subscribers, possibly carried by several feeds."""
-
-    id: int
-    feed_url: str
-    item_key: str
-    title: str
-    summary: str
-    link: str
-    published: datetime
-    source_title: str
-    level: Level
-    pairs: tuple[Pair, ...]
-    evidence: str
-    matched: tuple[str, ...]
-    actors: tuple[str, ...]
-    lang: str | None
-    novelty: str
-    created: datetime
-    also_reported: int = 0  # other feeds that carried the same story
-
-    @classmethod
-    def of(
-        cls, item: Item, detection: Detection, *, created: datetime, novelty: str = "", id: int = 0
-    ) -> Alert:
-        """The alert an item and its detection make (id 0 until the store assigns one)."""
-        return cls(
-            id=id,
-            feed_url=item.feed_url,
-            item_key=item.key,
-            title=item.title,
-            summary=detection.summary or item.summary,
-            link=item.link,
-            published=item.published,
-            source_title=item.source_title,
-            level=detection.level,
-            pairs=detection.pairs,
-            evidence=detection.evidence,
-            matched=detection.matched,
-            actors=detection.actors,
-            lang=item.lang,
-            novelty=novelty,
-            created=created,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """What one chat asked for."""
-
-    chat_id: int
-    chat_type: str
-    title: str
-    levels: tuple[Level, ...]
-    words: tuple[str, ...]
-    is_active: bool
-    is_instant: bool
-    digest_time: str | None
-    last_digest: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One alert waiting to be sent to one chat."""
-
-    id: int
-    chat_id: int
-    attempts: int
-    alert: Alert
-
-
-@dataclass(frozen=True, slots=True)
-class NewStory:
-    """A newly seen item with its detection, and the alert it repeats if another feed had it."""
-
-    item: Item
-    detection: Detection
-    same_as: int | None = None  # alert id of the same story from another feed
-    novelty: str = ""
-    is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
-
-
-@dataclass(frozen=True, slots=True)
-class PairRecord:
-    """What the store knows of one accuser → accused pair: its first and last accusation."""
-
-    pair: Pair
-    first_seen: datetime
-    last_seen: datetime
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    """Counts behind /status and `ceasefire-alerts status`."""
-
-    feeds: int
-    failing_feeds: int
-    items: int
-    items_since: int
-    alerts: int
-    alerts_since: int
-    subscriptions: int
-    outbox_pending: int
-
-
-Router = Callable[[Alert, Sequence[Subscription]], Iterable[int]]
-
-
-class Store:
-    """The database; build with `await Store.open(path)`, finish with `await store.close()`."""
+class SqliteStore:
+    """The embedded database: `await SqliteStore.open(path)`, then `await store.close()`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
@@ -330,7 +70,7 @@ class Store:
     # -- lifecycle -------------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
+    async def open(cls, path: Path | str) -> SqliteStore:
         """Open (creating if needed) the database file and bring its schema up to date."""
         path = Path(path)
         try:
@@ -536,7 +276,6 @@ class Store:
         stories: Sequence[NewStory],
         *,
         now: datetime,
-        route: Router | None = None,
     ) -> list[Alert]:
         """Store new items; create alerts (or add a report to the same story) and outbox rows.
 
@@ -567,7 +306,6 @@ class Store:
                     for s in fresh
                 ],
             )
-            subscriptions = None
             for story in fresh:
                 if story.is_backlog or story.detection.level is Level.NONE:
                     continue
@@ -580,14 +318,10 @@ class Store:
                     continue
                 alert = await self._insert_alert(db, story, now)
                 created.append(alert)
-                if route is None:
-                    continue
-                if subscriptions is None:
-                    subscriptions = await self._active_subscriptions(db)
                 await db.executemany(
                     "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
                     "ON CONFLICT (alert_id, chat_id) DO NOTHING",
-                    [(alert.id, chat_id, _iso(now)) for chat_id in route(alert, subscriptions)],
+                    [(alert.id, chat_id, _iso(now)) for chat_id in story.recipients],
                 )
         return created
 
@@ -1103,8 +837,3 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         digest_time=row["digest_time"],
         last_digest=_time(row["last_digest"]),
     )
-
-
-def start_of_day(now: datetime) -> datetime:
-    """Midnight UTC of `now`'s day (the 'today' of /status)."""
-    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

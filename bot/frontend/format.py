@@ -15,7 +15,7 @@ from feeds.model import Level
 from feeds.text import collapse_space
 
 if TYPE_CHECKING:
-    from bot.store import Alert
+    from bot.model import Alert
 
 MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
 ELLIPSIS = "…"

@@ -1,0 +1,149 @@
+"""The records that flow through the application: feeds, alerts, subscriptions, outbox rows.
+
+Plain frozen dataclasses with no I/O, so every layer (store, services, Telegram front end) shares
+them without importing the persistence code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feeds.model import Detection, Item, Level, Pair
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def start_of_day(now: datetime) -> datetime:
+    """Midnight UTC of `now`'s day (the 'today' of /status)."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A watched feed and what the poller last learnt about it."""
+
+    url: str
+    title: str
+    lang: str | None
+    etag: str | None
+    last_modified: str | None
+    last_polled: datetime | None
+    last_ok: datetime | None
+    last_error: str | None
+    failures: int
+    next_poll: datetime | None
+
+    @property
+    def is_failing(self) -> bool:
+        return self.failures > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One story worth telling subscribers, possibly carried by several feeds."""
+
+    id: int
+    feed_url: str
+    item_key: str
+    title: str
+    summary: str
+    link: str
+    published: datetime
+    source_title: str
+    level: Level
+    pairs: tuple[Pair, ...]
+    evidence: str
+    matched: tuple[str, ...]
+    actors: tuple[str, ...]
+    lang: str | None
+    novelty: str
+    created: datetime
+    also_reported: int = 0  # other feeds that carried the same story
+
+    @classmethod
+    def of(
+        cls, item: Item, detection: Detection, *, created: datetime, novelty: str = "", id: int = 0
+    ) -> Alert:
+        """The alert an item and its detection make (id 0 until the store assigns one)."""
+        return cls(
+            id=id,
+            feed_url=item.feed_url,
+            item_key=item.key,
+            title=item.title,
+            summary=detection.summary or item.summary,
+            link=item.link,
+            published=item.published,
+            source_title=item.source_title,
+            level=detection.level,
+            pairs=detection.pairs,
+            evidence=detection.evidence,
+            matched=detection.matched,
+            actors=detection.actors,
+            lang=item.lang,
+            novelty=novelty,
+            created=created,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What one chat asked for."""
+
+    chat_id: int
+    chat_type: str
+    title: str
+    levels: tuple[Level, ...]
+    words: tuple[str, ...]
+    is_active: bool
+    is_instant: bool
+    digest_time: str | None
+    last_digest: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One alert waiting to be sent to one chat."""
+
+    id: int
+    chat_id: int
+    attempts: int
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A newly seen item with its detection, and the alert it repeats if another feed had it."""
+
+    item: Item
+    detection: Detection
+    same_as: int | None = None  # alert id of the same story from another feed
+    recipients: tuple[int, ...] = ()  # chats that get it as an instant alert (the caller routes)
+    novelty: str = ""
+    is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
+
+
+@dataclass(frozen=True, slots=True)
+class PairRecord:
+    """What the store knows of one accuser → accused pair: its first and last accusation."""
+
+    pair: Pair
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts behind /status and `ceasefire-alerts status`."""
+
+    feeds: int
+    failing_feeds: int
+    items: int
+    items_since: int
+    alerts: int
+    alerts_since: int
+    subscriptions: int
+    outbox_pending: int

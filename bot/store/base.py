@@ -1,0 +1,217 @@
+"""The store's contract: what the services and the Telegram front end may ask of persistence.
+
+Both backends implement it (`SqliteStore`, the embedded default; `PostgresStore` for several
+workers). Callers decide; the store only reads and writes rows, each write in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.model import Alert, FeedState, NewStory, OutboxRow, PairRecord, StoreStats, Subscription
+from feeds.model import Item, Level, Pair
+
+
+class Store(Protocol):
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        ...
+
+    async def schema_version(self) -> int: ...
+
+    async def set_meta(self, key: str, value: str) -> None: ...
+
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def add_feed(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        title: str = "",
+        lang: str | None = None,
+        added_by: int | None = None,
+    ) -> bool:
+        """Start watching a feed; False if it was already watched."""
+        ...
+
+    async def remove_feed(self, url: str) -> bool:
+        """Stop watching a feed (its seen items stay, so re-adding it alerts nothing old)."""
+        ...
+
+    async def list_feeds(self) -> list[FeedState]: ...
+
+    async def count_feeds(self) -> int: ...
+
+    async def next_due_time(self) -> datetime | None:
+        """The earliest next poll of any feed (None without feeds)."""
+        ...
+
+    async def due_feeds(self, now: datetime) -> list[FeedState]:
+        """Feeds whose next poll time has come, oldest first."""
+        ...
+
+    async def record_fetch_ok(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        next_poll: datetime,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        is_not_modified: bool = False,
+    ) -> None:
+        """Remember a successful poll; a 304 keeps the validators we already had."""
+        ...
+
+    async def record_fetch_error(
+        self, url: str, error: str, *, now: datetime, next_poll: datetime
+    ) -> None:
+        """Count a failure and push the next poll back."""
+        ...
+
+    async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
+        """Items of this feed not stored before; also marks the known ones as still carried."""
+        ...
+
+    async def ingest(
+        self,
+        feed_url: str,
+        stories: Sequence[NewStory],
+        *,
+        now: datetime,
+    ) -> list[Alert]:
+        """Store new items; create alerts (or add a report to the same story) and outbox rows."""
+        ...
+
+    async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
+        """Alerts created at or after `since`, newest first."""
+        ...
+
+    async def latest_alerts(
+        self, limit: int, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """The newest alerts of the given levels (all alert levels by default)."""
+        ...
+
+    async def get_alert(self, alert_id: int) -> Alert | None: ...
+
+    async def first_alert_time(self) -> datetime | None:
+        """When the history on record begins (the oldest alert or item we hold)."""
+        ...
+
+    async def prune(
+        self,
+        *,
+        items_before: datetime,
+        outbox_before: datetime | None = None,
+        alerts_before: datetime | None = None,
+    ) -> int:
+        """Forget items not carried by any feed since `items_before`; returns how many went."""
+        ...
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        *,
+        chat_type: str,
+        levels: Iterable[Level],
+        words: Iterable[str] = (),
+        now: datetime,
+        title: str = "",
+        is_instant: bool = True,
+        digest_time: str | None = None,
+    ) -> Subscription:
+        """Create or replace a chat's subscription (re-subscribing replaces the filter)."""
+        ...
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop alerts for a chat and drop what was still waiting for it."""
+        ...
+
+    async def get_subscription(self, chat_id: int) -> Subscription | None: ...
+
+    async def active_subscriptions(self) -> list[Subscription]: ...
+
+    async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
+        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        ...
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
+        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        ...
+
+    async def set_last_digest(self, chat_id: int, when: datetime) -> None: ...
+
+    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
+        """Queue an existing alert for chats (once per chat); returns rows added."""
+        ...
+
+    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
+        """Pending rows whose time has come, in the order they were queued."""
+        ...
+
+    async def next_outbox_time(self) -> datetime | None:
+        """When the earliest postponed pending row becomes due (None if nothing is pending)."""
+        ...
+
+    async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None: ...
+
+    async def mark_failed(self, row_id: int, error: str) -> None: ...
+
+    async def postpone(self, row_id: int, until: datetime, error: str) -> None:
+        """Leave a row pending but not before `until` (flood wait, network trouble)."""
+        ...
+
+    async def outbox_counts(self) -> dict[str, int]: ...
+
+    async def stats(self, since: datetime) -> StoreStats:
+        """Counts for /status: totals and those since `since` (e.g. midnight UTC)."""
+        ...
+
+    async def blame_history(self, since: datetime) -> list[Alert]:
+        """Blame alerts created at or after `since`, oldest first (the novelty line's record)."""
+        ...
+
+    async def max_alert_id(self) -> int:
+        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        ...
+
+    async def blame_events(
+        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
+    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
+        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id."""
+        ...
+
+    async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
+        """The blame_pairs summary of these pairs (all pairs by default)."""
+        ...
+
+    async def first_blame_time(self) -> datetime | None:
+        """The earliest accusation on record (min first_seen of every pair)."""
+        ...
+
+    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
+        """The latest day-record accusation of `pair` at or before `moment`."""
+        ...
+
+    async def pair_days(self) -> list[tuple[Pair, str, int]]:
+        """(pair, UTC day, accusations) of every day on record, for checks and charts."""
+        ...
+
+    async def alerts_between(
+        self, since: datetime, until: datetime, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """Alerts created in [since, until) of the given levels (default: all), oldest first."""
+        ...
+
+    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
+        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed."""
+        ...
+
+    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
+        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
+        ...
