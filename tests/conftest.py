@@ -6,8 +6,12 @@ from bot.config import Settings
 
 E2E_TOKEN = "424242:E2E-secret-token"  # noqa: S105 - a made-up token for the fake API
 
-# Each fake registers its fixtures from its own module.
-pytest_plugins: list[str] = ["tests.fakes.telegram_api", "tests.fakes.feed_server"]
+# Each fake, and the real PostgreSQL server, registers its fixtures from its own module.
+pytest_plugins: list[str] = [
+    "tests.fakes.telegram_api",
+    "tests.fakes.feed_server",
+    "tests.postgres",
+]
 
 
 @pytest.fixture
