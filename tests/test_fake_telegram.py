@@ -4,13 +4,34 @@ import asyncio
 
 import httpx
 import pytest
-from telegram import Bot, InputFile, LinkPreviewOptions, Update
+from telegram import (
+    Bot,
+    BotCommandScopeAllGroupChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 
-from tests.fakes.telegram_api import TelegramHTMLError, parse_telegram_html
+from tests.fakes.telegram_api import (
+    CallbackAnswer,
+    TelegramHTMLError,
+    Webhook,
+    parse_telegram_html,
+)
 
 TOKEN = "123456:TEST-token"  # noqa: S105 - a fake token for the fake server
+SECRET = "s3cret_-T"  # noqa: S105 - a fake webhook secret
 
 
 @pytest.fixture
@@ -224,3 +245,182 @@ async def test_json_bodies_and_wrong_token(telegram_api):
         wrong = await client.post(f"{telegram_api.base_url}999:nope/getMe")
     assert ok.json()["result"]["text"] == "json"
     assert wrong.status_code == 401
+
+
+def _keyboard(*data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(d.title(), callback_data=d) for d in data]])
+
+
+async def test_forum_topics_route_sends_and_refuse_deleted_ones(bot, telegram_api):
+    """A send lands in its topic; no thread means General; a deleted or unknown topic is a 400."""
+    telegram_api.add_chat(-100500, is_forum=True)
+    topic = telegram_api.add_topic(-100500, name="Alerts")
+    in_topic = await bot.send_message(
+        -100500, "in topic", message_thread_id=topic, disable_notification=True
+    )
+    assert (in_topic.message_thread_id, in_topic.is_topic_message) == (topic, True)
+    general = await bot.send_message(-100500, "general")
+    assert general.message_thread_id is None
+    assert [(m.message_thread_id, m.disable_notification) for m in telegram_api.sent] == [
+        (topic, True),
+        (None, False),
+    ]
+    assert (await bot.get_chat(-100500)).is_forum is True
+    assert not (await bot.get_chat(-100501)).is_forum
+    telegram_api.delete_topic(-100500, topic)
+    for chat_id, thread in ((-100500, topic), (-100500, 999), (-100501, topic), (7, topic)):
+        with pytest.raises(BadRequest, match=r"^Message thread not found$"):
+            await bot.send_message(chat_id, "lost", message_thread_id=thread)
+    assert telegram_api.add_topic(-100500, 77) == 77
+    await bot.send_message(-100500, "given id", message_thread_id=77)
+    assert len(telegram_api.sent) == 3
+    with pytest.raises(ValueError, match="only supergroups"):
+        telegram_api.add_chat(-5, is_forum=True)
+
+
+async def test_command_in_a_topic_carries_thread_and_language(bot, telegram_api):
+    """A command typed in a topic names it, marks the chat a forum and the user's language."""
+    telegram_api.push_command(-100600, "/latest", message_thread_id=7, language_code="uk")
+    telegram_api.push_command(5, "/start", language_code=None)
+    topic, private = await bot.get_updates(timeout=0)
+    message = topic.message
+    assert (message.message_thread_id, message.is_topic_message) == (7, True)
+    assert message.chat.is_forum is True
+    assert message.from_user.language_code == "uk"
+    assert private.message.from_user.language_code is None
+    assert private.message.message_thread_id is None
+    # The topic the user typed in exists, so the bot can answer there.
+    reply = await bot.send_message(-100600, "answer", message_thread_id=7)
+    assert reply.message_thread_id == 7
+    default = Update.de_json(telegram_api.command_update(-100601, "/latest"), bot)
+    assert default.effective_user.language_code == "en"
+
+
+async def test_document_round_trip(bot, telegram_api):
+    """sendDocument keeps bytes, file name and caption; the caption is checked like a photo's."""
+    message = await bot.send_document(
+        4,
+        InputFile(b"id,side\n1,a\n", filename="alerts.csv"),
+        caption="<b>3</b> alerts &amp; more",
+        parse_mode=ParseMode.HTML,
+    )
+    assert message.document.file_name == "alerts.csv"
+    assert message.document.file_size == len(b"id,side\n1,a\n")
+    assert message.caption == "3 alerts & more"
+    (document,) = telegram_api.documents_to(4)
+    assert (document.document, document.filename) == (b"id,side\n1,a\n", "alerts.csv")
+    assert document.caption == document.text == "<b>3</b> alerts &amp; more"
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.send_document(
+            4, InputFile(b"x", filename="a.txt"), caption="<p>", parse_mode="HTML"
+        )
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_document(4, InputFile(b"x", filename="a.txt"), caption="x" * 1025)
+    await bot.send_document(4, InputFile(b"x", filename="b.txt"), caption="x" * 1024)
+    assert [d.filename for d in telegram_api.documents_to(4)] == ["alerts.csv", "b.txt"]
+
+
+async def test_documents_share_the_send_rate_limits(bot, telegram_api):
+    """A document counts as a send: after a message, the per-chat window is full."""
+    telegram_api.set_limits(per_chat_per_second=1)
+    await bot.send_message(8, "first")
+    with pytest.raises(RetryAfter):
+        await bot.send_document(8, InputFile(b"x", filename="a.txt"))
+    assert telegram_api.documents_to(8) == []
+    assert telegram_api.rate_limited == 1
+
+
+async def test_callback_query_is_polled_and_answered_once(bot, telegram_api):
+    """A pushed button press reaches getUpdates; its answer is recorded and a second one is 400."""
+    sent = await bot.send_message(42, "pick", reply_markup=_keyboard("mute", "more"))
+    query_id = telegram_api.push_callback(42, 42, sent.message_id, "mute", language_code="de")
+    (update,) = await bot.get_updates(timeout=0)
+    query = update.callback_query
+    assert (query.id, query.data, query.from_user.id) == (query_id, "mute", 42)
+    assert query.from_user.language_code == "de"
+    assert query.message.message_id == sent.message_id
+    assert query.message.text == "pick"
+    assert query.message.reply_markup == _keyboard("mute", "more")
+    assert await bot.answer_callback_query(query_id, text="Muted", show_alert=True)
+    assert telegram_api.callback_answers == [CallbackAnswer(query_id, "Muted", True)]
+    for stale in (query_id, "123"):
+        with pytest.raises(BadRequest, match=r"^Query is too old and response timeout expired"):
+            await bot.answer_callback_query(stale)
+    assert len(telegram_api.callback_answers) == 1
+    with pytest.raises(ValueError, match="no button"):
+        telegram_api.push_callback(42, 42, sent.message_id, "unmute")
+    with pytest.raises(ValueError, match="sent no message"):
+        telegram_api.push_callback(42, 42, 999, "mute")
+
+
+async def test_edits_change_the_message_a_press_shows(bot, telegram_api):
+    """editMessageText and editMessageReplyMarkup update the stored message; no-ops are 400."""
+    sent = await bot.send_message(42, "old", reply_markup=_keyboard("a"))
+    edited = await bot.edit_message_text("<b>new</b>", 42, sent.message_id, parse_mode="HTML")
+    assert edited.text == "new"
+    assert edited.reply_markup is None  # an edit without reply_markup drops the keyboard
+    assert [m.method for m in telegram_api.messages_to(42)] == ["sendmessage", "editmessagetext"]
+    with pytest.raises(BadRequest, match=r"^Message is not modified"):
+        await bot.edit_message_text("new", 42, sent.message_id)
+    markup = await bot.edit_message_reply_markup(42, sent.message_id, reply_markup=_keyboard("b"))
+    assert markup.reply_markup == _keyboard("b")
+    assert telegram_api.messages_to(42)[-1].reply_markup == _keyboard("b").to_dict()
+    with pytest.raises(BadRequest, match=r"^Message is not modified"):
+        await bot.edit_message_reply_markup(42, sent.message_id, reply_markup=_keyboard("b"))
+    telegram_api.push_callback(42, 42, sent.message_id, "b")
+    (update,) = await bot.get_updates(timeout=0)
+    assert update.callback_query.message.text == "new"
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
+        await bot.edit_message_text("x", 42, 999)
+    document = await bot.send_document(42, InputFile(b"x", filename="a.txt"))
+    with pytest.raises(BadRequest, match=r"^There is no text in the message to edit$"):
+        await bot.edit_message_text("x", 42, document.message_id)
+
+
+async def test_webhook_locks_out_get_updates_until_deleted(bot, telegram_api):
+    """setWebhook is recorded and reported; getUpdates is a 409 Conflict while it is set."""
+    assert await bot.set_webhook(
+        "https://alerts.example/hook",
+        secret_token=SECRET,
+        allowed_updates=["message", "callback_query"],
+    )
+    assert telegram_api.webhook == Webhook(
+        "https://alerts.example/hook", SECRET, ["message", "callback_query"]
+    )
+    telegram_api.push_command(5, "/start")
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count) == ("https://alerts.example/hook", 1)
+    assert info.allowed_updates == ("message", "callback_query")
+    with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+        await bot.get_updates(timeout=0)
+    for url, secret, error in (
+        ("http://alerts.example/hook", None, "an https url must be provided"),
+        ("https://alerts.example:8080/hook", None, "only on ports 80, 88, 443 or 8443"),
+        ("https://alerts.example/hook", "bot:token", "Secret token contains unallowed"),
+    ):
+        with pytest.raises(BadRequest, match=error):
+            await bot.set_webhook(url, secret_token=secret)
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert telegram_api.webhook is None
+    assert await bot.get_updates(timeout=0) == ()
+    assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_commands_are_kept_per_scope_and_language(bot, telegram_api):
+    """setMyCommands keys on scope and language_code; getMyCommands returns exactly that list."""
+    await bot.set_my_commands([("latest", "Last alerts")])
+    await bot.set_my_commands([("latest", "Letzte Meldungen")], language_code="de")
+    groups = BotCommandScopeAllGroupChats()
+    await bot.set_my_commands([("subscribe", "Abonnieren")], scope=groups, language_code="de")
+
+    async def descriptions(**where):
+        return [c.description for c in await bot.get_my_commands(**where)]
+
+    assert await descriptions() == ["Last alerts"]
+    assert await descriptions(language_code="de") == ["Letzte Meldungen"]
+    assert await descriptions(scope=groups, language_code="de") == ["Abonnieren"]
+    assert await descriptions(language_code="fr") == []
+    assert await bot.delete_my_commands(language_code="de")
+    assert await descriptions(language_code="de") == []
+    assert await descriptions() == ["Last alerts"]
+    assert ('{"type": "default"}', "") in telegram_api.commands_by_scope

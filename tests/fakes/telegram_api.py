@@ -3,15 +3,19 @@
 The real python-telegram-bot stack talks to it over HTTP (`base_url=fake.base_url`). It answers the
 methods the bot uses, records what was sent, checks HTML parse mode and the 4096-character limit
 the way Telegram does, enforces configurable rate limits with 429 + retry_after, and answers 403,
-"chat not found", "migrated to supergroup" or 5xx on demand. It runs as a tiny HTTP/1.1 server on
-`asyncio.start_server` in the test's own event loop (keep-alive, form, JSON and multipart bodies).
-Imports only the standard library and pytest.
+"chat not found", "migrated to supergroup" or 5xx on demand. It also knows forum topics, document
+uploads, inline-button presses (callback queries) and edits, webhooks (which lock getUpdates out)
+and per-language command lists. It runs as a tiny HTTP/1.1 server on `asyncio.start_server` in the
+test's own event loop (keep-alive, form, JSON and multipart bodies). Imports only the standard
+library and pytest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import dataclasses
 import html
 import itertools
 import json
@@ -47,7 +51,21 @@ ANONYMOUS_ADMIN_USER = {
     "username": "GroupAnonymousBot",
 }
 MAX_MESSAGE_LENGTH = 4096
-SEND_METHODS = frozenset({"sendmessage", "sendphoto", "editmessagetext"})
+MAX_CAPTION_LENGTH = 1024
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "editmessagetext"})
+# Methods that carry a file, and the parameter naming it.
+MEDIA_METHODS = {"sendphoto": "photo", "senddocument": "document"}
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+    "the webhook first"
+)
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 # Fields PTB sends JSON-encoded inside form or multipart bodies.
 _JSON_FIELDS = frozenset(
     {
@@ -254,6 +272,41 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     time: float  # time.monotonic() when accepted
     photo: bytes | None = None
+    # Fields added later default so that older tests constructing or comparing records still work.
+    message_thread_id: int | None = None  # None: no topic (the General topic in a forum)
+    disable_notification: bool = False
+    document: bytes | None = None
+    filename: str | None = None  # of the uploaded document
+    caption: str | None = None  # raw caption markup of a photo or document (also in `text`)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One file part of a multipart request."""
+
+    data: bytes
+    filename: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAnswer:
+    """One accepted answerCallbackQuery."""
+
+    id: str
+    text: str | None
+    show_alert: bool
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """What setWebhook set; the fake records it but delivers nothing to the URL."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str] | None
+    max_connections: int = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +362,11 @@ class FakeTelegramAPI:
         self.limits = RateLimits()
         self.sent: list[SentMessage] = []
         self.calls: list[ApiCall] = []
-        self.commands: list[dict[str, Any]] = []
-        self.commands_by_scope: dict[str, list[dict[str, Any]]] = {}
+        self.commands: list[dict[str, Any]] = []  # the list set last, whatever its scope
+        # (scope as sorted JSON, language_code or "") -> commands, as getMyCommands resolves them
+        self.commands_by_scope: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.callback_answers: list[CallbackAnswer] = []
+        self.webhook: Webhook | None = None  # None: getUpdates allowed
         self.rate_limited = 0  # 429 answers given
         self.held_polls = 0  # getUpdates requests being held open right now
         self.held_sends = 0  # send requests held by pause_sends()
@@ -319,7 +375,12 @@ class FakeTelegramAPI:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(4_000_000_000_000_000_001)
+        self._open_callbacks: set[str] = set()  # pushed, not answered yet
         self._chats: dict[int | str, dict[str, Any]] = {}
+        self._topics: dict[int | str, dict[int, str]] = {}  # chat -> thread id -> name
+        # The Message JSON each bot message shows now (after edits), for callback queries.
+        self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._admins: dict[int | str, set[int]] = {}
         self._creators: dict[int | str, int] = {}
         self._members: dict[int | str, set[int]] = {}
@@ -434,17 +495,47 @@ class FakeTelegramAPI:
         self._notify()
 
     def add_chat(
-        self, chat_id: int | str, chat_type: str | None = None, *, title: str | None = None
+        self,
+        chat_id: int | str,
+        chat_type: str | None = None,
+        *,
+        title: str | None = None,
+        is_forum: bool = False,
     ) -> dict[str, Any]:
-        """Register a chat (type from the id if not given); returns its Chat JSON."""
+        """Register a chat (type from the id if not given); returns its Chat JSON.
+
+        `is_forum` turns topics on (also for a chat already registered); only supergroups can be
+        forums. Sends to a forum without a thread go to its General topic.
+        """
         kind = chat_type or chat_type_for(chat_id)
         chat: dict[str, Any] = {"id": chat_id, "type": kind}
         if kind == "private":
             chat["first_name"] = title or f"User{chat_id}"
         else:
             chat["title"] = title or f"{kind.title()} {chat_id}"
-        self._chats.setdefault(chat_id, chat)
-        return self._chats[chat_id]
+        chat = self._chats.setdefault(chat_id, chat)
+        if is_forum:
+            if chat["type"] != "supergroup":
+                raise ValueError(f"only supergroups can be forums, {chat_id} is {chat['type']}")
+            chat["is_forum"] = True
+        return chat
+
+    def add_topic(
+        self, chat_id: int | str, thread_id: int | None = None, *, name: str | None = None
+    ) -> int:
+        """Create a forum topic in chat_id (made a forum if it is not yet); returns its thread id.
+
+        Telegram numbers a topic after the service message that created it, so a new id comes
+        from the message counter unless `thread_id` is given.
+        """
+        self.add_chat(chat_id, is_forum=True)
+        thread = next(self._message_ids) if thread_id is None else thread_id
+        self._topics.setdefault(chat_id, {})[thread] = name or f"Topic {thread}"
+        return thread
+
+    def delete_topic(self, chat_id: int | str, thread_id: int) -> None:
+        """Delete a forum topic: sends to it answer 400 "message thread not found" from now on."""
+        self._topics.get(chat_id, {}).pop(thread_id, None)
 
     def set_admins(self, chat_id: int | str, *user_ids: int, creator: int | None = None) -> None:
         """Who getChatMember reports as administrator (and creator) of chat_id."""
@@ -467,9 +558,17 @@ class FakeTelegramAPI:
         chat_type: str | None = None,
         title: str | None = None,
         anonymous_admin: bool = False,
+        message_thread_id: int | None = None,
+        language_code: str | None = "en",
     ) -> dict[str, Any]:
-        """Build the Update JSON Telegram sends for a command typed in a chat (not queued)."""
-        chat = dict(self.add_chat(chat_id, chat_type, title=title))
+        """Build the Update JSON Telegram sends for a command typed in a chat (not queued).
+
+        With `message_thread_id` the command was typed in that forum topic (the chat becomes a
+        forum and the topic exists, since a user typed in it). `language_code` is the user's app
+        language (None: the client shares none).
+        """
+        in_topic = message_thread_id is not None
+        chat = dict(self.add_chat(chat_id, chat_type, title=title, is_forum=in_topic))
         if chat_type is not None:
             chat["type"] = chat_type
         message: dict[str, Any] = {
@@ -477,34 +576,23 @@ class FakeTelegramAPI:
             "date": int(time.time()),
             "chat": chat,
             "text": text,
+            **_command_entities(text),
         }
-        command = text.split(maxsplit=1)[0] if text.strip() else ""
-        if command.startswith("/"):
-            # Entity offsets and lengths count UTF-16 code units.
-            length = len(command.encode("utf-16-le")) // 2
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        update: dict[str, Any] = {"update_id": next(self._update_ids)}
+        if message_thread_id is not None:
+            topics = self._topics.setdefault(chat_id, {})
+            topics.setdefault(message_thread_id, f"Topic {message_thread_id}")
+            message.update(message_thread_id=message_thread_id, is_topic_message=True)
         if chat["type"] == "channel":
-            message["sender_chat"] = chat
-            update["channel_post"] = message
-            return update
+            channel_post = {**message, "sender_chat": chat}
+            return {"update_id": next(self._update_ids), "channel_post": channel_post}
         if anonymous_admin:
-            message["sender_chat"] = chat
-            message["from"] = ANONYMOUS_ADMIN_USER
+            message.update({"sender_chat": chat, "from": ANONYMOUS_ADMIN_USER})
         else:
-            uid = (
-                user_id
-                if user_id is not None
-                else (chat_id if chat["type"] == "private" else 424242)
+            default_user = chat_id if chat["type"] == "private" else 424242
+            message["from"] = _user(
+                int(default_user if user_id is None else user_id), language_code
             )
-            message["from"] = {
-                "id": uid,
-                "is_bot": False,
-                "first_name": f"User{uid}",
-                "language_code": "en",
-            }
-        update["message"] = message
-        return update
+        return {"update_id": next(self._update_ids), "message": message}
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates and wake a waiting long poll."""
@@ -521,6 +609,8 @@ class FakeTelegramAPI:
         chat_type: str | None = None,
         title: str | None = None,
         anonymous_admin: bool = False,
+        message_thread_id: int | None = None,
+        language_code: str | None = "en",
     ) -> dict[str, Any]:
         """Queue a command as if typed in chat_id (channel_post for channels)."""
         return self.push_update(
@@ -531,8 +621,43 @@ class FakeTelegramAPI:
                 chat_type=chat_type,
                 title=title,
                 anonymous_admin=anonymous_admin,
+                message_thread_id=message_thread_id,
+                language_code=language_code,
             )
         )
+
+    def push_callback(
+        self,
+        chat_id: int | str,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        language_code: str | None = None,
+    ) -> str:
+        """Queue a press on the inline button with callback `data` under the bot's message.
+
+        The update carries the message as it looks now (edits included). Returns the
+        callback_query_id the bot must answer once with answerCallbackQuery.
+        """
+        message = self._messages.get((chat_id, message_id))
+        if message is None:
+            raise ValueError(f"the bot sent no message {message_id} to chat {chat_id}")
+        buttons = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        if data not in {b.get("callback_data") for row in buttons for b in row}:
+            # A client can only press buttons the message shows; catches a test's typo early.
+            raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
+        query_id = str(next(self._callback_ids))
+        self._open_callbacks.add(query_id)
+        query = {
+            "id": query_id,
+            "from": _user(user_id, language_code),
+            "message": copy.deepcopy(message),
+            "chat_instance": f"instance{chat_id}",
+            "data": data,
+        }
+        self.push_update({"update_id": next(self._update_ids), "callback_query": query})
+        return query_id
 
     @property
     def pending_updates(self) -> int:
@@ -544,6 +669,10 @@ class FakeTelegramAPI:
     def messages_to(self, chat_id: int | str) -> list[SentMessage]:
         """Accepted messages for one chat, in order."""
         return [m for m in self.sent if m.chat_id == chat_id]
+
+    def documents_to(self, chat_id: int | str) -> list[SentMessage]:
+        """Accepted sendDocument messages for one chat, in order."""
+        return [m for m in self.messages_to(chat_id) if m.method == "senddocument"]
 
     def calls_to(self, method: str) -> list[ApiCall]:
         """Answered requests for one method (case-insensitive)."""
@@ -643,7 +772,7 @@ class FakeTelegramAPI:
         self._notify()
         return status, payload
 
-    async def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+    async def _answer(self, method: str, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         name = method.lower()
         if name in SEND_METHODS:
             if self._pause_after is not None and self._pause_after <= 0:
@@ -652,28 +781,30 @@ class FakeTelegramAPI:
             if self._pause_after is not None:
                 self._pause_after -= 1
             return result
-        handler = {
-            "getme": lambda: BOT_USER,
-            "logout": lambda: True,
-            "close": lambda: True,
-            "deletewebhook": lambda: True,
-            "getwebhookinfo": lambda: {
-                "url": "",
-                "has_custom_certificate": False,
-                "pending_update_count": len(self._updates),
-            },
-            "setmycommands": lambda: self._set_commands(params),
-            "getmycommands": lambda: self.commands_by_scope.get(_scope_key(params), []),
-            "deletemycommands": lambda: self._delete_commands(params),
-            "getchat": lambda: self._get_chat(params),
-            "getchatmember": lambda: self._get_chat_member(params),
-            "answercallbackquery": lambda: True,
-        }.get(name)
-        if handler is not None:
-            return handler()
         if name == "getupdates":
             return await self._get_updates(params)
-        raise TelegramFault(404, "Not Found")
+        handler = self._handler(name)
+        if handler is None:
+            raise TelegramFault(404, "Not Found")
+        return handler(params)
+
+    def _handler(self, name: str) -> Callable[[dict[str, Any]], Any] | None:
+        """The answer to a method that neither sends nor long-polls, by lower-case name."""
+        return {
+            "getme": lambda _params: BOT_USER,
+            "logout": lambda _params: True,
+            "close": lambda _params: True,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
+            "getwebhookinfo": lambda _params: self._webhook_info(),
+            "setmycommands": self._set_commands,
+            "getmycommands": lambda params: self.commands_by_scope.get(_scope_key(params), []),
+            "deletemycommands": self._delete_commands,
+            "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
+            "answercallbackquery": self._answer_callback,
+            "editmessagereplymarkup": self._edit_reply_markup,
+        }.get(name)
 
     async def _hold_send(self) -> None:
         assert self._changed is not None
@@ -701,6 +832,69 @@ class FakeTelegramAPI:
 
     def _delete_commands(self, params: dict[str, Any]) -> bool:
         self.commands_by_scope.pop(_scope_key(params), None)
+        return True
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return self._delete_webhook(params)  # Telegram: an empty URL removes the webhook
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise TelegramFault(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        if (parts.port or 443) not in WEBHOOK_PORTS:
+            raise TelegramFault(
+                400,
+                "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or "
+                "8443",
+            )
+        secret = params.get("secret_token") or None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise TelegramFault(400, "Bad Request: secret token contains unallowed characters")
+        # Without allowed_updates Telegram keeps the previous setting.
+        previous = self.webhook.allowed_updates if self.webhook else None
+        self.webhook = Webhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=params.get("allowed_updates", previous),
+            max_connections=int(params.get("max_connections") or 40),
+        )
+        if _flag(params.get("drop_pending_updates")):
+            self._updates.clear()
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        if _flag(params.get("drop_pending_updates")):
+            self._updates.clear()
+        return True
+
+    def _webhook_info(self) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "url": self.webhook.url if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook.max_connections
+            if self.webhook.allowed_updates is not None:
+                info["allowed_updates"] = self.webhook.allowed_updates
+        return info
+
+    def _answer_callback(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self._open_callbacks:
+            raise TelegramFault(400, QUERY_TOO_OLD)
+        self._open_callbacks.discard(query_id)
+        self.callback_answers.append(
+            CallbackAnswer(
+                id=query_id,
+                text=params.get("text") or None,
+                show_alert=_flag(params.get("show_alert")),
+                url=params.get("url") or None,
+            )
+        )
         return True
 
     def _chat_id(self, params: dict[str, Any]) -> int | str:
@@ -777,6 +971,8 @@ class FakeTelegramAPI:
         return {"status": "member", "user": user}
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise TelegramFault(409, WEBHOOK_CONFLICT)
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
@@ -799,8 +995,41 @@ class FakeTelegramAPI:
                 self.held_polls -= 1
         return available()
 
-    def _send(self, name: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+    def _send(self, name: str, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         chat_id = self._chat_id(params)
+        self._check_deliverable(chat_id)
+        if name == "editmessagetext":
+            return self._edit_text(chat_id, params)
+        thread = self._thread(chat_id, params)
+        text, visible = self._checked_text(name, params)
+        upload = self._upload(name, params, files)
+        self._check_rate(chat_id)
+        now = time.monotonic()
+        self._stamp(chat_id, now)
+        is_media = name in MEDIA_METHODS
+        record = SentMessage(
+            message_id=next(self._message_ids),
+            method=name,
+            chat_id=chat_id,
+            text=text,
+            parse_mode=params.get("parse_mode") or None,
+            link_preview_options=params.get("link_preview_options"),
+            reply_markup=params.get("reply_markup"),
+            time=now,
+            photo=upload.data if upload and name == "sendphoto" else None,
+            message_thread_id=thread,
+            disable_notification=_flag(params.get("disable_notification")),
+            document=upload.data if upload and name == "senddocument" else None,
+            filename=upload.filename if upload and name == "senddocument" else None,
+            caption=(text or None) if is_media else None,
+        )
+        self.sent.append(record)
+        message = self._message_json(record, visible, upload)
+        self._messages[(chat_id, record.message_id)] = message
+        return message
+
+    def _check_deliverable(self, chat_id: int | str) -> None:
+        """Faults that hit any send before its content is looked at."""
         if self._fail_next:
             raise self._fail_next.popleft()
         self._check_chat(chat_id)
@@ -810,70 +1039,134 @@ class FakeTelegramAPI:
             raise TelegramFault(
                 429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
             )
-        text = params.get("caption" if name == "sendphoto" else "text") or ""
-        parse_mode = params.get("parse_mode") or None
-        visible = self._visible_text(text, parse_mode)
-        if name != "sendphoto" and not visible.strip():
+
+    def _thread(self, chat_id: int | str, params: dict[str, Any]) -> int | None:
+        raw = params.get("message_thread_id")
+        if raw is None or raw == "":
+            return None
+        thread = int(raw)
+        # Outside forums there are no topics to send to, so any thread id is unknown there too.
+        if thread not in self._topics.get(chat_id, {}):
+            raise TelegramFault(400, THREAD_NOT_FOUND)
+        return thread
+
+    def _checked_text(self, name: str, params: dict[str, Any]) -> tuple[str, str]:
+        """(raw text or caption, visible text) after Telegram's parse and length checks."""
+        is_media = name in MEDIA_METHODS
+        text = params.get("caption" if is_media else "text") or ""
+        visible = self._visible_text(text, params.get("parse_mode") or None)
+        if not is_media and not visible.strip():
             raise TelegramFault(400, "Bad Request: message text is empty")
-        limit = 1024 if name == "sendphoto" else MAX_MESSAGE_LENGTH
-        if len(visible.strip()) > limit:
+        if len(visible.strip()) > (MAX_CAPTION_LENGTH if is_media else MAX_MESSAGE_LENGTH):
             raise TelegramFault(
                 400,
                 "Bad Request: message caption is too long"
-                if name == "sendphoto"
+                if is_media
                 else "Bad Request: message is too long",
             )
-        self._check_rate(chat_id)
-        photo = None
-        if name == "sendphoto":
-            reference = params.get("photo", "")
-            if isinstance(reference, str) and reference.startswith("attach://"):
-                photo = files.get(reference.removeprefix("attach://"))
-            else:
-                photo = files.get("photo")
-            if photo is None and not reference:
-                raise TelegramFault(400, "Bad Request: there is no photo in the request")
-        now = time.monotonic()
-        self._stamp(chat_id, now)
-        if name == "editmessagetext":
-            message_id = int(params.get("message_id") or 0)
+        return text, visible
+
+    def _upload(
+        self, name: str, params: dict[str, Any], files: dict[str, Upload]
+    ) -> Upload | None:
+        """The file a photo or document send carries (None: a file_id or URL was given)."""
+        field_name = MEDIA_METHODS.get(name)
+        if field_name is None:
+            return None
+        reference = params.get(field_name, "")
+        if isinstance(reference, str) and reference.startswith("attach://"):
+            upload = files.get(reference.removeprefix("attach://"))
         else:
-            message_id = next(self._message_ids)
-        self.sent.append(
-            SentMessage(
-                message_id=message_id,
-                method=name,
-                chat_id=chat_id,
-                text=text,
-                parse_mode=parse_mode,
-                link_preview_options=params.get("link_preview_options"),
-                reply_markup=params.get("reply_markup"),
-                time=now,
-                photo=photo,
-            )
-        )
-        chat = dict(self.add_chat(chat_id))
+            upload = files.get(field_name)
+        if upload is None and not reference:
+            raise TelegramFault(400, f"Bad Request: there is no {field_name} in the request")
+        if upload is not None and not upload.data:
+            raise TelegramFault(400, "Bad Request: file must be non-empty")
+        return upload
+
+    def _message_json(
+        self, record: SentMessage, visible: str, upload: Upload | None
+    ) -> dict[str, Any]:
+        """The Message Telegram answers a send with."""
+        chat = dict(self.add_chat(record.chat_id))
         message: dict[str, Any] = {
-            "message_id": message_id,
+            "message_id": record.message_id,
             "date": int(time.time()),
             "chat": chat,
             "from": BOT_USER,
         }
         if chat["type"] == "channel":
             message["sender_chat"] = chat
-        if name == "sendphoto":
-            message["photo"] = [
-                {
-                    "file_id": f"photo{message_id}",
-                    "file_unique_id": f"p{message_id}",
-                    "width": 1,
-                    "height": 1,
-                }
-            ]
-            if text:
+        if record.message_thread_id is not None:
+            message.update(message_thread_id=record.message_thread_id, is_topic_message=True)
+        if record.method in MEDIA_METHODS:
+            message.update(_media_json(record, upload))
+            if visible:
                 message["caption"] = visible
         else:
             message["text"] = visible
+        # Only inline keyboards stay attached to the message; reply keyboards belong to the chat.
+        if record.reply_markup and "inline_keyboard" in record.reply_markup:
+            message["reply_markup"] = record.reply_markup
+        return message
+
+    def _sent_message(self, chat_id: int | str, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._messages.get((chat_id, int(params.get("message_id") or 0)))
+        if message is None:
+            raise TelegramFault(400, "Bad Request: message to edit not found")
+        return message
+
+    def _edit_text(self, chat_id: int | str, params: dict[str, Any]) -> dict[str, Any]:
+        current = self._sent_message(chat_id, params)
+        if "text" not in current:
+            raise TelegramFault(400, "Bad Request: there is no text in the message to edit")
+        text, visible = self._checked_text("editmessagetext", params)
+        markup = params.get("reply_markup")
+        if (visible, markup) == (current["text"], current.get("reply_markup")):
+            raise TelegramFault(400, NOT_MODIFIED)
+        self._check_rate(chat_id)
+        now = time.monotonic()
+        self._stamp(chat_id, now)
+        # Edits stay records of their own in `sent`, as before, so tests can count them.
+        record = SentMessage(
+            message_id=current["message_id"],
+            method="editmessagetext",
+            chat_id=chat_id,
+            text=text,
+            parse_mode=params.get("parse_mode") or None,
+            link_preview_options=params.get("link_preview_options"),
+            reply_markup=markup,
+            time=now,
+            message_thread_id=current.get("message_thread_id"),
+        )
+        self.sent.append(record)
+        # An edit without reply_markup drops the inline keyboard, as in Telegram.
+        return self._replace_message(chat_id, current, text=visible, reply_markup=markup)
+
+    def _edit_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        self._check_chat(chat_id)
+        current = self._sent_message(chat_id, params)
+        markup = params.get("reply_markup") or None
+        if markup == current.get("reply_markup"):
+            raise TelegramFault(400, NOT_MODIFIED)
+        # The latest record of the message shows the keyboard it has now.
+        for index in range(len(self.sent) - 1, -1, -1):
+            sent = self.sent[index]
+            if (sent.chat_id, sent.message_id) == (chat_id, current["message_id"]):
+                self.sent[index] = dataclasses.replace(sent, reply_markup=markup)
+                break
+        return self._replace_message(chat_id, current, reply_markup=markup)
+
+    def _replace_message(
+        self, chat_id: int | str, current: dict[str, Any], **changes: Any
+    ) -> dict[str, Any]:
+        """Store the edited Message (None values drop the field) and return it."""
+        message = {**current, **changes, "edit_date": int(time.time())}
+        message = {k: v for k, v in message.items() if v is not None}
+        if "inline_keyboard" not in (message.get("reply_markup") or {}):
+            message.pop("reply_markup", None)
+        self._messages[(chat_id, message["message_id"])] = message
         return message
 
     def _visible_text(self, text: str, parse_mode: str | None) -> str:
@@ -924,15 +1217,57 @@ _REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    409: "Conflict",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
 
 
-def _scope_key(params: dict[str, Any]) -> str:
+def _scope_key(params: dict[str, Any]) -> tuple[str, str]:
+    """Telegram keeps one command list per scope and language ("" = all languages)."""
     scope = params.get("scope") or {"type": "default"}
-    return json.dumps(scope, sort_keys=True) + (params.get("language_code") or "")
+    return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
+
+
+def _flag(value: Any) -> bool:
+    """A Boolean parameter: JSON true/false in form and multipart bodies, a bool in JSON ones."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1"}
+    return bool(value)
+
+
+def _user(user_id: int, language_code: str | None) -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code is not None:
+        user["language_code"] = language_code
+    return user
+
+
+def _command_entities(text: str) -> dict[str, Any]:
+    """The bot_command entity Telegram adds when text starts with a command, as message fields."""
+    command = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not command.startswith("/"):
+        return {}
+    # Entity offsets and lengths count UTF-16 code units.
+    length = len(command.encode("utf-16-le")) // 2
+    return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+
+
+def _media_json(record: SentMessage, upload: Upload | None) -> dict[str, Any]:
+    """The photo or document part of a sent Message."""
+    number = record.message_id
+    if record.method == "sendphoto":
+        size = {"file_id": f"photo{number}", "file_unique_id": f"p{number}"}
+        return {"photo": [{**size, "width": 1, "height": 1}]}
+    document: dict[str, Any] = {"file_id": f"document{number}", "file_unique_id": f"d{number}"}
+    if upload is not None:
+        document["file_size"] = len(upload.data)
+        if upload.filename:
+            document["file_name"] = upload.filename
+        if upload.mime_type:
+            document["mime_type"] = upload.mime_type
+    return {"document": document}
 
 
 def _decode_value(name: str, value: str) -> Any:
@@ -942,7 +1277,7 @@ def _decode_value(name: str, value: str) -> Any:
     return value
 
 
-def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, Upload]]:
     """Form, JSON or multipart body → (params, files)."""
     kind = content_type.split(";", 1)[0].strip().lower()
     if not body:
@@ -954,12 +1289,13 @@ def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[s
             b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
         )
         params: dict[str, Any] = {}
-        files: dict[str, bytes] = {}
+        files: dict[str, Upload] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True) or b""
-            if part.get_filename() is not None:
-                files[str(name)] = payload
+            filename = part.get_filename()
+            if filename is not None:
+                files[str(name)] = Upload(payload, filename or None, part.get_content_type())
             else:
                 params[str(name)] = _decode_value(str(name), payload.decode("utf-8"))
         return params, files
