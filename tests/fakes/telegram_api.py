@@ -634,18 +634,21 @@ class FakeTelegramAPI:
         data: str,
         *,
         language_code: str | None = None,
+        forged: bool = False,
     ) -> str:
         """Queue a press on the inline button with callback `data` under the bot's message.
 
         The update carries the message as it looks now (edits included). Returns the
-        callback_query_id the bot must answer once with answerCallbackQuery.
+        callback_query_id the bot must answer once with answerCallbackQuery. `forged=True`
+        sends data no button shows: Telegram does not check callback data against the
+        keyboard, so a modified client can send anything and the bot must validate it.
         """
         message = self._messages.get((chat_id, message_id))
         if message is None:
             raise ValueError(f"the bot sent no message {message_id} to chat {chat_id}")
         buttons = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-        if data not in {b.get("callback_data") for row in buttons for b in row}:
-            # A client can only press buttons the message shows; catches a test's typo early.
+        if not forged and data not in {b.get("callback_data") for row in buttons for b in row}:
+            # An ordinary client presses only buttons the message shows; catches a test's typo.
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         query_id = str(next(self._callback_ids))
         self._open_callbacks.add(query_id)
