@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.config import Settings
@@ -29,6 +30,9 @@ from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert_console
 from bot.metrics import Metrics, start_metrics_server
 from bot.model import Alert, start_of_day, utc_now
+from bot.outlets.feed_server import AlertsFeedServer
+from bot.outlets.lifecycle import Outlets
+from bot.outlets.webhooks import Notifier, WebhookWorker
 from bot.runlock import RunLock
 from bot.services import filters
 from bot.services.digest import send_due_digests
@@ -109,6 +113,25 @@ async def console_services(
         run_lock.release()
 
 
+def build_outlets(store: Store, settings: Settings, *, notify: Notifier | None) -> Outlets:
+    """The alerts feed (ALERTS_FEED_PORT) and webhooks (WEBHOOK_URLS) the settings ask for."""
+    outlets = Outlets()
+    if settings.alerts_feed_port:
+        outlets.feed = AlertsFeedServer(
+            store, host=settings.alerts_feed_host, port=settings.alerts_feed_port
+        )
+    if settings.webhook_urls and settings.webhook_secret:
+        outlets.webhooks = WebhookWorker(
+            store,
+            settings.webhook_urls,
+            settings.webhook_secret,
+            timeout=settings.webhook_timeout,
+            pause_after=timedelta(hours=settings.webhook_pause_hours),
+            notify=notify,
+        )
+    return outlets
+
+
 async def print_alerts(alerts: Sequence[Alert]) -> None:
     for alert in alerts:
         print(format_alert_console(alert), end="\n\n", flush=True)
@@ -117,19 +140,29 @@ async def print_alerts(alerts: Sequence[Alert]) -> None:
 async def run_console(settings: Settings) -> None:
     """Console mode: poll forever and print each alert; SIGINT/SIGTERM stop cleanly."""
     async with console_services(settings) as (store, client):
-        poller = Poller(store, client, settings, on_alerts=print_alerts)
+        outlets = build_outlets(store, settings, notify=None)
+
+        async def show_and_post(alerts: Sequence[Alert]) -> None:
+            await print_alerts(alerts)
+            outlets.wake()
+
+        poller = Poller(store, client, settings, on_alerts=show_and_post)
         feeds = await store.count_feeds()
         print(
             f"ceasefire-alerts: console mode (no TELEGRAM_BOT_TOKEN), watching {feeds} feeds, "
             f"polling every {settings.poll_interval:g} s. Ctrl-C stops.",
             file=sys.stderr,
         )
-        task = asyncio.create_task(poller.run_forever())
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await outlets.start()
+        try:
+            task = asyncio.create_task(poller.run_forever())
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            await outlets.stop()
         print("stopped", file=sys.stderr)
 
 
@@ -171,6 +204,7 @@ async def demo(settings: Settings) -> None:
             # One feed at a time: the same story then always groups under the same first
             # report, so the demo prints the same alerts on every run.
             fetch_concurrency=1,
+            webhook_urls=(),  # the demo's database is thrown away: nothing to post from it
         )
         store = await connect(demo_settings)
         try:
@@ -286,6 +320,7 @@ async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace
 SETTINGS_KEY = "settings"
 POLLER_TASK_KEY = "poller_task"
 METRICS_KEY = "metrics_server"
+OUTLETS_KEY = "outlets"
 DIGEST_EVERY = 60.0  # seconds between checks for due daily digests
 
 
@@ -317,8 +352,11 @@ async def start_services(application: Application) -> None:
         application.bot, store, on_round=metrics.observe_delivery if metrics else None
     )
 
+    outlets = build_outlets(store, settings, notify=_operator_notifier(application, settings))
+
     async def wake_delivery(alerts: Sequence[Alert]) -> None:
         delivery.wake()
+        outlets.wake()
 
     poller = Poller(
         store,
@@ -334,6 +372,8 @@ async def start_services(application: Application) -> None:
         store=store, settings=settings, client=client, poller=poller, delivery=delivery
     )
     await application.bot.set_my_commands(handlers.COMMANDS)
+    application.bot_data[OUTLETS_KEY] = outlets
+    await outlets.start()
     delivery.start()
     application.bot_data[POLLER_TASK_KEY] = asyncio.create_task(
         poller.run_forever(), name="poller"
@@ -359,6 +399,9 @@ async def stop_services(application: Application) -> None:
     found = application.bot_data.get(SERVICES_KEY)
     if isinstance(found, Services) and found.delivery is not None:
         await found.delivery.stop()
+    outlets: Outlets | None = application.bot_data.pop(OUTLETS_KEY, None)
+    if outlets is not None:
+        await outlets.stop()
 
 
 async def close_services(application: Application) -> None:
@@ -370,6 +413,21 @@ async def close_services(application: Application) -> None:
     if isinstance(found, Services):
         await found.client.aclose()
         await found.store.close()
+
+
+def _operator_notifier(application: Application, settings: Settings) -> Notifier:
+    """Send a plain message to every operator in ADMIN_USER_IDS (each failure logged)."""
+
+    async def notify(text: str) -> None:
+        if not settings.admin_user_ids:
+            log.warning("no ADMIN_USER_IDS to tell: %s", text)
+        for user_id in sorted(settings.admin_user_ids):
+            try:
+                await application.bot.send_message(user_id, text)
+            except TelegramError as exc:
+                log.warning("could not message operator %s: %s", user_id, exc)
+
+    return notify
 
 
 async def _digest_job(context: CallbackContext) -> None:

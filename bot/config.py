@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOOPBACK = "127.0.0.1"
+# Telegram accepts 1-256 of these characters as a webhook secret token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,16 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     fetch_concurrency: int = 10
     metrics_port: int | None = None
+    alerts_feed_port: int | None = None
+    alerts_feed_host: str = LOOPBACK
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_timeout: float = 10.0
+    webhook_pause_hours: float = 6.0
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
+    telegram_webhook_listen: str = LOOPBACK
+    telegram_webhook_port: int = 8443
 
     @property
     def has_telegram(self) -> bool:
@@ -67,6 +82,13 @@ def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: in
     return value
 
 
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    port = _integer(environ, name, default, minimum=0)
+    if port > 65535:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), got {port}")
+    return port
+
+
 def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raw = environ.get(name, "").strip().lower()
     if not raw:
@@ -93,6 +115,32 @@ def _user_ids(environ: Mapping[str, str], name: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _web_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw
+
+
+def _webhook_urls(environ: Mapping[str, str]) -> tuple[str, ...]:
+    parts = (part.strip() for part in environ.get("WEBHOOK_URLS", "").split(","))
+    urls = tuple(dict.fromkeys(_web_url("WEBHOOK_URLS", part) for part in parts if part))
+    if urls and not environ.get("WEBHOOK_SECRET", "").strip():
+        raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URLS is (receivers check it)")
+    return urls
+
+
+def _telegram_webhook(environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """TELEGRAM_WEBHOOK_URL and its secret token (None: long polling)."""
+    url = environ.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    secret = environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if secret and not _SECRET_TOKEN.fullmatch(secret):
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET must be 1-256 letters, digits, '_' or '-' (Telegram's rule)"
+        )
+    return (_web_url("TELEGRAM_WEBHOOK_URL", url) if url else None), secret or None
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build Settings from environment-style strings; a bad value raises ConfigError naming it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -106,6 +154,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
     feeds_file = environ.get("FEEDS_FILE", "").strip()
     metrics_port = _integer(environ, "METRICS_PORT", 0, minimum=0)
+    feed_port = _port(environ, "ALERTS_FEED_PORT", 0)
+    webhook_url, webhook_secret = _telegram_webhook(environ)
     return Settings(
         telegram_bot_token=token,
         telegram_api_url=api_url.rstrip("/"),
@@ -133,4 +183,20 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             environ, "FETCH_CONCURRENCY", _DEFAULTS.fetch_concurrency, minimum=1
         ),
         metrics_port=metrics_port or None,
+        alerts_feed_port=feed_port or None,
+        alerts_feed_host=environ.get("ALERTS_FEED_HOST", "").strip() or LOOPBACK,
+        webhook_urls=_webhook_urls(environ),
+        webhook_secret=environ.get("WEBHOOK_SECRET", "").strip() or None,
+        webhook_timeout=_number(
+            environ, "WEBHOOK_TIMEOUT", _DEFAULTS.webhook_timeout, minimum=0.1
+        ),
+        webhook_pause_hours=_number(
+            environ, "WEBHOOK_PAUSE_HOURS", _DEFAULTS.webhook_pause_hours, minimum=0
+        ),
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=webhook_secret,
+        telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or LOOPBACK,
+        telegram_webhook_port=_port(
+            environ, "TELEGRAM_WEBHOOK_PORT", _DEFAULTS.telegram_webhook_port
+        ),
     )

@@ -114,6 +114,32 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookRow:
+    """One alert waiting to be posted to one webhook receiver."""
+
+    id: int
+    url: str
+    attempts: int
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """A webhook receiver's health: its current failing streak, when to try next, if paused."""
+
+    url: str
+    failures: int = 0
+    failing_since: datetime | None = None
+    next_attempt: datetime | None = None
+    paused_at: datetime | None = None
+    last_error: str | None = None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+@dataclass(frozen=True, slots=True)
 class NewStory:
     """A newly seen item with its detection, and the alert it repeats if another feed had it."""
 
@@ -121,6 +147,7 @@ class NewStory:
     detection: Detection
     same_as: int | None = None  # alert id of the same story from another feed
     recipients: tuple[int, ...] = ()  # chats that get it as an instant alert (the caller routes)
+    webhooks: tuple[str, ...] = ()  # receiver URLs that get it as a JSON POST
     novelty: str = ""
     is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
 

@@ -11,6 +11,7 @@ pytest_plugins: list[str] = [
     "tests.fakes.telegram_api",
     "tests.fakes.feed_server",
     "tests.postgres",
+    "tests.fakes.webhook_receiver",
 ]
 
 

@@ -351,19 +351,29 @@ class Poller:
         return alerts
 
     async def _routed(self, stories: list[NewStory], now: datetime) -> list[NewStory]:
-        """The stories with the chats each new alert goes to; the store writes what it is given."""
+        """The stories with the chats and webhooks each new alert goes to.
+
+        The store writes what it is given. Every webhook receiver gets every alert: the payload
+        names the level, so receivers filter for themselves.
+        """
         alerting = [
             i
             for i, s in enumerate(stories)
             if s.detection.level is not Level.NONE and s.same_as is None and not s.is_backlog
         ]
-        if self._route is None or not alerting:
+        if not alerting:
             return stories
-        subscriptions = await self._store.active_subscriptions()
+        route = self._route
+        subscriptions = await self._store.active_subscriptions() if route is not None else []
         for i in alerting:
             story = stories[i]
-            draft = Alert.of(story.item, story.detection, created=now, novelty=story.novelty)
-            stories[i] = replace(story, recipients=tuple(self._route(draft, subscriptions)))
+            recipients: tuple[int, ...] = ()
+            if route is not None:
+                draft = Alert.of(story.item, story.detection, created=now, novelty=story.novelty)
+                recipients = tuple(route(draft, subscriptions))
+            stories[i] = replace(
+                story, recipients=recipients, webhooks=self._settings.webhook_urls
+            )
         return stories
 
     async def _memory_for(self, now: datetime) -> _CycleMemory:

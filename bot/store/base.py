@@ -10,7 +10,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Alert, FeedState, NewStory, OutboxRow, PairRecord, StoreStats, Subscription
+from bot.model import (
+    Alert,
+    FeedState,
+    NewStory,
+    OutboxRow,
+    PairRecord,
+    StoreStats,
+    Subscription,
+    WebhookRow,
+    WebhookTarget,
+)
 from feeds.model import Item, Level, Pair
 
 
@@ -84,7 +94,11 @@ class Store(Protocol):
         *,
         now: datetime,
     ) -> list[Alert]:
-        """Store new items; create alerts (or add a report to the same story) and outbox rows."""
+        """Store new items; create alerts (or add a report to the same story) and outbox rows.
+
+        Each new alert gets one Telegram outbox row per `recipients` chat and one webhook row
+        per `webhooks` URL, in the same transaction.
+        """
         ...
 
     async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
@@ -167,6 +181,28 @@ class Store(Protocol):
         ...
 
     async def outbox_counts(self) -> dict[str, int]: ...
+
+    async def next_webhooks(self, url: str, *, limit: int = 50) -> list[WebhookRow]:
+        """Pending webhook rows of one receiver, oldest first."""
+        ...
+
+    async def mark_webhook_sent(self, row_id: int, *, now: datetime) -> None: ...
+
+    async def record_webhook_attempt(
+        self, row_id: int, error: str, *, is_refused: bool = False
+    ) -> None:
+        """Count a failed post; a refused row (the receiver rejects this payload) is given up."""
+        ...
+
+    async def webhook_target(self, url: str) -> WebhookTarget:
+        """A receiver's health (a fresh record for one never tried)."""
+        ...
+
+    async def save_webhook_target(self, target: WebhookTarget) -> None: ...
+
+    async def webhook_counts(self) -> dict[str, int]:
+        """Webhook rows by status."""
+        ...
 
     async def stats(self, since: datetime) -> StoreStats:
         """Counts for /status: totals and those since `since` (e.g. midnight UTC)."""

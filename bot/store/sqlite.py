@@ -28,6 +28,8 @@ from bot.model import (
     PairRecord,
     StoreStats,
     Subscription,
+    WebhookRow,
+    WebhookTarget,
 )
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
@@ -279,8 +281,9 @@ class SqliteStore:
     ) -> list[Alert]:
         """Store new items; create alerts (or add a report to the same story) and outbox rows.
 
-        One transaction: either the items, their alerts and every chat's outbox row exist,
-        or none of them do, so a crash can neither lose an alert nor send one twice.
+        One transaction: either the items, their alerts, every chat's outbox row and every
+        webhook row exist, or none of them do, so a crash can neither lose an alert nor send
+        one twice.
         """
         created: list[Alert] = []
         unique = list({story.item.key: story for story in stories}.values())
@@ -322,6 +325,11 @@ class SqliteStore:
                     "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
                     "ON CONFLICT (alert_id, chat_id) DO NOTHING",
                     [(alert.id, chat_id, _iso(now)) for chat_id in story.recipients],
+                )
+                await db.executemany(
+                    "INSERT INTO webhook_outbox (alert_id, url, created) VALUES (?, ?, ?) "
+                    "ON CONFLICT (alert_id, url) DO NOTHING",
+                    [(alert.id, url, _iso(now)) for url in story.webhooks],
                 )
         return created
 
@@ -452,10 +460,15 @@ class SqliteStore:
                     "AND created < ?",
                     (_iso(outbox_before),),
                 )
+                await db.execute(
+                    "DELETE FROM webhook_outbox WHERE status != 'pending' AND created < ?",
+                    (_iso(outbox_before),),
+                )
             if alerts_before is not None:
                 await db.execute(
                     "DELETE FROM alerts WHERE created < ? AND id NOT IN "
-                    "(SELECT alert_id FROM outbox WHERE status = 'pending')",
+                    "(SELECT alert_id FROM outbox WHERE status = 'pending') AND id NOT IN "
+                    "(SELECT alert_id FROM webhook_outbox WHERE status = 'pending')",
                     (_iso(alerts_before),),
                 )
         return removed
@@ -629,6 +642,82 @@ class SqliteStore:
 
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+        return {row["status"]: row["n"] for row in rows}
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    async def next_webhooks(self, url: str, *, limit: int = 50) -> list[WebhookRow]:
+        """Pending webhook rows of one receiver, oldest first."""
+        rows = await self._all(
+            f"SELECT w.id AS row_id, w.url AS row_url, w.attempts AS row_attempts, "  # noqa: S608
+            f"{_ALERT_COLUMNS} FROM webhook_outbox w JOIN alerts a ON a.id = w.alert_id "
+            "WHERE w.url = ? AND w.status = 'pending' ORDER BY w.id LIMIT ?",
+            (url, limit),
+        )
+        return [
+            WebhookRow(
+                id=row["row_id"],
+                url=row["row_url"],
+                attempts=row["row_attempts"],
+                alert=_alert(row),
+            )
+            for row in rows
+        ]
+
+    async def mark_webhook_sent(self, row_id: int, *, now: datetime) -> None:
+        await self._write(
+            "UPDATE webhook_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (_iso(now), row_id),
+        )
+
+    async def record_webhook_attempt(
+        self, row_id: int, error: str, *, is_refused: bool = False
+    ) -> None:
+        """Count a failed post; a refused row (the receiver rejects this payload) is given up."""
+        await self._write(
+            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, "
+            "status = CASE WHEN ? THEN 'refused' ELSE status END WHERE id = ?",
+            (error[:500], int(is_refused), row_id),
+        )
+
+    async def webhook_target(self, url: str) -> WebhookTarget:
+        """A receiver's health (a fresh record for one never tried)."""
+        row = await self._one("SELECT * FROM webhook_targets WHERE url = ?", (url,))
+        if row is None:
+            return WebhookTarget(url=url)
+        return WebhookTarget(
+            url=url,
+            failures=row["failures"],
+            failing_since=_time(row["failing_since"]),
+            next_attempt=_time(row["next_attempt"]),
+            paused_at=_time(row["paused_at"]),
+            last_error=row["last_error"],
+        )
+
+    async def save_webhook_target(self, target: WebhookTarget) -> None:
+        def iso(moment: datetime | None) -> str | None:
+            return _iso(moment) if moment is not None else None
+
+        await self._write(
+            "INSERT INTO webhook_targets (url, failures, failing_since, next_attempt, "
+            "paused_at, last_error) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "failures = excluded.failures, failing_since = excluded.failing_since, "
+            "next_attempt = excluded.next_attempt, paused_at = excluded.paused_at, "
+            "last_error = excluded.last_error",
+            (
+                target.url,
+                target.failures,
+                iso(target.failing_since),
+                iso(target.next_attempt),
+                iso(target.paused_at),
+                (target.last_error or "")[:500] or None,
+            ),
+        )
+
+    async def webhook_counts(self) -> dict[str, int]:
+        """Webhook rows by status."""
+        rows = await self._all("SELECT status, count(*) AS n FROM webhook_outbox GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
 
     # -- status ----------------------------------------------------------------------------------
