@@ -17,6 +17,11 @@ URI_CHARACTERS = re.compile(r"[A-Za-z0-9;/?:@&=+$.\-_!~*'()%,#\[\]]+")
 FLAGGED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
+def parse_atom(body: bytes) -> ET.Element:
+    """Our own feed's XML tree (written by us, so the stdlib parser is safe here)."""
+    return ET.fromstring(body)  # noqa: S314 - our renderer's output, not a stranger's
+
+
 def _one(parent: ET.Element, tag: str) -> ET.Element:
     found = parent.findall(f"{ATOM}{tag}")
     assert len(found) == 1, f"{parent.tag} needs exactly one {tag}, has {len(found)}"
@@ -34,7 +39,7 @@ def _date(element: ET.Element, now: datetime) -> datetime:
 def check_atom(body: bytes, *, now: datetime) -> None:
     """Raise AssertionError naming the first rule the document breaks."""
     assert not FLAGGED_CHARACTERS.search(body.decode("utf-8")), "C1 control or U+FFFD"
-    feed = ET.fromstring(body)
+    feed = parse_atom(body)
     assert feed.tag == f"{ATOM}feed"
     assert TAG_URI.fullmatch(_one(feed, "id").text or ""), "feed id is not a tag URI"
     assert (_one(feed, "title").text or "").strip(), "feed title is blank"

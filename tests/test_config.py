@@ -64,3 +64,59 @@ def test_token_is_not_in_repr():
     """The token never shows up when settings are logged or printed."""
     settings = load_settings({"TELEGRAM_BOT_TOKEN": "123:SECRET"})
     assert "SECRET" not in repr(settings)
+
+
+def test_outlet_settings_are_parsed():
+    """Alerts feed, webhooks and Telegram webhook mode are read from their strings."""
+    settings = load_settings(
+        {
+            "ALERTS_FEED_PORT": "8081",
+            "ALERTS_FEED_HOST": "192.0.2.10",
+            "WEBHOOK_URLS": "https://a.example/hook, http://127.0.0.1:9000/x,https://a.example/hook",
+            "WEBHOOK_SECRET": "s3cret",
+            "WEBHOOK_TIMEOUT": "2.5",
+            "WEBHOOK_PAUSE_HOURS": "1",
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
+            "TELEGRAM_WEBHOOK_SECRET": "abc_DEF-123",
+            "TELEGRAM_WEBHOOK_PORT": "8443",
+        }
+    )
+    assert settings.alerts_feed_port == 8081
+    assert settings.alerts_feed_host == "192.0.2.10"
+    assert settings.webhook_urls == ("https://a.example/hook", "http://127.0.0.1:9000/x")
+    assert settings.webhook_timeout == 2.5
+    assert settings.webhook_pause_hours == 1
+    assert settings.telegram_webhook_url == "https://bot.example/telegram"
+    assert settings.telegram_webhook_listen == "127.0.0.1"
+    assert "s3cret" not in repr(settings)
+    assert "abc_DEF-123" not in repr(settings)
+
+
+def test_outlets_are_off_by_default():
+    """No feed server, no webhooks, long polling: nothing listens unless asked."""
+    settings = load_settings({})
+    assert settings.alerts_feed_port is None
+    assert settings.alerts_feed_host == "127.0.0.1"
+    assert settings.webhook_urls == ()
+    assert settings.telegram_webhook_url is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "name"),
+    [
+        ({"ALERTS_FEED_PORT": "70000"}, "ALERTS_FEED_PORT"),
+        ({"ALERTS_FEED_PORT": "http"}, "ALERTS_FEED_PORT"),
+        ({"WEBHOOK_URLS": "ftp://x.example/hook", "WEBHOOK_SECRET": "s"}, "WEBHOOK_URLS"),
+        ({"WEBHOOK_URLS": "hooks.example/in", "WEBHOOK_SECRET": "s"}, "WEBHOOK_URLS"),
+        ({"WEBHOOK_URLS": "https://x.example/hook"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_TIMEOUT": "0"}, "WEBHOOK_TIMEOUT"),
+        ({"WEBHOOK_PAUSE_HOURS": "-1"}, "WEBHOOK_PAUSE_HOURS"),
+        ({"TELEGRAM_WEBHOOK_URL": "bot.example/hook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "has space"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_PORT": "99999"}, "TELEGRAM_WEBHOOK_PORT"),
+    ],
+)
+def test_bad_outlet_value_names_the_setting(environ, name):
+    """A wrong outlet setting raises ConfigError naming it."""
+    with pytest.raises(ConfigError, match=name):
+        load_settings(environ)

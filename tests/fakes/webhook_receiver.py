@@ -108,6 +108,7 @@ class _Handler(tornado.web.RequestHandler):
             receiver._notify()
             await receiver._release.wait()
             receiver.held.remove(held)
+            receiver._notify()
             if self.request.connection.stream.closed():  # the sender gave up on us
                 return
         status = receiver._answers.popleft() if receiver._answers else 200
