@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import sys
 import tempfile
@@ -16,6 +17,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import Update
@@ -259,6 +262,9 @@ async def print_status(settings: Settings) -> None:
         print(f"alerts: {stats.alerts} ({stats.alerts_since} today)")
         print(f"subscriptions: {stats.subscriptions}")
         print(f"outbox backlog: {stats.outbox_pending}")
+        webhooks = await store.webhook_counts()
+        if webhooks or settings.webhook_urls:
+            print(f"webhook backlog: {webhooks.get('pending', 0)}")
     finally:
         await store.close()
 
@@ -440,8 +446,42 @@ async def _digest_job(context: CallbackContext) -> None:
     )
 
 
+def webhook_options(settings: Settings, *, secret: str) -> dict[str, Any]:
+    """Arguments for PTB's webhook server: listen locally, tell Telegram the public URL.
+
+    The local path is the public URL's path, so a reverse proxy forwards it unchanged. PTB
+    answers 403 to any request without the X-Telegram-Bot-Api-Secret-Token header we set.
+    """
+    url = settings.telegram_webhook_url or ""
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": urlsplit(url).path.strip("/"),
+        "webhook_url": url,
+        "secret_token": secret,
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+    }
+
+
 def run_telegram(settings: Settings) -> None:
-    """Long-polling bot plus poller and delivery in one process until SIGINT/SIGTERM."""
+    """The bot plus poller and delivery in one process until SIGINT/SIGTERM.
+
+    Updates come by long polling, or to PTB's webhook server with TELEGRAM_WEBHOOK_URL.
+    """
     with RunLock(settings.database_path):
         application = build_application(settings)
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if settings.telegram_webhook_url:
+            # Without a configured secret a fresh one per start still keeps strangers out:
+            # setWebhook hands it to Telegram each time.
+            secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+            try:
+                application.run_webhook(**webhook_options(settings, secret=secret))
+            except OSError as exc:  # the port is taken, or the address is not ours
+                raise BotError(
+                    f"TELEGRAM_WEBHOOK_LISTEN/PORT: cannot serve on "
+                    f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}: "
+                    f"{exc.strerror or exc}"
+                ) from exc
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -148,3 +148,19 @@ def test_status_and_chart_read_the_database(tmp_path, feed_server, capsys):
     out = tmp_path / "chart.png"
     assert main([*base, "chart", "--days", "7", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_poll_once_queues_webhooks_for_the_service(tmp_path, feed_server, capsys):
+    """`poll --once` with WEBHOOK_URLS stores the posts; `status` shows them waiting for `run`."""
+    env_file = tmp_path / ".env"
+    url = feed_server.publish_rss("/mt.xml", [SEED_TITLE], title="The Moscow Times")
+    (tmp_path / "feeds.txt").write_text(url + "\n")
+    env_file.write_text(
+        f"DATABASE_PATH={tmp_path / 'db.sqlite'}\nFEED_ALLOW_PRIVATE=true\n"
+        f"FEEDS_FILE={tmp_path / 'feeds.txt'}\nFIRST_POLL_MAX_AGE_HOURS=0\n"
+        "WEBHOOK_URLS=https://hooks.example/in\nWEBHOOK_SECRET=test-secret\n"
+    )
+    base = ["--env-file", str(env_file)]
+    assert main([*base, "poll", "--once"]) == 0
+    assert main([*base, "status"]) == 0
+    assert "webhook backlog: 1" in capsys.readouterr().out
