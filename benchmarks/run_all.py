@@ -12,7 +12,14 @@ import sys
 
 from benchmarks.common import REPO, machine
 
-BENCHMARKS = ("bench_ingest", "bench_poll", "bench_fanout", "bench_memory", "bench_latency")
+BENCHMARKS = (
+    "bench_ingest",
+    "bench_poll",
+    "bench_fanout",
+    "bench_memory",
+    "bench_latency",
+    "bench_outlets",
+)
 
 
 def main() -> int:

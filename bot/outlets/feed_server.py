@@ -231,7 +231,8 @@ class AlertsFeedServer:
 
     async def page(self, query: FeedQuery, self_url: str) -> FeedPage:
         """The newest alerts that answer the query."""
-        alerts = await self._store.latest_alerts(self._scan_limit, levels=query.levels)
+        scan = self._scan_limit if query.words else query.limit
+        alerts = await self._store.latest_alerts(scan, levels=query.levels)
         if query.words:
             # Word matching looks for actor names in every text: off the event loop.
             alerts = await asyncio.to_thread(_matching, alerts, query)
