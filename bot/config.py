@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bot.errors import ConfigError
 
@@ -24,6 +24,7 @@ class Settings:
     telegram_bot_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = DEFAULT_API_URL
     database_path: Path = Path("data/ceasefire-alerts.db")
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; holds a password
     feeds_file: Path | None = None
     poll_interval: float = 300.0
     admin_user_ids: frozenset[int] = frozenset()
@@ -51,6 +52,40 @@ class Settings:
     @property
     def has_telegram(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def database_label(self) -> str:
+        """The database for logs and `status`: the PostgreSQL URL without password, or the file."""
+        return redacted(self.database_url) if self.database_url else str(self.database_path)
+
+
+def redacted(url: str) -> str:
+    """The URL with its password (after user: or in a password= parameter) replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, hostport = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}:***@{hostport}"
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    query = parts.query
+    if any(name == "password" for name, _ in params):
+        hidden = [(name, "***" if name == "password" else value) for name, value in params]
+        query = urlencode(hidden, safe="*/")
+    return parts._replace(netloc=netloc, query=query).geturl()
+
+
+def database_place(url: str) -> str:
+    """Where a PostgreSQL URL points, for error lines: 'host:port, database "name"'."""
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query))
+    host = parts.hostname or params.get("host") or "localhost"
+    try:
+        port = parts.port or int(params.get("port", 5432))
+    except ValueError:
+        port = 5432
+    # libpq's rule: without a database name the user's name is used.
+    name = parts.path.lstrip("/") or params.get("dbname") or parts.username or "postgres"
+    return f'{host}:{port}, database "{name}"'
 
 
 _DEFAULTS = Settings()
@@ -141,6 +176,25 @@ def _telegram_webhook(environ: Mapping[str, str]) -> tuple[str | None, str | Non
     return (_web_url("TELEGRAM_WEBHOOK_URL", url) if url else None), secret or None
 
 
+def _database_url(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres"):
+        # Only the scheme is shown: a malformed URL may not parse far enough to hide a password.
+        shown = f"{parts.scheme}:…" if parts.scheme else "a value without a scheme"
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL like "
+            f"postgresql://user:password@host:5432/database, got {shown}"
+        )
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise ConfigError(f"DATABASE_URL has a bad port: {redacted(raw)!r}") from None
+    return raw
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build Settings from environment-style strings; a bad value raises ConfigError naming it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -160,6 +214,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         telegram_bot_token=token,
         telegram_api_url=api_url.rstrip("/"),
         database_path=Path(environ.get("DATABASE_PATH", "").strip() or _DEFAULTS.database_path),
+        database_url=_database_url(environ),
         feeds_file=Path(feeds_file) if feeds_file else None,
         poll_interval=_number(environ, "POLL_INTERVAL", _DEFAULTS.poll_interval, minimum=1),
         admin_user_ids=_user_ids(environ, "ADMIN_USER_IDS"),

@@ -11,3 +11,7 @@ class ConfigError(BotError):
 
 class StoreError(BotError):
     """The database cannot be used (newer schema, locked by another process, corrupt)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached right now (server down, connection lost): try later."""

@@ -1,0 +1,921 @@
+"""The PostgreSQL store, for a database server shared by several processes or machines.
+
+Same behaviour as SqliteStore, method by method; the differences are PostgreSQL's own: an asyncpg
+connection pool, times as timestamptz (cut to whole seconds, as SQLite keeps them), the schema
+version in a `schema_version` table, migrations serialised by an advisory lock. A lost connection
+or an unreachable server raises StoreUnavailable, so the loops can wait for the database to return.
+May import feeds.model, bot.model, bot.config and bot.errors only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import asyncpg
+
+from bot.config import database_place, redacted
+from bot.errors import StoreError, StoreUnavailable
+from bot.model import (
+    Alert,
+    FeedState,
+    NewStory,
+    OutboxRow,
+    PairRecord,
+    StoreStats,
+    Subscription,
+)
+from bot.store.migrations import load_migrations
+from feeds.model import Item, Level, Pair
+
+log = logging.getLogger(__name__)
+
+# Never edit a shipped step: add a numbered file. Version = number, as for SQLite.
+MIGRATIONS: tuple[str, ...] = load_migrations("postgres")
+SCHEMA_VERSION = len(MIGRATIONS)
+# Key of the transaction-level advisory lock that one migrating process holds: b"ceasefir".
+MIGRATION_LOCK = 0x6365617365666972
+POOL_SIZE = 10
+CONNECT_TIMEOUT = 10.0  # seconds; asyncpg's default of 60 leaves an operator staring at nothing
+CLOSE_TIMEOUT = 10.0
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # "due at once", as SQLite's '' sorts first
+
+# The server went away mid-query: shut down, crashed, restarting, connection dropped, full.
+_CONNECTION_LOST = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+
+
+def _ts(moment: datetime) -> datetime:
+    """A time as stored: UTC, whole seconds (SqliteStore keeps seconds, and so do we)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _count(status: str) -> int:
+    """Rows a statement touched, from its command tag ('DELETE 3', 'INSERT 0 1')."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, in words an operator can act on (never the password)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the server running and listening there?)"
+    if isinstance(exc, socket.gaierror):
+        return "unknown host"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    return str(exc) or type(exc).__name__
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb columns hold Python lists; asyncpg would hand us text otherwise.
+    await conn.set_type_codec(
+        "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
+    )
+
+
+class PostgresStore:
+    """A PostgreSQL database: `await PostgresStore.open(url)`, then `await store.close()`."""
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        self._pool = pool
+        self.url = redacted(url)
+        self._place = database_place(url)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresStore:
+        """Connect, bring the schema up to date; StoreError names host, port and database."""
+        try:
+            # min_size=0: no background reconnecting (and logging) while the server is away;
+            # connections are made when needed, so open() below proves the server answers.
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=0,
+                max_size=POOL_SIZE,
+                init=_init_connection,
+                timeout=CONNECT_TIMEOUT,
+            )
+        except Exception as exc:  # a URL asyncpg cannot use
+            raise StoreError(f"cannot use DATABASE_URL {redacted(url)}: {_reason(exc)}") from exc
+        store = cls(pool, url)
+        try:
+            await store._migrate()
+        except StoreError:
+            await store.close()
+            raise
+        except Exception as exc:
+            await store.close()
+            raise StoreError(f"cannot use PostgreSQL at {store._place}: {exc}") from exc
+        return store
+
+    async def close(self) -> None:
+        """Close the pool; safe to call twice."""
+        try:
+            await asyncio.wait_for(self._pool.close(), timeout=CLOSE_TIMEOUT)
+        except TimeoutError:  # a server that stopped answering: drop the connections
+            self._pool.terminate()
+
+    async def schema_version(self) -> int:
+        async with self._connection() as conn:
+            return await self._version(conn)
+
+    @staticmethod
+    async def _version(conn: asyncpg.Connection) -> int:
+        if await conn.fetchval("SELECT to_regclass('schema_version')") is None:
+            return 0
+        return await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
+
+    async def _migrate(self) -> None:
+        """Each missing step in a transaction of its own, under a lock all processes share."""
+        async with self._connection() as conn:
+            while True:
+                async with conn.transaction():
+                    # Two processes starting at once: the second waits, then finds it done.
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+                    version = await self._version(conn)
+                    if version > SCHEMA_VERSION:
+                        raise StoreError(
+                            f"database {self.url} has schema version {version}, newer than "
+                            f"this program ({SCHEMA_VERSION}); upgrade ceasefire-alerts"
+                        )
+                    if version == SCHEMA_VERSION:
+                        return
+                    await conn.execute(MIGRATIONS[version])
+                    await conn.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)"
+                    )
+                    await conn.execute("DELETE FROM schema_version")
+                    await conn.execute("INSERT INTO schema_version VALUES ($1)", version + 1)
+                log.info("database %s migrated to schema version %d", self.url, version + 1)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection; losing it, or not getting one, raises StoreUnavailable."""
+        try:
+            conn = await self._pool.acquire()
+        except Exception as exc:
+            if self._pool.is_closing():
+                raise
+            message = f"cannot connect to PostgreSQL at {self._place}: {_reason(exc)}"
+            raise StoreUnavailable(message) from exc
+        try:
+            yield conn
+        except Exception as exc:
+            if isinstance(exc, _CONNECTION_LOST) or conn.is_closed():
+                message = f"lost the connection to PostgreSQL at {self._place}: {_reason(exc)}"
+                raise StoreUnavailable(message) from exc
+            raise
+        finally:
+            await self._pool.release(conn)
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._connection() as conn, conn.transaction():
+            yield conn
+
+    async def _all(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        async with self._connection() as conn:
+            return await conn.fetch(sql, *args)
+
+    async def _one(self, sql: str, *args: object) -> asyncpg.Record | None:
+        async with self._connection() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def _write(self, sql: str, *args: object) -> int:
+        async with self._connection() as conn:
+            return _count(await conn.execute(sql, *args))
+
+    # -- meta ------------------------------------------------------------------------------------
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._write(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            key,
+            value,
+        )
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = $1", key)
+        return row["value"] if row else None
+
+    # -- feeds -----------------------------------------------------------------------------------
+
+    async def add_feed(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        title: str = "",
+        lang: str | None = None,
+        added_by: int | None = None,
+    ) -> bool:
+        """Start watching a feed; False if it was already watched."""
+        count = await self._write(
+            "INSERT INTO feeds (url, title, lang, added_at, added_by) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (url) DO NOTHING",
+            url,
+            title,
+            lang,
+            _ts(now),
+            added_by,
+        )
+        return count > 0
+
+    async def remove_feed(self, url: str) -> bool:
+        """Stop watching a feed (its seen items stay, so re-adding it alerts nothing old)."""
+        return await self._write("DELETE FROM feeds WHERE url = $1", url) > 0
+
+    async def list_feeds(self) -> list[FeedState]:
+        # SQLite's NOCASE folds ASCII only, and so does lower() under the "C" collation.
+        rows = await self._all(
+            'SELECT * FROM feeds ORDER BY lower(title COLLATE "C"), url COLLATE "C"'
+        )
+        return [_feed(row) for row in rows]
+
+    async def count_feeds(self) -> int:
+        return await self._scalar("SELECT count(*) FROM feeds")
+
+    async def _scalar(self, sql: str, *args: object) -> int:
+        async with self._connection() as conn:
+            return int(await conn.fetchval(sql, *args) or 0)
+
+    async def next_due_time(self) -> datetime | None:
+        """The earliest next poll of any feed (None without feeds)."""
+        row = await self._one(
+            "SELECT count(*) AS feeds, bool_or(next_poll IS NULL) AS is_new, "
+            "min(next_poll) AS due FROM feeds"
+        )
+        if row is None or not row["feeds"]:
+            return None
+        return EARLIEST if row["is_new"] else row["due"]
+
+    async def due_feeds(self, now: datetime) -> list[FeedState]:
+        """Feeds whose next poll time has come, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM feeds WHERE next_poll IS NULL OR next_poll <= $1 "
+            'ORDER BY next_poll NULLS FIRST, url COLLATE "C"',
+            _ts(now),
+        )
+        return [_feed(row) for row in rows]
+
+    async def record_fetch_ok(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        next_poll: datetime,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        is_not_modified: bool = False,
+    ) -> None:
+        """Remember a successful poll; a 304 keeps the validators we already had."""
+        if is_not_modified:
+            await self._write(
+                "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, "
+                "failures = 0, next_poll = $2 WHERE url = $3",
+                _ts(now),
+                _ts(next_poll),
+                url,
+            )
+            return
+        await self._write(
+            "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, failures = 0, "
+            "next_poll = $2, etag = $3, last_modified = $4, "
+            "title = CASE WHEN $5 <> '' THEN $5 ELSE title END WHERE url = $6",
+            _ts(now),
+            _ts(next_poll),
+            etag,
+            last_modified,
+            title or "",
+            url,
+        )
+
+    async def record_fetch_error(
+        self, url: str, error: str, *, now: datetime, next_poll: datetime
+    ) -> None:
+        """Count a failure and push the next poll back."""
+        await self._write(
+            "UPDATE feeds SET last_polled = $1, last_error = $2, failures = failures + 1, "
+            "next_poll = $3 WHERE url = $4",
+            _ts(now),
+            error[:500],
+            _ts(next_poll),
+            url,
+        )
+
+    # -- items and alerts ------------------------------------------------------------------------
+
+    async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
+        """Items of this feed not stored before; also marks the known ones as still carried."""
+        if not items:
+            return []
+        keys = list(dict.fromkeys(item.key for item in items))
+        # last_seen keeps an item from being pruned while its feed still carries it.
+        rows = await self._all(
+            "UPDATE items SET last_seen = $1 WHERE feed_url = $2 AND key = ANY($3::text[]) "
+            "RETURNING key",
+            _ts(now),
+            feed_url,
+            keys,
+        )
+        known = {row["key"] for row in rows}
+        fresh: dict[str, Item] = {}
+        for item in items:
+            if item.key not in known and item.key not in fresh:
+                fresh[item.key] = item
+        return list(fresh.values())
+
+    async def ingest(
+        self,
+        feed_url: str,
+        stories: Sequence[NewStory],
+        *,
+        now: datetime,
+    ) -> list[Alert]:
+        """Store new items; create alerts (or add a report to the same story) and outbox rows.
+
+        One transaction: either the items, their alerts and every chat's outbox row exist,
+        or none of them do. Only items this transaction inserted make alerts, so two processes
+        ingesting the same item cannot both alert it.
+        """
+        unique = list({story.item.key: story for story in stories}.values())
+        if not unique:
+            return []
+        created: list[Alert] = []
+        async with self._tx() as conn:
+            inserted = await conn.fetch(
+                "INSERT INTO items (feed_url, key, title, link, published, first_seen, "
+                "last_seen, level) SELECT $1, u.key, u.title, u.link, u.published, $6, $6, "
+                "u.level FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], "
+                "$7::text[]) AS u(key, title, link, published, level) "
+                "ON CONFLICT (feed_url, key) DO NOTHING RETURNING key",
+                feed_url,
+                [s.item.key for s in unique],
+                [s.item.title for s in unique],
+                [s.item.link for s in unique],
+                [_ts(s.item.published) for s in unique],
+                _ts(now),
+                [s.detection.level.value for s in unique],
+            )
+            new_keys = {row["key"] for row in inserted}
+            for story in unique:
+                if story.item.key not in new_keys:
+                    continue
+                if story.is_backlog or story.detection.level is Level.NONE:
+                    continue
+                if story.same_as is not None:
+                    await conn.execute(
+                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
+                        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                        story.same_as,
+                        feed_url,
+                        story.item.link,
+                        _ts(now),
+                        story.item.key,
+                    )
+                    continue
+                alert = await self._insert_alert(conn, story, now)
+                created.append(alert)
+                await conn.execute(
+                    "INSERT INTO outbox (alert_id, chat_id, created) "
+                    "SELECT $1, unnest($2::bigint[]), $3 "
+                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+                    alert.id,
+                    list(story.recipients),
+                    _ts(now),
+                )
+        return created
+
+    async def _insert_alert(
+        self, conn: asyncpg.Connection, story: NewStory, now: datetime
+    ) -> Alert:
+        alert = Alert.of(story.item, story.detection, created=now, novelty=story.novelty)
+        alert_id = await conn.fetchval(
+            "INSERT INTO alerts (feed_url, item_key, title, summary, link, published, "
+            "source_title, level, pairs, evidence, matched, actors, lang, novelty, created) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+            "RETURNING id",
+            alert.feed_url,
+            alert.item_key,
+            alert.title,
+            alert.summary,
+            alert.link,
+            _ts(alert.published),
+            alert.source_title,
+            alert.level.value,
+            [[p.accuser, p.accused] for p in alert.pairs],
+            alert.evidence,
+            list(alert.matched),
+            list(alert.actors),
+            alert.lang,
+            alert.novelty,
+            _ts(now),
+        )
+        await conn.execute(
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            alert_id,
+            alert.feed_url,
+            alert.link,
+            _ts(now),
+            alert.item_key,
+        )
+        if alert.level is Level.BLAME and alert.pairs:
+            await self._record_blame(conn, alert)
+        return replace(alert, id=alert_id)
+
+    async def _record_blame(self, conn: asyncpg.Connection, alert: Alert) -> None:
+        """Keep blame_pairs and blame_pair_days in step with the alert (same transaction)."""
+        when = _ts(min(alert.published, alert.created))
+        for pair in alert.pairs:
+            await conn.execute(
+                "INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count) "
+                "VALUES ($1, $2, $3, $3, 1) ON CONFLICT (accuser, accused) DO UPDATE SET "
+                "first_seen = least(blame_pairs.first_seen, excluded.first_seen), "
+                "last_seen = greatest(blame_pairs.last_seen, excluded.last_seen), "
+                "count = blame_pairs.count + 1",
+                pair.accuser,
+                pair.accused,
+                when,
+            )
+            await conn.execute(
+                "INSERT INTO blame_pair_days (accuser, accused, day, count, last_seen) "
+                "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (accuser, accused, day) DO UPDATE SET "
+                "count = blame_pair_days.count + 1, "
+                "last_seen = greatest(blame_pair_days.last_seen, excluded.last_seen)",
+                pair.accuser,
+                pair.accused,
+                when.date(),
+                when,
+            )
+
+    async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
+        """Alerts created at or after `since`, newest first."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= $1 ORDER BY a.created DESC, a.id DESC LIMIT $2",
+            _ts(since),
+            limit,
+        )
+        return [_alert(row) for row in rows]
+
+    async def latest_alerts(
+        self, limit: int, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """The newest alerts of the given levels (all alert levels by default)."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.level = ANY($1::text[]) "
+            "ORDER BY a.created DESC, a.id DESC LIMIT $2",
+            _level_values(levels),
+            limit,
+        )
+        return [_alert(row) for row in rows]
+
+    async def get_alert(self, alert_id: int) -> Alert | None:
+        row = await self._one(f"{_ALERT_SELECT} WHERE a.id = $1", alert_id)
+        return _alert(row) if row else None
+
+    async def first_alert_time(self) -> datetime | None:
+        """When the history on record begins (the oldest alert or item we hold)."""
+        row = await self._one(
+            "SELECT least((SELECT min(created) FROM alerts), (SELECT min(first_seen) FROM items))"
+        )
+        return row[0] if row else None
+
+    async def prune(
+        self,
+        *,
+        items_before: datetime,
+        outbox_before: datetime | None = None,
+        alerts_before: datetime | None = None,
+    ) -> int:
+        """Forget items not carried by any feed since `items_before`; returns how many went.
+
+        Their alert_reports go with them. With `outbox_before`, outbox rows that are done
+        (sent, failed or dropped) and were queued before it go too; pending rows never do.
+        """
+        async with self._tx() as conn:
+            await conn.execute(
+                "DELETE FROM alert_reports r USING items i "
+                "WHERE i.feed_url = r.feed_url AND i.key = r.item_key AND i.last_seen < $1",
+                _ts(items_before),
+            )
+            removed = _count(
+                await conn.execute("DELETE FROM items WHERE last_seen < $1", _ts(items_before))
+            )
+            if outbox_before is not None:
+                await conn.execute(
+                    "DELETE FROM outbox WHERE status IN ('sent', 'failed', 'dropped') "
+                    "AND created < $1",
+                    _ts(outbox_before),
+                )
+            if alerts_before is not None:
+                await conn.execute(
+                    "DELETE FROM alerts WHERE created < $1 AND id NOT IN "
+                    "(SELECT alert_id FROM outbox WHERE status = 'pending')",
+                    _ts(alerts_before),
+                )
+        return removed
+
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        *,
+        chat_type: str,
+        levels: Iterable[Level],
+        words: Iterable[str] = (),
+        now: datetime,
+        title: str = "",
+        is_instant: bool = True,
+        digest_time: str | None = None,
+    ) -> Subscription:
+        """Create or replace a chat's subscription (re-subscribing replaces the filter).
+
+        A digest schedule starts now: the first digest comes at the next `digest_time`.
+        """
+        row = await self._one(
+            "INSERT INTO subscriptions (chat_id, chat_type, title, levels, words, is_active, "
+            "is_instant, digest_time, last_digest, created, updated) "
+            "VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $9) "
+            "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
+            "title = excluded.title, levels = excluded.levels, words = excluded.words, "
+            "is_active = true, is_instant = excluded.is_instant, "
+            "digest_time = excluded.digest_time, last_digest = excluded.last_digest, "
+            "updated = excluded.updated RETURNING *",
+            chat_id,
+            chat_type,
+            title,
+            ",".join(lv.value for lv in levels),
+            list(words),
+            is_instant,
+            digest_time,
+            _ts(now) if digest_time else None,
+            _ts(now),
+        )
+        assert row is not None  # noqa: S101 - INSERT … RETURNING always returns the row
+        return _subscription(row)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop alerts for a chat and drop what was still waiting for it."""
+        return await self.deactivate_chat(chat_id, reason="unsubscribed")
+
+    async def get_subscription(self, chat_id: int) -> Subscription | None:
+        row = await self._one("SELECT * FROM subscriptions WHERE chat_id = $1", chat_id)
+        return _subscription(row) if row else None
+
+    async def active_subscriptions(self) -> list[Subscription]:
+        rows = await self._all("SELECT * FROM subscriptions WHERE is_active ORDER BY chat_id")
+        return [_subscription(row) for row in rows]
+
+    async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
+        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        async with self._tx() as conn:
+            changed = _count(
+                await conn.execute(
+                    "UPDATE subscriptions SET is_active = false WHERE chat_id = $1 AND is_active",
+                    chat_id,
+                )
+            )
+            await conn.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = $1 "
+                "WHERE chat_id = $2 AND status = 'pending'",
+                reason[:500],
+                chat_id,
+            )
+        return changed > 0
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
+        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        async with self._tx() as conn:
+            await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", new_chat_id)
+            await conn.execute(
+                "UPDATE subscriptions SET chat_id = $1, chat_type = 'supergroup', updated = $2 "
+                "WHERE chat_id = $3",
+                new_chat_id,
+                _ts(now),
+                old_chat_id,
+            )
+            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id).
+            await conn.execute(
+                "DELETE FROM outbox WHERE chat_id = $1 AND status = 'pending' AND alert_id IN "
+                "(SELECT alert_id FROM outbox WHERE chat_id = $2)",
+                old_chat_id,
+                new_chat_id,
+            )
+            await conn.execute(
+                "UPDATE outbox SET chat_id = $1, not_before = NULL "
+                "WHERE chat_id = $2 AND status = 'pending'",
+                new_chat_id,
+                old_chat_id,
+            )
+
+    async def set_last_digest(self, chat_id: int, when: datetime) -> None:
+        await self._write(
+            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2", _ts(when), chat_id
+        )
+
+    # -- outbox ----------------------------------------------------------------------------------
+
+    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
+        """Queue an existing alert for chats (once per chat); returns rows added."""
+        return await self._write(
+            "INSERT INTO outbox (alert_id, chat_id, created) SELECT $1, unnest($2::bigint[]), $3 "
+            "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+            alert_id,
+            list(chat_ids),
+            _ts(now),
+        )
+
+    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
+        """Pending rows whose time has come, in the order they were queued."""
+        rows = await self._all(
+            f"SELECT o.id AS outbox_id, o.chat_id AS outbox_chat, o.attempts AS outbox_attempts, "  # noqa: S608
+            f"{_ALERT_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+            "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= $1) "
+            "ORDER BY o.id LIMIT $2",
+            _ts(now),
+            limit,
+        )
+        return [
+            OutboxRow(
+                id=row["outbox_id"],
+                chat_id=row["outbox_chat"],
+                attempts=row["outbox_attempts"],
+                alert=_alert(row),
+            )
+            for row in rows
+        ]
+
+    async def next_outbox_time(self) -> datetime | None:
+        """When the earliest postponed pending row becomes due (None if nothing is pending)."""
+        row = await self._one(
+            "SELECT count(*) AS pending, bool_or(not_before IS NULL) AS is_due, "
+            "min(not_before) AS due FROM outbox WHERE status = 'pending'"
+        )
+        if row is None or not row["pending"]:
+            return None
+        return EARLIEST if row["is_due"] else row["due"]
+
+    async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, "
+            "attempts = attempts + 1 WHERE id = $3",
+            message_id,
+            _ts(now),
+            row_id,
+        )
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'failed', last_error = $1, attempts = attempts + 1 "
+            "WHERE id = $2",
+            error[:500],
+            row_id,
+        )
+
+    async def postpone(self, row_id: int, until: datetime, error: str) -> None:
+        """Leave a row pending but not before `until` (flood wait, network trouble)."""
+        await self._write(
+            "UPDATE outbox SET not_before = $1, last_error = $2, attempts = attempts + 1 "
+            "WHERE id = $3",
+            _ts(until),
+            error[:500],
+            row_id,
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+        return {row["status"]: row["n"] for row in rows}
+
+    # -- status ----------------------------------------------------------------------------------
+
+    async def stats(self, since: datetime) -> StoreStats:
+        """Counts for /status: totals and those since `since` (e.g. midnight UTC)."""
+        row = await self._one(
+            "SELECT (SELECT count(*) FROM feeds) AS feeds, "
+            "(SELECT count(*) FROM feeds WHERE failures > 0) AS failing, "
+            "(SELECT count(*) FROM items) AS items, "
+            "(SELECT count(*) FROM items WHERE first_seen >= $1) AS items_since, "
+            "(SELECT count(*) FROM alerts) AS alerts, "
+            "(SELECT count(*) FROM alerts WHERE created >= $1) AS alerts_since, "
+            "(SELECT count(*) FROM subscriptions WHERE is_active) AS subs, "
+            "(SELECT count(*) FROM outbox WHERE status = 'pending') AS pending",
+            _ts(since),
+        )
+        assert row is not None  # noqa: S101 - an aggregate always returns one row
+        return StoreStats(
+            feeds=row["feeds"],
+            failing_feeds=row["failing"],
+            items=row["items"],
+            items_since=row["items_since"],
+            alerts=row["alerts"],
+            alerts_since=row["alerts_since"],
+            subscriptions=row["subs"],
+            outbox_pending=row["pending"],
+        )
+
+    # -- history (issue 7) --
+
+    async def blame_history(self, since: datetime) -> list[Alert]:
+        """Blame alerts created at or after `since`, oldest first (the novelty line's record)."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= $1 AND a.level = $2 ORDER BY a.created, a.id",
+            _ts(since),
+            Level.BLAME.value,
+        )
+        return [_alert(row) for row in rows]
+
+    async def max_alert_id(self) -> int:
+        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        return await self._scalar("SELECT max(id) FROM alerts")
+
+    async def blame_events(
+        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
+    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
+        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id.
+
+        The event time is least(published, created); a window on `created` (indexed) holds
+        every event at or after `since`, since no event is later than its alert was created.
+        """
+        rows = await self._all(
+            "SELECT least(published, created) AS moment, pairs FROM alerts "
+            "WHERE level = $1 AND created >= $2 "
+            "AND ($3::timestamptz IS NULL OR created < $3) AND ($4::bigint IS NULL OR id <= $4) "
+            "ORDER BY created, id",
+            Level.BLAME.value,
+            _ts(since),
+            _ts(until) if until is not None else None,
+            up_to_id,
+        )
+        return [(row["moment"], tuple(Pair(a, b) for a, b in row["pairs"])) for row in rows]
+
+    async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
+        """The blame_pairs summary of these pairs (all pairs by default)."""
+        if pairs is None:
+            rows = await self._all(
+                'SELECT * FROM blame_pairs ORDER BY accuser COLLATE "C", accused COLLATE "C"'
+            )
+        else:
+            wanted = list(dict.fromkeys(pairs))
+            if not wanted:
+                return {}
+            rows = await self._all(
+                "SELECT b.* FROM blame_pairs b JOIN unnest($1::text[], $2::text[]) "
+                "AS w(accuser, accused) USING (accuser, accused)",
+                [p.accuser for p in wanted],
+                [p.accused for p in wanted],
+            )
+        return {
+            Pair(row["accuser"], row["accused"]): PairRecord(
+                pair=Pair(row["accuser"], row["accused"]),
+                first_seen=row["first_seen"],
+                last_seen=row["last_seen"],
+                count=row["count"],
+            )
+            for row in rows
+        }
+
+    async def first_blame_time(self) -> datetime | None:
+        """The earliest accusation on record (min first_seen of every pair)."""
+        row = await self._one("SELECT min(first_seen) FROM blame_pairs")
+        return row[0] if row else None
+
+    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
+        """The latest day-record accusation of `pair` at or before `moment`.
+
+        Exact for every accusation on a UTC day before `moment`'s; callers add the recent
+        window for the days around it.
+        """
+        row = await self._one(
+            "SELECT max(last_seen) FROM blame_pair_days WHERE accuser = $1 AND accused = $2 "
+            "AND last_seen <= $3",
+            pair.accuser,
+            pair.accused,
+            _ts(moment),
+        )
+        return row[0] if row else None
+
+    async def pair_days(self) -> list[tuple[Pair, str, int]]:
+        """(pair, UTC day, accusations) of every day on record, for checks and charts."""
+        rows = await self._all(
+            "SELECT accuser, accused, day, count FROM blame_pair_days "
+            'ORDER BY accuser COLLATE "C", accused COLLATE "C", day'
+        )
+        return [(Pair(r["accuser"], r["accused"]), r["day"].isoformat(), r["count"]) for r in rows]
+
+    async def alerts_between(
+        self, since: datetime, until: datetime, *, levels: Iterable[Level] | None = None
+    ) -> list[Alert]:
+        """Alerts created in [since, until) of the given levels (default: all), oldest first."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.created >= $1 AND a.created < $2 "
+            "AND a.level = ANY($3::text[]) ORDER BY a.created, a.id",
+            _ts(since),
+            _ts(until),
+            _level_values(levels),
+        )
+        return [_alert(row) for row in rows]
+
+    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
+        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed.
+
+        A compare-and-set, so two runs of the digest job can never both send the same slot.
+        """
+        count = await self._write(
+            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2 AND is_active "
+            "AND (last_digest IS NULL OR last_digest < $3)",
+            _ts(now),
+            chat_id,
+            _ts(slot),
+        )
+        return count > 0
+
+    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
+        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
+        await self._write(
+            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2",
+            _ts(previous) if previous is not None else None,
+            chat_id,
+        )
+
+
+_ALERT_COLUMNS = (
+    "a.id, a.feed_url, a.item_key, a.title, a.summary, a.link, a.published, a.source_title, "
+    "a.level, a.pairs, a.evidence, a.matched, a.actors, a.lang, a.novelty, a.created, "
+    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported"
+)
+_ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
+
+
+def _level_values(levels: Iterable[Level] | None) -> list[str]:
+    return [lv.value for lv in (levels or (Level.BLAME, Level.VIOLATION, Level.CEASEFIRE))]
+
+
+def _feed(row: asyncpg.Record) -> FeedState:
+    return FeedState(
+        url=row["url"],
+        title=row["title"],
+        lang=row["lang"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_polled=row["last_polled"],
+        last_ok=row["last_ok"],
+        last_error=row["last_error"],
+        failures=row["failures"],
+        next_poll=row["next_poll"],
+    )
+
+
+def _alert(row: asyncpg.Record) -> Alert:
+    return Alert(
+        id=row["id"],
+        feed_url=row["feed_url"],
+        item_key=row["item_key"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published=row["published"],
+        source_title=row["source_title"],
+        level=Level(row["level"]),
+        pairs=tuple(Pair(a, b) for a, b in row["pairs"]),
+        evidence=row["evidence"],
+        matched=tuple(row["matched"]),
+        actors=tuple(row["actors"]),
+        lang=row["lang"],
+        novelty=row["novelty"],
+        created=row["created"],
+        also_reported=max(0, row["also_reported"]),
+    )
+
+
+def _subscription(row: asyncpg.Record) -> Subscription:
+    return Subscription(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        title=row["title"],
+        levels=tuple(Level(v) for v in row["levels"].split(",") if v),
+        words=tuple(row["words"]),
+        is_active=row["is_active"],
+        is_instant=row["is_instant"],
+        digest_time=row["digest_time"],
+        last_digest=row["last_digest"],
+    )
