@@ -6,12 +6,14 @@ from bot.config import Settings
 
 E2E_TOKEN = "424242:E2E-secret-token"  # noqa: S105 - a made-up token for the fake API
 
-# Each fake, and the real PostgreSQL server, registers its fixtures from its own module.
+# Each fake, the real PostgreSQL server and the two-backend store register their fixtures from
+# their own modules.
 pytest_plugins: list[str] = [
     "tests.fakes.telegram_api",
     "tests.fakes.feed_server",
     "tests.postgres",
     "tests.fakes.webhook_receiver",
+    "tests.stores",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The novelty line, from histories built at chosen times and from a real store on tmp_path."""
+"""The novelty line, from histories built at chosen times and from a real store (both backends)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from bot.model import Alert, NewStory
 from bot.services.history import PendingAccusation, novelty_for, novelty_line, ordinal
-from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 
 NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
@@ -233,13 +232,6 @@ def story(
         source_title="Example",
     )
     return NewStory(item, Detection(level, pairs=pairs, evidence="e"))
-
-
-@pytest.fixture
-async def store(db_path):
-    store = await SqliteStore.open(db_path)
-    yield store
-    await store.close()
 
 
 async def test_blame_history_is_blame_only_oldest_first(store):

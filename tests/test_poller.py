@@ -1,4 +1,5 @@
-"""The polling pipeline end to end: loopback feeds → fetch → parse → detect → real SQLite."""
+"""The polling pipeline end to end: loopback feeds → fetch → parse → detect → a real store
+(a SQLite file, then a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 
 from bot.config import Settings
 from bot.services.poller import Poller
-from bot.store import SqliteStore
 from feeds.fetch import make_client
 from feeds.model import Level, Pair
 from tests.fakes.feed_server import FAULTS
+from tests.stores import open_store_at
 
 NOW = datetime(2021, 8, 13, 12, 0, tzinfo=UTC)
 SEED = {
@@ -51,13 +52,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def store(db_path):
-    store = await SqliteStore.open(db_path)
-    yield store
-    await store.close()
 
 
 @pytest.fixture
@@ -110,16 +104,16 @@ async def test_changed_feed_yields_only_new_items(store, client, feed_server):
     assert [a.title for a in report.alerts] == [BREACH["title"]]
 
 
-async def test_restart_on_same_database_alerts_nothing_twice(db_path, client, feed_server):
-    """Poll, close, reopen the file, poll again without validators: no alert repeats."""
+async def test_restart_on_same_database_alerts_nothing_twice(store_target, client, feed_server):
+    """Poll, close, reopen the database, poll again without validators: no alert repeats."""
     url = feed_server.publish_rss("/a.xml", [SEED, BREACH], etag=False, last_modified=False)
-    store = await SqliteStore.open(db_path)
+    store = await open_store_at(store_target)
     await store.add_feed(url, now=NOW)
     first = await poller_for(store, client).poll_once()
     await store.close()
     assert len(first.alerts) == 2
 
-    store = await SqliteStore.open(db_path)
+    store = await open_store_at(store_target)
     second = await poller_for(store, client).poll_once(force=True)
     await store.close()
     assert second.not_modified == 0  # a full fetch: the seen check alone prevents repeats

@@ -1,22 +1,28 @@
-"""Issue 11, item 1 (first half), on real SQLite files: the file stays bounded (outbox retention,
+"""Issue 11, item 1 (first half), on both backends: the database stays bounded (outbox retention,
 reports follow their items) and the novelty line reads a per-pair summary, with the same lines."""
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-import pytest
+import asyncpg
+from telegram import Bot
 
 from bot.config import load_settings
+from bot.frontend.delivery import DeliveryWorker, SendLimiter
 from bot.model import NewStory
 from bot.services.history import PendingAccusation, event_time, novelty_for
 from bot.services.poller import _BlameRecord
-from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
+from bot.store import Store, postgres
+from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION
 from feeds.model import Detection, Item, Level, Pair
+from tests.stores import open_store_at
 
 NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
 FEED = "https://example.org/feed"
@@ -45,13 +51,6 @@ def blame(key: str, *pairs: Pair, published: datetime, feed: str = FEED, **kw) -
 async def to_everyone(store, story: NewStory) -> NewStory:
     chats = tuple(s.chat_id for s in await store.active_subscriptions())
     return replace(story, recipients=chats)
-
-
-@pytest.fixture
-async def store(db_path):
-    store = await SqliteStore.open(db_path)
-    yield store
-    await store.close()
 
 
 def test_outbox_retention_setting():
@@ -128,7 +127,7 @@ def day_recount(alerts) -> list[tuple[Pair, str, int]]:
     )
 
 
-async def summary(store: SqliteStore) -> dict[Pair, tuple[datetime, datetime, int]]:
+async def summary(store: Store) -> dict[Pair, tuple[datetime, datetime, int]]:
     return {
         p: (r.first_seen, r.last_seen, r.count) for p, r in (await store.pair_records()).items()
     }
@@ -173,7 +172,7 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
     rng = random.Random(7)  # noqa: S311 - a fixed test series
     seen: set[str] = set()
     late_lookups: list[datetime] = []
-    real = SqliteStore.last_blame_at_or_before
+    real = type(store).last_blame_at_or_before
 
     async def spy(self, pair, moment):
         found = await real(self, pair, moment)
@@ -181,7 +180,7 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
             late_lookups.append(found)
         return found
 
-    monkeypatch.setattr(SqliteStore, "last_blame_at_or_before", spy)
+    monkeypatch.setattr(type(store), "last_blame_at_or_before", spy)
     for now, stories in random_stories(rng, 150, NOW - timedelta(days=90)):
         # The old recipe: every blame alert, the first alert time, and this batch's pending ones.
         history = list(await store.blame_history(datetime.min.replace(tzinfo=UTC)))
@@ -245,72 +244,115 @@ async def test_seeded_store_lines_through_the_summary(store):
     )
 
 
-def _v1_database(path) -> None:
-    """A file as the previous schema (migration 1 only) left it, with rows in every table."""
+# A database as the previous schema (migration 1 only) left it, with rows in every table.
+V1_ALERTS = [  # (id, key, pairs, published and created as days before NOW, level)
+    (1, "a1", [["Armenia", "Azerbaijan"]], 40, 40, "blame"),
+    (2, "a2", [["Armenia", "Azerbaijan"], ["Azerbaijan", "Armenia"]], 12, 10, "blame"),
+    (3, "a3", [["Russia", "Azerbaijan"]], 1, 2, "blame"),  # dated after it came
+    (4, "a4", [], 3, 3, "violation"),
+]
+V1_OUTBOX = [(1, 10, "sent"), (2, 10, "pending"), (3, 10, "pending"), (3, 20, "failed")]
+V1_OUTBOX += [(2, 30, "pending")]
+Row = tuple[str, dict[str, object]]  # (table, column → value)
+
+
+def _ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def _v1_item(feed: str, key: str, link: str, published: int, seen: int, level: str) -> Row:
+    when, made = _ago(published), _ago(seen)
+    return (
+        "items",
+        {"feed_url": feed, "key": key, "title": "t", "link": link, "published": when}
+        | {"first_seen": made, "last_seen": made, "level": level},
+    )
+
+
+def _v1_report(alert_id: int, feed: str, link: str, seen: int) -> Row:
+    return (
+        "alert_reports",
+        {"alert_id": alert_id, "feed_url": feed, "link": link, "seen": _ago(seen)},
+    )
+
+
+def _v1_rows() -> list[Row]:
+    """The old database's rows, in the order they were written."""
+    rows: list[Row] = [
+        (
+            "subscriptions",
+            {"chat_id": chat, "chat_type": "private", "levels": "blame,violation"}
+            | {"created": _ago(50), "updated": _ago(50)},
+        )
+        for chat in (10, 20, 30)
+    ]
+    for aid, key, pairs, published, created, level in V1_ALERTS:
+        link = f"https://example.org/{key}"
+        alert = {"id": aid, "feed_url": FEED, "item_key": key, "title": "t", "summary": "s"}
+        alert |= {"link": link, "published": _ago(published), "source_title": "Example"}
+        alert |= {"level": level, "pairs": pairs, "evidence": "", "matched": [], "actors": []}
+        rows.append(_v1_item(FEED, key, link, published, created, level))
+        rows.append(("alerts", alert | {"created": _ago(created)}))
+        rows.append(_v1_report(aid, FEED, link, created))
+    # Another feed carried story 2 (its item still held) and story 1 (its item already pruned).
+    rows.append(_v1_item(OTHER, "b2", "https://other.example/b2", 10, 10, "blame"))
+    rows.append(_v1_report(2, OTHER, "https://other.example/b2", 10))
+    rows.append(_v1_report(1, OTHER, "https://other.example/gone", 40))
+    for aid, chat, status in V1_OUTBOX:
+        rows.append(
+            ("outbox", {"alert_id": aid, "chat_id": chat, "status": status, "created": _ago(5)})
+        )
+    return rows
+
+
+def _as_text(value: object) -> object:
+    """How the old program wrote a value to SQLite: ISO times, JSON lists."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return json.dumps(value) if isinstance(value, list) else value
+
+
+def _v1_sqlite(path) -> None:
     con = sqlite3.connect(path)
     con.executescript(MIGRATIONS[0])
     con.execute("PRAGMA user_version = 1")
-    t = lambda d: (NOW - timedelta(days=d)).isoformat(timespec="seconds")  # noqa: E731
-    for chat in (10, 20, 30):
+    for table, row in _v1_rows():
+        marks = ", ".join("?" * len(row))
         con.execute(
-            "INSERT INTO subscriptions (chat_id, chat_type, levels, created, updated) "
-            "VALUES (?, 'private', 'blame,violation', ?, ?)",
-            (chat, t(50), t(50)),
-        )
-    alerts = [  # (id, key, pairs, published, created, level)
-        (1, "a1", '[["Armenia", "Azerbaijan"]]', t(40), t(40), "blame"),
-        (2, "a2", '[["Armenia", "Azerbaijan"], ["Azerbaijan", "Armenia"]]', t(12), t(10), "blame"),
-        (3, "a3", '[["Russia", "Azerbaijan"]]', t(1), t(2), "blame"),  # dated after it came
-        (4, "a4", "[]", t(3), t(3), "violation"),
-    ]
-    for aid, key, pairs, published, created, level in alerts:
-        con.execute(
-            "INSERT INTO items (feed_url, key, title, link, published, first_seen, last_seen, "
-            "level) VALUES (?, ?, 't', ?, ?, ?, ?, ?)",
-            (FEED, key, f"https://example.org/{key}", published, created, created, level),
-        )
-        con.execute(
-            "INSERT INTO alerts (id, feed_url, item_key, title, summary, link, published, "
-            "source_title, level, pairs, evidence, matched, actors, created) "
-            "VALUES (?, ?, ?, 't', 's', ?, ?, 'Example', ?, ?, '', '[]', '[]', ?)",
-            (aid, FEED, key, f"https://example.org/{key}", published, level, pairs, created),
-        )
-        con.execute(
-            "INSERT INTO alert_reports (alert_id, feed_url, link, seen) VALUES (?, ?, ?, ?)",
-            (aid, FEED, f"https://example.org/{key}", created),
-        )
-    # Another feed carried story 2 (its item still held) and story 1 (its item already pruned).
-    con.execute(
-        "INSERT INTO items (feed_url, key, title, link, published, first_seen, last_seen, level) "
-        "VALUES (?, 'b2', 't', 'https://other.example/b2', ?, ?, ?, 'blame')",
-        (OTHER, t(10), t(10), t(10)),
-    )
-    con.execute(
-        "INSERT INTO alert_reports VALUES (2, ?, 'https://other.example/b2', ?)", (OTHER, t(10))
-    )
-    con.execute(
-        "INSERT INTO alert_reports VALUES (1, ?, 'https://other.example/gone', ?)", (OTHER, t(40))
-    )
-    outbox = [  # (alert, chat, status)
-        (1, 10, "sent"),
-        (2, 10, "pending"),
-        (3, 10, "pending"),
-        (3, 20, "failed"),
-        (2, 30, "pending"),
-    ]
-    for aid, chat, status in outbox:
-        con.execute(
-            "INSERT INTO outbox (alert_id, chat_id, status, created) VALUES (?, ?, ?, ?)",
-            (aid, chat, status, t(5)),
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})",  # noqa: S608
+            [_as_text(v) for v in row.values()],
         )
     con.commit()
     con.close()
 
 
-async def test_previous_schema_migrates_with_everything_kept(db_path):
-    """A version-1 file: every subscription and pending row kept, the summary back-filled."""
-    _v1_database(db_path)
-    store = await SqliteStore.open(db_path)
+async def _v1_postgres(url: str) -> None:
+    con = await asyncpg.connect(url)
+    try:
+        async with con.transaction():
+            await con.execute(postgres.MIGRATIONS[0])
+            await con.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+            await con.execute("INSERT INTO schema_version VALUES (1)")
+            for table, row in _v1_rows():
+                marks = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+                await con.execute(
+                    f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})",  # noqa: S608
+                    *[json.dumps(v) if isinstance(v, list) else v for v in row.values()],
+                )
+            # The alert ids were given above; the old program's inserts would have advanced them.
+            await con.execute("SELECT setval(pg_get_serial_sequence('alerts', 'id'), 4)")
+    finally:
+        await con.close()
+
+
+async def test_previous_schema_migrates_with_everything_kept(store_target, telegram_api):
+    """A version-1 database: every subscription and pending row kept and still delivered once,
+    the summary back-filled."""
+    if isinstance(store_target, Path):
+        _v1_sqlite(store_target)
+    else:
+        await _v1_postgres(store_target)
+    store = await open_store_at(store_target)
     try:
         assert await store.schema_version() == SCHEMA_VERSION
         subs = await store.active_subscriptions()
@@ -334,6 +376,13 @@ async def test_previous_schema_migrates_with_everything_kept(db_path):
             (3, FEED, "a3"),
             (4, FEED, "a4"),
         ]
+        # The kept rows are still deliverable: each goes out once, through the real worker.
+        limiter = SendLimiter(per_second=0, chat_interval=0, group_per_minute=0)
+        async with Bot("123:MIGRATED", base_url=telegram_api.base_url) as bot:
+            report = await DeliveryWorker(bot, store, limiter=limiter).run_once()
+        assert report.sent == 3
+        assert sorted(m.chat_id for m in telegram_api.sent) == [10, 10, 30]
+        assert await store.outbox_counts() == {"sent": 4, "failed": 1}
         # And it keeps working: a new accusation updates the back-filled summary.
         await store.ingest(
             FEED, [blame("n", Pair("Armenia", "Azerbaijan"), published=NOW)], now=NOW

@@ -1,4 +1,5 @@
-"""The store on a real SQLite file: migrations, seen items, alerts, subscriptions, outbox."""
+"""The store on both backends (a SQLite file, a PostgreSQL database): migrations, seen items,
+alerts, subscriptions, outbox. PostgreSQL's own concerns are in test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 
 from bot.errors import StoreError
 from bot.model import NewStory
+from bot.store import postgres
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from feeds.model import Detection, Item, Level, Pair
+from tests.stores import open_store_at
 
 NOW = datetime(2021, 8, 13, 10, 0, tzinfo=UTC)
 FEED = "https://example.org/feed.xml"
@@ -32,13 +35,6 @@ def make_item(key: str, title: str = "Title", *, feed: str = FEED, link: str = "
 BLAME = Detection(Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),), actors=("Russia",))
 
 
-@pytest.fixture
-async def store(db_path):
-    store = await SqliteStore.open(db_path)
-    yield store
-    await store.close()
-
-
 async def routed(store, story: NewStory) -> NewStory:
     """The story with the chats whose levels want it, as the poller routes before ingest."""
     chats = [
@@ -48,12 +44,12 @@ async def routed(store, story: NewStory) -> NewStory:
 
 
 async def test_fresh_database_has_current_schema_version(store):
-    """A new file is migrated to the newest schema version."""
-    assert await store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
+    """A new database is migrated to the newest schema version, the same number on both."""
+    assert await store.schema_version() == SCHEMA_VERSION == postgres.SCHEMA_VERSION
 
 
 async def test_newer_database_is_refused(db_path):
-    """A database written by a newer program is refused with a clear message."""
+    """A SQLite file written by a newer program is refused with a clear message."""
     con = sqlite3.connect(db_path)
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     con.close()
@@ -82,9 +78,9 @@ async def test_migrated_v1_file_equals_fresh_schema(tmp_path):
     assert schema(old) == schema(tmp_path / "fresh.db")
 
 
-async def test_unseen_filters_known_items_across_restarts(db_path):
-    """An item stored once is never new again, also after reopening the file."""
-    store = await SqliteStore.open(db_path)
+async def test_unseen_filters_known_items_across_restarts(store_target):
+    """An item stored once is never new again, also after reopening the database."""
+    store = await open_store_at(store_target)
     await store.add_feed(FEED, now=NOW)
     items = [make_item("a"), make_item("b")]
     fresh = await store.unseen(FEED, items, now=NOW)
@@ -92,7 +88,7 @@ async def test_unseen_filters_known_items_across_restarts(db_path):
     await store.ingest(FEED, [NewStory(i, BLAME) for i in fresh], now=NOW)
     await store.close()
 
-    store = await SqliteStore.open(db_path)
+    store = await open_store_at(store_target)
     again = await store.unseen(FEED, [*items, make_item("c")], now=NOW)
     assert [i.key for i in again] == ["c"]
     await store.close()

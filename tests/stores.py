@@ -1,0 +1,40 @@
+"""The store under test on both backends: fixtures `store_target` and `store`.
+
+`store` is parametrised: each test that uses it runs on a SQLite file and then on a fresh
+PostgreSQL database (tests/postgres.py), because both backends promise the same behaviour.
+`store_target` is where that store lives, for a test that opens it again (a restart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import PostgresStore, SqliteStore, Store
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_target(request: pytest.FixtureRequest, db_path: Path) -> Path | str:
+    """A SQLite file, or the URL of a new empty PostgreSQL database."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return db_path
+
+
+async def open_store_at(target: Path | str) -> Store:
+    """Open the store of a `store_target` (again, to see what a restart sees)."""
+    if isinstance(target, Path):
+        return await SqliteStore.open(target)
+    return await PostgresStore.open(target)
+
+
+@pytest.fixture
+async def store(store_target: Path | str) -> AsyncIterator[Store]:
+    """The store under test, opened and closed around the test."""
+    store = await open_store_at(store_target)
+    yield store
+    await store.close()
