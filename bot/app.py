@@ -99,11 +99,12 @@ async def console_services(
 ) -> AsyncIterator[tuple[Store, httpx.AsyncClient]]:
     """Store and HTTP client for the console commands, closed on the way out.
 
-    A poller takes the run lock and starts from the default feeds if none are configured;
-    `feeds …` commands do neither, so adding one feed to a new database adds just that one.
+    A poller takes the run lock (SQLite only) and starts from the default feeds if none are
+    configured; `feeds …` commands do neither, so adding one feed to a new database adds just
+    that one.
     """
     run_lock = RunLock(settings.database_path)
-    if is_poller:
+    if is_poller and settings.database_url is None:
         run_lock.acquire()
     try:
         store = await (open_store(settings) if is_poller else connect(settings))
@@ -200,6 +201,7 @@ async def demo(settings: Settings) -> None:
         demo_settings = replace(
             settings,
             database_path=Path(tmp) / "demo.db",
+            database_url=None,  # the demo never writes to a configured PostgreSQL database
             feeds_file=None,
             feed_allow_private=True,  # the demo feeds live on 127.0.0.1
             first_poll_max_age_hours=0,  # the sample stories are years old
@@ -251,7 +253,7 @@ async def print_status(settings: Settings) -> None:
         feeds = await store.list_feeds()
         last = await store.get_meta("last_cycle")
         duration = await store.get_meta("last_cycle_duration")
-        print(f"database: {settings.database_path}")
+        print(f"database: {settings.database_label}")
         print(f"last poll cycle: {last or 'never'}" + (f" ({duration} s)" if duration else ""))
         print(f"feeds: {stats.feeds} ({stats.failing_feeds} failing)")
         for feed in feeds:
@@ -469,7 +471,9 @@ def run_telegram(settings: Settings) -> None:
 
     Updates come by long polling, or to PTB's webhook server with TELEGRAM_WEBHOOK_URL.
     """
-    with RunLock(settings.database_path):
+    # One process per SQLite file; PostgreSQL has no file to lock.
+    is_sqlite = settings.database_url is None
+    with RunLock(settings.database_path) if is_sqlite else contextlib.nullcontext():
         application = build_application(settings)
         if settings.telegram_webhook_url:
             # Without a configured secret a fresh one per start still keeps strangers out:

@@ -62,13 +62,16 @@ class Settings:
 def redacted(url: str) -> str:
     """The URL with its password (after user: or in a password= parameter) replaced by ***."""
     parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    has_query_password = any(name == "password" for name, _ in params)
+    if parts.password is None and not has_query_password:
+        return url  # unchanged: geturl() would also drop the '//' of 'postgresql:///db'
     netloc = parts.netloc
     if parts.password is not None:
         userinfo, _, hostport = netloc.rpartition("@")
         netloc = f"{userinfo.partition(':')[0]}:***@{hostport}"
-    params = parse_qsl(parts.query, keep_blank_values=True)
     query = parts.query
-    if any(name == "password" for name, _ in params):
+    if has_query_password:
         hidden = [(name, "***" if name == "password" else value) for name, value in params]
         query = urlencode(hidden, safe="*/")
     return parts._replace(netloc=netloc, query=query).geturl()

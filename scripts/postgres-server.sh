@@ -2,7 +2,7 @@
 # A private, throwaway PostgreSQL server for tests: loopback only, trust auth, no durability.
 #
 #   scripts/postgres-server.sh start DIR   initdb into DIR, start, print the test database URL
-#                                          postgresql://ceasefire@127.0.0.1:PORT/ceasefire
+#                                          postgresql://ceasefire:PASSWORD@127.0.0.1:PORT/ceasefire
 #   scripts/postgres-server.sh stop DIR    stop the server in DIR (DIR itself stays)
 #   scripts/postgres-server.sh mktemp      make and print a fresh DIR, in RAM when there is room
 #   scripts/postgres-server.sh bindir      print the server binaries' directory; exit 1 if none
@@ -10,10 +10,13 @@
 # Binaries: `postgres` on PATH, else the newest /usr/lib/postgresql/*/bin (Debian `postgresql`).
 # The server refuses to run as root, so as root it runs as the `postgres` user and DIR is chowned
 # to it. The role `ceasefire` (LOGIN CREATEDB, no superuser) owns the database `ceasefire`.
+# TCP logins need its password, as on a real server, so a wrong one is refused (tests check the
+# error line); the unix socket in DIR, used only to set up, trusts the local user.
 set -euo pipefail
 
 ROLE=ceasefire
 DATABASE=ceasefire
+PASSWORD=loopback-test-only  # a throwaway server on 127.0.0.1; nothing secret behind it
 
 bindir() {
     local exe
@@ -59,7 +62,7 @@ start() {
     if [[ $(id -u) == 0 ]]; then
         chown postgres: "$dir" || { echo "postgres-server: as root, needs the user postgres" >&2; exit 1; }
     fi
-    as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
+    as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth-local=trust --auth-host=scram-sha-256 \
         --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions >"$dir/initdb.log" \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     cat >>"$dir/data/postgresql.conf" <<CONF
@@ -77,8 +80,8 @@ CONF
         if as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --options="-p $port" \
             --wait --timeout=60 --silent start >/dev/null; then
             as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
-                -c "CREATE ROLE $ROLE LOGIN CREATEDB" -c "CREATE DATABASE $DATABASE OWNER $ROLE" >&2
-            echo "postgresql://$ROLE@127.0.0.1:$port/$DATABASE"
+                -c "CREATE ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASSWORD'" -c "CREATE DATABASE $DATABASE OWNER $ROLE" >&2
+            echo "postgresql://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE"
             return
         fi
     done

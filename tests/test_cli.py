@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.cli import main
+from bot.config import redacted
 from tests.fakes.feed_server import FAULTS
 
 SEED_TITLE = "Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceasefire First"
@@ -18,7 +22,9 @@ SEED_TITLE = "Russia Blames Azerbaijan for Breach of Karabakh Truce in Post-Ceas
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd=None):
     """Run `python -m bot …` as a user would, with a clean environment."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FEED"))}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FEED", "DATABASE_"))
+    }
     environ.update(env or {})
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bot", *args],
@@ -164,3 +170,123 @@ def test_poll_once_queues_webhooks_for_the_service(tmp_path, feed_server, capsys
     assert main([*base, "poll", "--once"]) == 0
     assert main([*base, "status"]) == 0
     assert "webhook backlog: 1" in capsys.readouterr().out
+
+
+# -- DATABASE_URL: one clear line, exit code 2, never the password -------------------------------
+
+SECRET = "hunter2-db"  # noqa: S105 - made up, to check it never shows
+
+
+def refused_port() -> socket.socket:
+    """A loopback port that refuses connections (bound, not listening); close it after use."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    netloc = f"{parts.username}:{password}@{parts.hostname}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def env_file_with(tmp_path, database_url: str) -> str:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DATABASE_URL={database_url}\nDATABASE_PATH={tmp_path / 'db.sqlite'}\n")
+    return str(env_file)
+
+
+def assert_one_line(err: str, *expected: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for text in expected:
+        assert text in lines[0]
+    assert SECRET not in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["run"], ["poll", "--once"], ["status"], ["feeds", "list"]])
+def test_refused_database_port_is_one_line_and_exit_2(tmp_path, capsys, command):
+    """Nothing listens at DATABASE_URL: every command says where it tried, and exits 2."""
+    with refused_port() as sock:
+        port = sock.getsockname()[1]
+        url = f"postgresql://bot:{SECRET}@127.0.0.1:{port}/alerts"
+        assert main(["--env-file", env_file_with(tmp_path, url), *command]) == 2
+    assert_one_line(capsys.readouterr().err, f'127.0.0.1:{port}, database "alerts"', "refused")
+    assert not (tmp_path / "db.sqlite").exists()  # no silent fallback to SQLite
+
+
+def test_wrong_database_password_is_one_line_and_exit_2(tmp_path, capsys, postgres_url):
+    """The real server refuses a wrong password: the line names host, port and database."""
+    parts = urlsplit(postgres_url)
+    url = with_password(postgres_url, SECRET)
+    assert main(["--env-file", env_file_with(tmp_path, url), "run"]) == 2
+    where = f'{parts.hostname}:{parts.port}, database "{parts.path[1:]}"'
+    assert_one_line(capsys.readouterr().err, where, "password authentication failed")
+
+
+def test_missing_database_is_one_line_and_exit_2(tmp_path, capsys, postgres_url):
+    """A database that does not exist on the server is named in the line."""
+    url = urlunsplit(urlsplit(postgres_url)._replace(path="/no_such_db"))
+    assert main(["--env-file", env_file_with(tmp_path, url), "status"]) == 2
+    assert_one_line(capsys.readouterr().err, 'database "no_such_db"', "does not exist")
+
+
+def test_not_a_postgresql_url_is_one_line_and_exit_2(tmp_path, capsys):
+    """DATABASE_URL of another kind is a setting error, before anything is opened."""
+    url = f"mysql://bot:{SECRET}@127.0.0.1/alerts"
+    assert main(["--env-file", env_file_with(tmp_path, url), "run"]) == 2
+    assert_one_line(capsys.readouterr().err, "DATABASE_URL", "postgresql://")
+
+
+def test_run_process_with_unreachable_database_prints_one_line(tmp_path):
+    """The real `run` process: one stderr line (logging included), exit code 2."""
+    with refused_port() as sock:
+        port = sock.getsockname()[1]
+        url = f"postgresql://bot:{SECRET}@127.0.0.1:{port}/alerts"
+        result = run_cli("run", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line(result.stderr, f'127.0.0.1:{port}, database "alerts"')
+
+
+def test_status_and_feeds_on_postgresql(tmp_path, capsys, feed_server, postgres_url):
+    """With DATABASE_URL the commands use PostgreSQL; `status` shows the URL without password."""
+    env_file = env_file_with(tmp_path, postgres_url)
+    url = feed_server.publish_rss("/pg.xml", [SEED_TITLE], title="On PostgreSQL")
+    (tmp_path / ".env").write_text(
+        (tmp_path / ".env").read_text() + "FEED_ALLOW_PRIVATE=true\nFIRST_POLL_MAX_AGE_HOURS=0\n"
+    )
+    assert main(["--env-file", env_file, "feeds", "add", url]) == 0
+    assert main(["--env-file", env_file, "poll", "--once"]) == 0
+    assert SEED_TITLE in capsys.readouterr().out
+    assert main(["--env-file", env_file, "status"]) == 0
+    status = capsys.readouterr().out
+    assert "alerts: 1 (1 today)" in status
+    assert f"database: {redacted(postgres_url)}" in status
+    assert not (tmp_path / "db.sqlite").exists()
+
+
+async def test_telegram_run_with_unreachable_database_prints_one_line(tmp_path, telegram_api):
+    """`run` with a token reaches Telegram (the fake), then fails on the database: one line."""
+    with refused_port() as sock:
+        port = sock.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FEED"))}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": "123:TOKEN",
+            "TELEGRAM_API_URL": telegram_api.base_url,
+            "DATABASE_URL": f"postgresql://bot:{SECRET}@127.0.0.1:{port}/alerts",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert_one_line(err.decode(), f'127.0.0.1:{port}, database "alerts"')
+    assert telegram_api.calls_to("getMe")  # it did start the Telegram side first

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_API_URL, load_settings
+from bot.config import DEFAULT_API_URL, database_place, load_settings, redacted
 from bot.errors import ConfigError
 
 
@@ -52,6 +52,8 @@ def test_values_are_parsed():
         ("OUTBOX_RETENTION_DAYS", "0"),
         ("TELEGRAM_API_URL", "ftp://x"),
         ("TELEGRAM_BOT_TOKEN", "nocolon"),
+        ("DATABASE_URL", "mysql://bot:pw@db/alerts"),
+        ("DATABASE_URL", "postgresql://bot:pw@db:port/alerts"),
     ],
 )
 def test_bad_value_names_the_setting(name, value):
@@ -120,3 +122,49 @@ def test_bad_outlet_value_names_the_setting(environ, name):
     """A wrong outlet setting raises ConfigError naming it."""
     with pytest.raises(ConfigError, match=name):
         load_settings(environ)
+
+
+def test_database_url_selects_postgresql_and_hides_its_password():
+    """DATABASE_URL is kept as given; repr, label and bad-URL errors never show the password."""
+    url = "postgresql://bot:pa55@db.example:5432/alerts"
+    settings = load_settings({"DATABASE_URL": url})
+    assert settings.database_url == url
+    assert "pa55" not in repr(settings)
+    assert settings.database_label == "postgresql://bot:***@db.example:5432/alerts"
+    assert load_settings({}).database_url is None
+    assert load_settings({}).database_label == "data/ceasefire-alerts.db"
+    for bad in (
+        "mysql://bot:pa55@db/alerts",
+        "bot:pa55@db/alerts",
+        "postgresql://bot:pa55@db:x/a",
+    ):
+        with pytest.raises(ConfigError) as raised:
+            load_settings({"DATABASE_URL": bad})
+        assert "pa55" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "place"),
+    [
+        (
+            "postgresql://bot:pa55@db.example:6432/alerts",
+            "postgresql://bot:***@db.example:6432/alerts",
+            'db.example:6432, database "alerts"',
+        ),
+        (
+            "postgres://bot@10.1.2.3/alerts?password=pa55&sslmode=require",
+            "postgres://bot@10.1.2.3/alerts?password=***&sslmode=require",
+            '10.1.2.3:5432, database "alerts"',
+        ),
+        ("postgresql://bot:p%40ss@db/", "postgresql://bot:***@db/", 'db:5432, database "bot"'),
+        (
+            "postgresql:///alerts?host=/run/postgresql",
+            "postgresql:///alerts?host=/run/postgresql",
+            '/run/postgresql:5432, database "alerts"',
+        ),
+    ],
+)
+def test_database_url_redacted_and_place(url, shown, place):
+    """Logs show the URL with *** for its password; error lines name host, port and database."""
+    assert redacted(url) == shown
+    assert database_place(url) == place

@@ -4,8 +4,10 @@ A row is marked sent right after Telegram accepts it, and that bookkeeping finis
 worker is being cancelled, so a restart resends only what was never accepted. Telegram's answers
 decide each row's fate: 429 → postponed by retry_after (never dropped), 5xx/network → retried with
 backoff, 403/"chat not found" → the subscription is turned off, "migrated" → the subscription
-moves and the row is resent there, any other 400 → the row is marked failed.
-May import telegram, bot.store, bot.frontend.format.
+moves and the row is resent there, any other 400 → the row is marked failed. While the database
+is away the worker waits for it (one log line), and a message Telegram accepted meanwhile is
+recorded as sent once the database is back, so it does not go out twice.
+May import telegram, bot.store, bot.services.outage, bot.frontend.format.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.errors import StoreUnavailable
 from bot.frontend.format import format_alert, is_web_link
 from bot.model import utc_now
+from bot.services.outage import Outage
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -186,6 +190,7 @@ class DeliveryWorker:
         formatter: Callable[[Alert], str] = format_alert,
         on_round: Callable[[DeliveryReport], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        outage: Outage | None = None,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -198,6 +203,7 @@ class DeliveryWorker:
         self._format = formatter
         self._on_round = on_round
         self._monotonic = monotonic
+        self._outage = outage or Outage("delivery")
         self._wake = asyncio.Event()
         self.idle = asyncio.Event()  # set while run_forever waits for work (tests wait on it)
         self._stopping = False
@@ -241,10 +247,14 @@ class DeliveryWorker:
             self._wake.clear()
             try:
                 report = await self.run_once()
+                self._outage.recovered()
                 if self._on_round is not None:
                     self._on_round(report)
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as exc:
+                await self._sleep(self._outage.failed(exc))
+                continue
             except Exception:
                 log.exception("delivery round failed; trying again shortly")
                 await self._sleep(self._backoff_base)
@@ -298,6 +308,9 @@ class DeliveryWorker:
             *(self._deliver_chat(queue, gate, texts, report) for queue in ready.values()),
             return_exceptions=True,
         )
+        for result in results:
+            if isinstance(result, StoreUnavailable):
+                raise result  # the round ends; run_forever waits for the database
         for result in results:
             # One chat's surprise must not stop the others; the row stays pending.
             if isinstance(result, Exception):
@@ -410,12 +423,27 @@ class DeliveryWorker:
             await self._postpone(row, chat_id, delay, str(exc))
             report.postponed += 1
             return False
-        # Telegram has it now: record that before anything else can happen, cancel included.
-        await _finish(
-            self._store.mark_sent(row.id, message_id=message.message_id, now=self._clock())
-        )
+        await self._record_sent(row, message.message_id)
         report.sent += 1
         return True
+
+    async def _record_sent(self, row: OutboxRow, message_id: int) -> None:
+        """Telegram has the message: record that before anything else can happen, cancel
+        included, and wait out a database outage, or the row would go out again."""
+        tries = 0
+        while True:
+            try:
+                await _finish(
+                    self._store.mark_sent(row.id, message_id=message_id, now=self._clock())
+                )
+            except StoreUnavailable as exc:
+                # Each row waits on its own count: sends in flight together all fail at once.
+                tries += 1
+                self._outage.failed(exc)
+                await asyncio.sleep(self._outage.delay(tries))
+                continue
+            self._outage.recovered()
+            return
 
     async def _postpone(self, row: OutboxRow, chat_id: int, seconds: float, reason: str) -> None:
         self._hold(chat_id, seconds)

@@ -17,9 +17,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from bot.config import Settings
+from bot.errors import StoreUnavailable
 from bot.model import Alert, FeedState, NewStory, utc_now
 from bot.services.filters import Router
 from bot.services.history import RECENT_WINDOW, PendingAccusation, event_time, novelty_from_record
+from bot.services.outage import Outage
 from bot.store import Store
 from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
@@ -156,6 +158,7 @@ class Poller:
         on_cycle: Callable[[CycleReport], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
         classifier: Classifier = classify,
+        outage: Outage | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -165,6 +168,7 @@ class Poller:
         self._on_cycle = on_cycle
         self._clock = clock
         self._classify = classifier
+        self._outage = outage or Outage("polling")
         self._ingest_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
@@ -185,7 +189,14 @@ class Poller:
         # Downloads wait for `gate`; whole feeds (body, parse, ingest) for `slots`, so a cold
         # cycle over a thousand feeds never holds a thousand bodies in memory at once.
         slots = asyncio.Semaphore(2 * self._settings.fetch_concurrency)
-        outcomes = await asyncio.gather(*(self._poll_feed(feed, gate, slots) for feed in feeds))
+        finished = await asyncio.gather(
+            *(self._poll_feed(feed, gate, slots) for feed in feeds), return_exceptions=True
+        )
+        # Only a database outage gets out of _poll_feed; the cycle is retried when it ends.
+        lost = next((o for o in finished if isinstance(o, BaseException)), None)
+        if lost is not None:
+            raise lost
+        outcomes = [o for o in finished if isinstance(o, FeedOutcome)]
         alerts = tuple(alert for outcome in outcomes for alert in outcome.alerts)
         report = CycleReport(
             started=started,
@@ -213,26 +224,35 @@ class Poller:
         return report
 
     async def run_forever(self) -> None:
-        """Poll, prune now and then, sleep until a feed is due; errors never end the loop."""
+        """Poll, prune now and then, sleep until a feed is due; errors never end the loop.
+
+        While the database is away the cycle is retried with a growing pause. Nothing is lost:
+        a feed's validators and next poll time are saved only after its items are stored, so
+        what a failed cycle fetched is fetched again.
+        """
         while True:
             try:
                 await self.poll_once()
                 await self._maybe_prune()
+                delay = await self._seconds_until_due()
+                self._outage.recovered()
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as exc:
+                delay = self._outage.failed(exc)
             except Exception:
                 log.exception("poll cycle failed; trying again next interval")
-            await self._sleep_until_due()
+                delay = self._settings.poll_interval
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
-    async def _sleep_until_due(self) -> None:
-        now = self._clock()
+    async def _seconds_until_due(self) -> float:
         due = await self._store.next_due_time()
         delay = self._settings.poll_interval
         if due is not None:
-            delay = min(delay, max(0.0, (due - now).total_seconds()))
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=max(1.0, delay))
+            delay = min(delay, max(0.0, (due - self._clock()).total_seconds()))
+        return max(1.0, delay)
 
     async def _maybe_prune(self) -> None:
         now = self._clock()
@@ -254,7 +274,7 @@ class Poller:
                 await self._poll_feed_inner(feed, gate, outcome)
         except FeedError as exc:
             await self._record_failure(feed, outcome, str(exc), getattr(exc, "retry_after", None))
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, StoreUnavailable):
             raise
         except Exception as exc:  # a bug on one feed must not stop the cycle
             log.exception("unexpected error polling %s", feed.url)
