@@ -3,11 +3,13 @@
 `store` is parametrised: each test that uses it runs on a SQLite file and then on a fresh
 PostgreSQL database (tests/postgres.py), because both backends promise the same behaviour.
 `store_target` is where that store lives, for a test that opens it again (a restart).
+`eventually(check)` waits for a state that nothing signals (a row written by another task).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,12 @@ async def store(store_target: Path | str) -> AsyncIterator[Store]:
     store = await open_store_at(store_target)
     yield store
     await store.close()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 10.0) -> None:
+    """Wait until the async `check()` is true; fail after `within` seconds."""
+    async with asyncio.timeout(within):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.02)  # a database row has no event to wait on

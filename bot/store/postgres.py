@@ -81,6 +81,21 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _connection_loss(exc: BaseException, conn: asyncpg.Connection) -> BaseException | None:
+    """The error saying the server or the network went away, if that is why `exc` happened."""
+    # A ROLLBACK on a dead connection fails too, hiding the error that killed it: look down.
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, _CONNECTION_LOST):
+            return cause
+        cause = cause.__context__
+    try:
+        is_closed = conn.is_closed()
+    except asyncpg.InterfaceError:  # the pool has already taken the closed connection back
+        is_closed = True
+    return exc if is_closed else None
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # jsonb columns hold Python lists; asyncpg would hand us text otherwise.
     await conn.set_type_codec(
@@ -177,10 +192,11 @@ class PostgresStore:
         try:
             yield conn
         except Exception as exc:
-            if isinstance(exc, _CONNECTION_LOST) or conn.is_closed():
-                message = f"lost the connection to PostgreSQL at {self._place}: {_reason(exc)}"
-                raise StoreUnavailable(message) from exc
-            raise
+            lost = _connection_loss(exc, conn)
+            if lost is None:
+                raise
+            message = f"lost the connection to PostgreSQL at {self._place}: {_reason(lost)}"
+            raise StoreUnavailable(message) from exc
         finally:
             await self._pool.release(conn)
 
