@@ -2,7 +2,8 @@
 
 The outage is real: the test database stops accepting connections and every session on it is
 terminated (what a server restart or a network cut does to the bot), then it comes back. The
-poller and the delivery worker log one line, wait, resume, and nothing is lost or sent twice.
+poller, the delivery worker and the webhook worker log one line, wait, resume, and nothing is
+lost or sent twice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -20,6 +22,7 @@ from telegram import Bot
 from bot.config import Settings
 from bot.frontend.delivery import DeliveryWorker, SendLimiter
 from bot.model import NewStory, utc_now
+from bot.outlets.webhooks import WebhookWorker
 from bot.services import filters
 from bot.services.outage import Outage
 from bot.services.poller import Poller
@@ -27,6 +30,7 @@ from bot.store import PostgresStore
 from feeds.detect import classify
 from feeds.fetch import make_client
 from feeds.model import Detection, Item, Level, Pair
+from tests.fakes.webhook_receiver import WEBHOOK_SECRET
 from tests.stores import eventually
 
 STORY_A = "Armenia accuses Azerbaijan of breaking the ceasefire near the border"
@@ -157,8 +161,8 @@ async def test_poller_waits_out_an_outage_mid_cycle_and_loses_nothing(
     ]
 
 
-async def queued_rows(store, chats) -> None:
-    """Two stored alerts, each queued for every chat (as ingest queues them)."""
+async def queued_rows(store, chats, *, webhooks=()) -> None:
+    """Two stored alerts, each queued for every chat and receiver (as ingest queues them)."""
     now = utc_now()
     for n, title in enumerate((STORY_A, STORY_B)):
         item = Item(
@@ -171,7 +175,7 @@ async def queued_rows(store, chats) -> None:
             source_title="Feed Test",
         )
         detection = Detection(Level.BLAME, pairs=(Pair("Armenia", "Azerbaijan"),))
-        story = NewStory(item, detection, recipients=tuple(chats))
+        story = NewStory(item, detection, recipients=tuple(chats), webhooks=tuple(webhooks))
         await store.ingest(item.feed_url, [story], now=now)
 
 
@@ -271,3 +275,48 @@ async def test_delivery_started_during_an_outage_sends_when_the_database_returns
             await worker.stop()
     await store.close()
     assert [m.chat_id for m in telegram_api.sent] == [201, 201]
+
+
+async def test_webhooks_wait_out_an_outage_and_post_nothing_twice(
+    postgres_url, database, webhook_receiver, caplog
+):
+    """The database goes away while a receiver holds a post: once it answers 200 the worker
+    waits to record it, then posts the rest; every alert reaches the receiver once."""
+    caplog.set_level(logging.DEBUG, logger="bot.services.outage")
+    store = await PostgresStore.open(postgres_url)
+    await queued_rows(store, [], webhooks=[webhook_receiver.url])
+    outage = fast_outage("webhooks")
+    worker = WebhookWorker(
+        store,
+        [webhook_receiver.url],
+        WEBHOOK_SECRET,
+        timeout=10.0,
+        pause_after=timedelta(hours=6),
+        outage=outage,
+    )
+    webhook_receiver.hang()
+    worker.start()
+    try:
+        await webhook_receiver.wait_for(lambda: len(webhook_receiver.held) == 1)
+        await database.cut()
+        webhook_receiver.release()  # the receiver takes the post while the database is away
+
+        async def retried() -> bool:
+            return outage.failures >= 3
+
+        await eventually(retried)
+        assert len(webhook_receiver.posts) == 1
+        await database.restore()
+
+        async def all_sent() -> bool:
+            return (await store.webhook_counts()) == {"sent": 2}
+
+        await eventually(all_sent)
+    finally:
+        await worker.stop()
+        await store.close()
+    delivered = Counter(post.payload["id"] for post in webhook_receiver.accepted)
+    assert len(delivered) == 2
+    assert set(delivered.values()) == {1}
+    lines = outage_lines(caplog, "webhooks")
+    assert [level for level, _ in lines] == [logging.WARNING, logging.INFO]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import StoreError
-from bot.model import NewStory
+from bot.model import NewStory, WebhookTarget
 from bot.store import postgres
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from feeds.model import Detection, Item, Level, Pair
@@ -234,3 +234,38 @@ async def test_feed_error_and_recovery_are_recorded(store):
         "Fri, 13 Aug 2021",
         "T",
     )
+
+
+async def test_webhook_rows_are_queued_with_the_alert_and_tracked(store):
+    """An alert gets one webhook row per receiver in its transaction; sent, refused and the
+    receiver's health are kept; done rows go with the outbox retention, pending ones stay."""
+    hook_a, hook_b = "https://hooks.example/a", "https://hooks.example/b"
+    story = NewStory(make_item("w1"), BLAME, webhooks=(hook_a, hook_b, hook_a))
+    (alert,) = await store.ingest(FEED, [story], now=NOW)
+    await store.ingest(FEED, [NewStory(make_item("w2"), BLAME, webhooks=(hook_a,))], now=NOW)
+    first, second = await store.next_webhooks(hook_a)
+    assert (first.alert.id, first.url, first.attempts) == (alert.id, hook_a, 0)
+    await store.mark_webhook_sent(first.id, now=NOW)
+    await store.record_webhook_attempt(second.id, "HTTP 500")
+    assert [r.attempts for r in await store.next_webhooks(hook_a)] == [1]
+    await store.record_webhook_attempt(second.id, "HTTP 422", is_refused=True)
+    assert await store.next_webhooks(hook_a) == []
+    assert await store.webhook_counts() == {"sent": 1, "refused": 1, "pending": 1}
+
+    assert await store.webhook_target(hook_b) == WebhookTarget(url=hook_b)
+    failing = WebhookTarget(
+        url=hook_b,
+        failures=3,
+        failing_since=NOW,
+        next_attempt=NOW + timedelta(minutes=5),
+        last_error="HTTP 503",
+    )
+    await store.save_webhook_target(failing)
+    assert await store.webhook_target(hook_b) == failing
+    paused = replace(failing, paused_at=NOW + timedelta(hours=6))
+    await store.save_webhook_target(paused)
+    assert (await store.webhook_target(hook_b)).is_paused
+
+    later = NOW + timedelta(days=40)
+    await store.prune(items_before=NOW - timedelta(days=1), outbox_before=later)
+    assert await store.webhook_counts() == {"pending": 1}

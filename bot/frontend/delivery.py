@@ -423,27 +423,15 @@ class DeliveryWorker:
             await self._postpone(row, chat_id, delay, str(exc))
             report.postponed += 1
             return False
-        await self._record_sent(row, message.message_id)
+        # Telegram has it now: record that before anything else can happen, cancel included,
+        # and wait out a database outage, or the row would go out again.
+        await self._outage.keep_trying(
+            lambda: _finish(
+                self._store.mark_sent(row.id, message_id=message.message_id, now=self._clock())
+            )
+        )
         report.sent += 1
         return True
-
-    async def _record_sent(self, row: OutboxRow, message_id: int) -> None:
-        """Telegram has the message: record that before anything else can happen, cancel
-        included, and wait out a database outage, or the row would go out again."""
-        tries = 0
-        while True:
-            try:
-                await _finish(
-                    self._store.mark_sent(row.id, message_id=message_id, now=self._clock())
-                )
-            except StoreUnavailable as exc:
-                # Each row waits on its own count: sends in flight together all fail at once.
-                tries += 1
-                self._outage.failed(exc)
-                await asyncio.sleep(self._outage.delay(tries))
-                continue
-            self._outage.recovered()
-            return
 
     async def _postpone(self, row: OutboxRow, chat_id: int, seconds: float, reason: str) -> None:
         self._hold(chat_id, seconds)

@@ -7,7 +7,8 @@ Per receiver, rows go out oldest first. A failure (timeout, no connection, 5xx, 
 backs that receiver off exponentially; one that keeps failing for WEBHOOK_PAUSE_HOURS is paused,
 reported once to the operators, and tried once an hour until it answers, when its backlog
 follows. 400, 413 and 422 refuse one payload: that row is given up and logged, the next goes on.
-May import httpx, bot.store, bot.model, bot.i18n and bot.outlets.payload.
+May import httpx, bot.store, bot.model, bot.errors, bot.i18n, bot.services.outage and
+bot.outlets.payload.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.errors import StoreUnavailable
 from bot.i18n import N_, gettext_for
 from bot.model import Alert, WebhookRow, WebhookTarget, utc_now
 from bot.outlets.payload import alert_payload
+from bot.services.outage import Outage
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,7 @@ class WebhookWorker:
         backoff_base: float = BACKOFF_BASE,
         backoff_max: float = BACKOFF_MAX,
         paused_retry: float = PAUSED_RETRY,
+        outage: Outage | None = None,
     ) -> None:
         self._store = store
         self._urls = tuple(urls)
@@ -92,6 +96,7 @@ class WebhookWorker:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._paused_retry = paused_retry
+        self._outage = outage or Outage("webhooks")
         self._wakes = {url: asyncio.Event() for url in self._urls}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -133,8 +138,11 @@ class WebhookWorker:
             self._wakes[url].clear()
             try:
                 delay = await self.drain(url)
+                self._outage.recovered()
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as exc:
+                delay = self._outage.failed(exc)
             except Exception:
                 log.exception("webhook %s: round failed; trying again shortly", redact_url(url))
                 delay = self._backoff_base
@@ -158,7 +166,10 @@ class WebhookWorker:
                     break
                 error, is_refused = await self._post(row)
                 if error is None:
-                    await self._store.mark_webhook_sent(row.id, now=self._clock())
+                    # The receiver has it: a database outage is waited out, or it goes twice.
+                    await self._outage.keep_trying(
+                        lambda row=row: self._store.mark_webhook_sent(row.id, now=self._clock())
+                    )
                     target = await self._recovered(target)
                     continue
                 await self._store.record_webhook_attempt(row.id, error, is_refused=is_refused)

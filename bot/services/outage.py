@@ -6,9 +6,14 @@ May import bot.errors only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.errors import StoreUnavailable
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +53,19 @@ class Outage:
                 "%s resumed: the database is back after %d failed tries", self._what, self.failures
             )
             self.failures = 0
+
+    async def keep_trying(self, write: Callable[[], Awaitable[T]]) -> T:
+        """Run `write` until the database takes it: for the record of something already done
+        outside (a message Telegram accepted), which must not be done again."""
+        tries = 0
+        while True:
+            try:
+                result = await write()
+            except StoreUnavailable as exc:
+                # Each caller waits on its own count: writes in flight together all fail at once.
+                tries += 1
+                self.failed(exc)
+                await asyncio.sleep(self.delay(tries))
+                continue
+            self.recovered()
+            return result

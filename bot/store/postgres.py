@@ -30,6 +30,8 @@ from bot.model import (
     PairRecord,
     StoreStats,
     Subscription,
+    WebhookRow,
+    WebhookTarget,
 )
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
@@ -368,9 +370,9 @@ class PostgresStore:
     ) -> list[Alert]:
         """Store new items; create alerts (or add a report to the same story) and outbox rows.
 
-        One transaction: either the items, their alerts and every chat's outbox row exist,
-        or none of them do. Only items this transaction inserted make alerts, so two processes
-        ingesting the same item cannot both alert it.
+        One transaction: either the items, their alerts, every chat's outbox row and every
+        webhook row exist, or none of them do. Only items this transaction inserted make
+        alerts, so two processes ingesting the same item cannot both alert it.
         """
         unique = list({story.item.key: story for story in stories}.values())
         if not unique:
@@ -416,6 +418,13 @@ class PostgresStore:
                     "ON CONFLICT (alert_id, chat_id) DO NOTHING",
                     alert.id,
                     list(story.recipients),
+                    _ts(now),
+                )
+                await conn.execute(
+                    "INSERT INTO webhook_outbox (alert_id, url, created) "
+                    "SELECT $1, unnest($2::text[]), $3 ON CONFLICT (alert_id, url) DO NOTHING",
+                    alert.id,
+                    list(story.webhooks),
                     _ts(now),
                 )
         return created
@@ -542,10 +551,15 @@ class PostgresStore:
                     "AND created < $1",
                     _ts(outbox_before),
                 )
+                await conn.execute(
+                    "DELETE FROM webhook_outbox WHERE status <> 'pending' AND created < $1",
+                    _ts(outbox_before),
+                )
             if alerts_before is not None:
                 await conn.execute(
                     "DELETE FROM alerts WHERE created < $1 AND id NOT IN "
-                    "(SELECT alert_id FROM outbox WHERE status = 'pending')",
+                    "(SELECT alert_id FROM outbox WHERE status = 'pending') AND id NOT IN "
+                    "(SELECT alert_id FROM webhook_outbox WHERE status = 'pending')",
                     _ts(alerts_before),
                 )
         return removed
@@ -720,6 +734,84 @@ class PostgresStore:
 
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+        return {row["status"]: row["n"] for row in rows}
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    async def next_webhooks(self, url: str, *, limit: int = 50) -> list[WebhookRow]:
+        """Pending webhook rows of one receiver, oldest first."""
+        rows = await self._all(
+            f"SELECT w.id AS row_id, w.url AS row_url, w.attempts AS row_attempts, "  # noqa: S608
+            f"{_ALERT_COLUMNS} FROM webhook_outbox w JOIN alerts a ON a.id = w.alert_id "
+            "WHERE w.url = $1 AND w.status = 'pending' ORDER BY w.id LIMIT $2",
+            url,
+            limit,
+        )
+        return [
+            WebhookRow(
+                id=row["row_id"],
+                url=row["row_url"],
+                attempts=row["row_attempts"],
+                alert=_alert(row),
+            )
+            for row in rows
+        ]
+
+    async def mark_webhook_sent(self, row_id: int, *, now: datetime) -> None:
+        await self._write(
+            "UPDATE webhook_outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1 "
+            "WHERE id = $2",
+            _ts(now),
+            row_id,
+        )
+
+    async def record_webhook_attempt(
+        self, row_id: int, error: str, *, is_refused: bool = False
+    ) -> None:
+        """Count a failed post; a refused row (the receiver rejects this payload) is given up."""
+        await self._write(
+            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = $1, "
+            "status = CASE WHEN $2 THEN 'refused' ELSE status END WHERE id = $3",
+            error[:500],
+            is_refused,
+            row_id,
+        )
+
+    async def webhook_target(self, url: str) -> WebhookTarget:
+        """A receiver's health (a fresh record for one never tried)."""
+        row = await self._one("SELECT * FROM webhook_targets WHERE url = $1", url)
+        if row is None:
+            return WebhookTarget(url=url)
+        return WebhookTarget(
+            url=url,
+            failures=row["failures"],
+            failing_since=row["failing_since"],
+            next_attempt=row["next_attempt"],
+            paused_at=row["paused_at"],
+            last_error=row["last_error"],
+        )
+
+    async def save_webhook_target(self, target: WebhookTarget) -> None:
+        def ts(moment: datetime | None) -> datetime | None:
+            return _ts(moment) if moment is not None else None
+
+        await self._write(
+            "INSERT INTO webhook_targets (url, failures, failing_since, next_attempt, "
+            "paused_at, last_error) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (url) DO UPDATE "
+            "SET failures = excluded.failures, failing_since = excluded.failing_since, "
+            "next_attempt = excluded.next_attempt, paused_at = excluded.paused_at, "
+            "last_error = excluded.last_error",
+            target.url,
+            target.failures,
+            ts(target.failing_since),
+            ts(target.next_attempt),
+            ts(target.paused_at),
+            (target.last_error or "")[:500] or None,
+        )
+
+    async def webhook_counts(self) -> dict[str, int]:
+        """Webhook rows by status."""
+        rows = await self._all("SELECT status, count(*) AS n FROM webhook_outbox GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
 
     # -- status ----------------------------------------------------------------------------------
