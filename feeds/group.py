@@ -1,74 +1,69 @@
-"""Decide whether two reports are the same story (several feeds, one alert). Pure."""
+"""Decide whether two reports are the same story (several feeds, one alert), in any language.
+
+A report is reduced to what does not depend on its language: level, canonical accuser → accused
+pairs and actors (feeds.detect), conflict area (feeds.conflicts), publication time, counts
+(feeds.numbers) and place-name keys (feeds.places). Two reports are one story when nothing rules
+it out and enough of that evidence agrees (`SAME_STORY`, weights in `story_score`).
+Pure; imports the stdlib and feeds only.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from feeds.conflicts import OTHER, conflict_of
 from feeds.model import Level, Pair
+from feeds.numbers import counts
+from feeds.places import place_keys, shares_place
 
 # Tracking parameters differ between syndicated copies of one article.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|ocid|cmpid|ref|src|at_\w+|mc_\w+)$", re.I)
-_WORD = re.compile(r"\w+", re.UNICODE)
-_STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "for",
-        "in",
-        "on",
-        "at",
-        "to",
-        "and",
-        "or",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "has",
-        "have",
-        "had",
-        "after",
-        "over",
-        "into",
-        "its",
-        "it",
-        "this",
-        "that",
-        "says",
-        "said",
-        "say",
-        "amid",
-        "new",
-        "first",
-    ]
-)
-SAME_TITLE = 0.5  # word overlap above which two titles tell the same story
-SAME_PAIR_TITLE = 0.25  # lower bar when both name the same accuser → accused
+WINDOW = timedelta(hours=24)  # reports further apart in time are never one story
+CLOSE = timedelta(hours=6)  # newsrooms follow each other within hours
+SAME_STORY = 4  # score at or above which two reports are one story
 
 
 @dataclass(frozen=True, slots=True)
 class Story:
     """The parts of an alert that identify its story, prepared once for many comparisons."""
 
-    words: frozenset[str]  # content words of the headline
     link: str  # normalised
     level: Level
+    published: datetime
     pairs: frozenset[Pair] = frozenset()
+    actors: frozenset[str] = frozenset()
+    conflict: str = OTHER
+    places: frozenset[str] = frozenset()  # feeds.places keys
+    numbers: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, title: str, link: str, level: Level, pairs: Iterable[Pair] = ()) -> Story:
+    def of(
+        cls,
+        *,
+        title: str,
+        summary: str,
+        link: str,
+        level: Level,
+        published: datetime,
+        pairs: Iterable[Pair] = (),
+        actors: Iterable[str] = (),
+        lang: str | None = None,
+    ) -> Story:
+        pairs = tuple(pairs)
+        named = [p.accuser for p in pairs] + [p.accused for p in pairs] + list(actors)
         return cls(
-            title_words(title), normalise_link(link) if link else "", level, frozenset(pairs)
+            link=normalise_link(link) if link else "",
+            level=level,
+            published=published,
+            pairs=frozenset(pairs),
+            actors=frozenset(named),
+            conflict=conflict_of(named),
+            places=place_keys(title, summary, lang),
+            numbers=counts(title, summary, lang),
         )
 
 
@@ -90,29 +85,70 @@ def normalise_link(url: str) -> str:
     return urlunsplit(("https", host, path, query, ""))
 
 
-def title_words(title: str) -> frozenset[str]:
-    """Content words of a headline, lower-cased, for overlap comparisons."""
-    return frozenset(
-        w for w in _WORD.findall(title.casefold()) if len(w) > 2 and w not in _STOPWORDS
-    )
-
-
-def title_similarity(a: str, b: str) -> float:
-    """Jaccard overlap of the two headlines' content words (0..1)."""
-    return _overlap(title_words(a), title_words(b))
-
-
-def _overlap(wa: frozenset[str], wb: frozenset[str]) -> float:
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / len(wa | wb)
-
-
-def is_same_story(a: Story, b: Story) -> bool:
-    """Same article (normalised link), or same level and pairs with clearly similar headlines."""
+def is_same_story(a: Story, b: Story, *, window: timedelta = WINDOW) -> bool:
+    """Same article (normalised link), or the same event told by another feed."""
     if a.link and a.link == b.link:
         return True
-    if a.level != b.level or a.pairs != b.pairs:
-        return False
-    bar = SAME_PAIR_TITLE if a.pairs else SAME_TITLE
-    return _overlap(a.words, b.words) >= bar
+    score = story_score(a, b, window=window)
+    return score is not None and score >= SAME_STORY
+
+
+def best_match(story: Story, known: Sequence[Story], *, window: timedelta = WINDOW) -> int | None:
+    """Index in `known` of the story `story` belongs to: the same link, else the best score at
+    or above SAME_STORY (the later one on a tie); None when it is a new story."""
+    best: tuple[float, int] | None = None
+    for index, other in enumerate(known):
+        if story.link and story.link == other.link:
+            return index
+        score = story_score(story, other, window=window)
+        if score is not None and score >= SAME_STORY:
+            rank = (score, other.published.timestamp())
+            if best is None or rank > best[0]:
+                best = (rank, index)
+    return None if best is None else best[1]
+
+
+def story_score(a: Story, b: Story, *, window: timedelta = WINDOW) -> int | None:
+    """How much two reports agree on their event; None when something rules it out."""
+    if _rules_out(a, b, window):
+        return None
+    score = 0
+    if a.pairs & b.pairs:
+        score += 2  # the same accuser blames the same accused
+    if a.conflict != OTHER:
+        score += 1  # _rules_out left only equal conflicts
+    if len(a.actors & b.actors) * 2 >= len(a.actors | b.actors):
+        score += 1
+    if abs(a.published - b.published) <= CLOSE:
+        score += 1
+    if a.level is Level.CEASEFIRE:
+        score += 1  # a conflict rarely has two truce stories in one day
+    elif a.level is not b.level:
+        score -= 1  # one feed reports a blame, the other a plain breach: need more to agree
+    score += _detail_score(a, b)
+    return score
+
+
+def _rules_out(a: Story, b: Story, window: timedelta) -> bool:
+    """Different kinds of news, too far apart, other wars, or blame the other way round."""
+    if Level.NONE in (a.level, b.level) or (a.level is Level.CEASEFIRE) != (
+        b.level is Level.CEASEFIRE
+    ):
+        return True
+    if abs(a.published - b.published) > window:
+        return True
+    if a.conflict != b.conflict:
+        return True
+    if a.pairs and b.pairs and not a.pairs & b.pairs:
+        return True  # "A accuses B" and "B accuses A" the same day are two stories
+    return not a.actors & b.actors and a.conflict == OTHER
+
+
+def _detail_score(a: Story, b: Story) -> int:
+    """Places and counts: shared ones confirm, different ones on both sides contradict."""
+    score = 0
+    if a.places and b.places:
+        score += 2 if shares_place(a.places, b.places) else -1
+    if a.numbers and b.numbers:
+        score += 1 if a.numbers & b.numbers else -2
+    return score
