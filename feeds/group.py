@@ -32,9 +32,9 @@ class Story:
     """The parts of an alert that identify its story, prepared once for many comparisons."""
 
     link: str  # normalised
-    level: Level
+    level: Level  # BLAME only with a one-way pair; a mutual accusation tells no direction
     published: datetime
-    pairs: frozenset[Pair] = frozenset()
+    pairs: frozenset[Pair] = frozenset()  # one-way: "A → B" where the report has no "B → A"
     actors: frozenset[str] = frozenset()
     conflict: str = OTHER
     places: frozenset[str] = frozenset()  # feeds.places keys
@@ -55,11 +55,14 @@ class Story:
     ) -> Story:
         pairs = tuple(pairs)
         named = [p.accuser for p in pairs] + [p.accused for p in pairs] + list(actors)
+        one_way = frozenset(p for p in pairs if Pair(p.accused, p.accuser) not in pairs)
+        if level is Level.BLAME and not one_way:
+            level = Level.VIOLATION
         return cls(
             link=normalise_link(link) if link else "",
             level=level,
             published=published,
-            pairs=frozenset(pairs),
+            pairs=one_way,
             actors=frozenset(named),
             conflict=conflict_of(named),
             places=place_keys(title, summary, lang),
@@ -115,40 +118,46 @@ def story_score(a: Story, b: Story, *, window: timedelta = WINDOW) -> int | None
     score = 0
     if a.pairs & b.pairs:
         score += 2  # the same accuser blames the same accused
-    if a.conflict != OTHER:
-        score += 1  # _rules_out left only equal conflicts
-    if len(a.actors & b.actors) * 2 >= len(a.actors | b.actors):
+    if a.conflict == b.conflict != OTHER:
+        score += 1
+    if a.actors and b.actors and len(a.actors & b.actors) * 2 >= len(a.actors | b.actors):
         score += 1
     if abs(a.published - b.published) <= CLOSE:
         score += 1
-    if a.level is Level.CEASEFIRE:
-        score += 1  # a conflict rarely has two truce stories in one day
-    elif a.level is not b.level:
-        score -= 1  # one feed reports a blame, the other a plain breach: need more to agree
-    score += _detail_score(a, b)
-    return score
+    return score + _level_score(a, b) + _detail_score(a, b)
 
 
 def _rules_out(a: Story, b: Story, window: timedelta) -> bool:
-    """Different kinds of news, too far apart, other wars, or blame the other way round."""
-    if Level.NONE in (a.level, b.level) or (a.level is Level.CEASEFIRE) != (
-        b.level is Level.CEASEFIRE
-    ):
-        return True
-    if abs(a.published - b.published) > window:
-        return True
-    if a.conflict != b.conflict:
+    """Plain news, too far apart in time, other wars, or blame the other way round."""
+    if Level.NONE in (a.level, b.level) or abs(a.published - b.published) > window:
         return True
     if a.pairs and b.pairs and not a.pairs & b.pairs:
         return True  # "A accuses B" and "B accuses A" the same day are two stories
-    return not a.actors & b.actors and a.conflict == OTHER
+    if not a.actors or not b.actors:
+        return False  # "shelling killed three in the village of X": places and counts decide
+    if not a.actors & b.actors:
+        return a.conflict == OTHER or a.conflict != b.conflict
+    # A report naming fewer parties has a weaker guess at the war ("Israel" alone is Gaza):
+    # different areas rule it out only when each report names a party the other does not.
+    is_nested = a.actors <= b.actors or b.actors <= a.actors
+    return OTHER not in (a.conflict, b.conflict) and a.conflict != b.conflict and not is_nested
+
+
+def _level_score(a: Story, b: Story) -> int:
+    """Truce news of one war on one day is rarely two stories. Levels one step apart (a breach
+    and a blame, a truce and a breach) may be one story in different wording, the detector
+    seeing less in one of them; a truce and a blame two steps apart seldom are."""
+    if a.level is Level.CEASEFIRE and b.level is Level.CEASEFIRE:
+        return 2 if a.conflict == b.conflict != OTHER else 0
+    return -abs(a.level.rank - b.level.rank)
 
 
 def _detail_score(a: Story, b: Story) -> int:
-    """Places and counts: shared ones confirm, different ones on both sides contradict."""
+    """Places and counts: shared ones confirm; different counts contradict. Different places do
+    not: one feed names the village, another the district, a third only the region."""
     score = 0
-    if a.places and b.places:
-        score += 2 if shares_place(a.places, b.places) else -1
+    if a.places and b.places and shares_place(a.places, b.places):
+        score += 2
     if a.numbers and b.numbers:
-        score += 1 if a.numbers & b.numbers else -2
+        score += 1 if a.numbers & b.numbers else -1
     return score

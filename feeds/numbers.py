@@ -15,7 +15,8 @@ from feeds.lexicon import fold
 from feeds.places import base_language, grouping_data
 
 MAX_COUNT = 999  # larger numbers are years, resolutions or totals, not this event's details
-_DIGITS = re.compile(r"(?<![\d:.,])(\d{1,3}(?:[ ,.\u00a0]\d{3})*|\d+)(?![\d:]|[.,]\d)")
+# Digits that are not part of a name ("M23"), a time, a decimal or a longer number.
+_DIGITS = re.compile(r"(?<![\w:.,])(\d{1,3}(?:[ ,.\u00a0]\d{3})*|\d+)(?![\d:]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -24,12 +24,12 @@ from importlib import resources
 from feeds.actors import find_actors
 from feeds.lexicon import Lexicon, available_languages, fold, load_lexicon
 
-# Lexicon categories whose words are never place names ("Angriffen", "Waffenruhe", "армия").
+# Lexicon categories whose words are never place names ("Angriffen", "Waffenruhe"). Not
+# "military": it lists war zones too ("Idlib", "Donbass"), which are places.
 _COMMON = (
     "truce",
     "attack",
     "breach",
-    "military",
     "institution",
     "generic_forces",
     "generic_rebels",
@@ -40,60 +40,30 @@ _COMMON = (
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;«»\"“”„(\[—–|]\s*|\s-\s)$")
+# "Sake : l'armée accuse…", "Idlib: Beschuss…": a headline's dateline names a place.
+_DATELINE = re.compile(r"^\s*((?:[^\W\d_][\w'’-]*\s*){1,3}?)\s*[:—–|]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _MAX_AFTER_MARKER = 2  # "في بلدة بنت جبيل": a name of up to two words follows the marker
 _MIN_KEY = 2  # consonants; "Sake" (sk) and "Tame" (tm) are real places
 _FUZZY_MIN = 3  # keys at least this long may differ by an inflection ending or one letter
 
-# Spelling rules, applied in order before the generic letter map: each language writes the
-# same sound its own way ("Dsch" in German, "Dj" in French, "C" in Turkish are all "j").
-_RULES: dict[str, tuple[tuple[str, str], ...]] = {
-    "de": (
-        ("dsch", "j"),
-        ("tsch", "ch"),
-        ("sch", "sh"),
-        ("ß", "s"),
-        ("w", "v"),
-        ("z", "ts"),
-        ("j", "y"),
-    ),
-    "fr": (
-        ("dj", "j"),
-        ("tch", "ch"),
-        ("ch", "sh"),
-        ("ou", "u"),
-        ("gu", "g"),
-        ("qu", "k"),
-        ("ph", "f"),
-    ),
-    "es": (("ll", "y"), ("ñ", "ny"), ("qu", "k"), ("gu", "g"), ("j", "kh"), ("ch", "ch")),
-    "it": (
-        ("gli", "li"),
-        ("sch", "sk"),
-        ("sci", "shi"),
-        ("sce", "she"),
-        ("ch", "k"),
-        ("gh", "g"),
-        ("ci", "chi"),
-        ("ce", "che"),
-        ("gi", "ji"),
-        ("ge", "je"),
-        ("z", "ts"),
-        ("j", "y"),
-    ),
-    "pt": (
-        ("ch", "sh"),
-        ("lh", "ly"),
-        ("nh", "ny"),
-        ("qu", "k"),
-        ("gu", "g"),
-        ("ç", "s"),
-        ("x", "sh"),
-        ("j", "zh"),
-    ),
-    "tr": (("ş", "sh"), ("ç", "ch"), ("c", "j"), ("ğ", ""), ("ı", "i"), ("j", "zh")),
-    "en": (("ph", "f"), ("qu", "k"), ("ck", "k")),
-}
+# Spelling rules, each applied once (the longest at each position) before the generic letter
+# map: languages write the same sound their own way ("Dsch" in German, "Dj" in French, "C" in
+# Turkish are all "j"; a German or Italian "j" is the "y" of "Yemen").
+_RULES: dict[str, dict[str, str]] = {
+    "de": {"dsch": "j", "tsch": "ch", "sch": "sh", "ß": "s", "w": "v", "z": "ts", "j": "y"},
+    "fr": {"dj": "j", "tch": "ch", "ch": "sh", "ou": "u", "gu": "g", "qu": "k", "ph": "f"},
+    "es": {"ll": "y", "ñ": "ny", "qu": "k", "gu": "g", "j": "kh"},
+    "it": {
+        "gli": "li", "sch": "sk", "sci": "shi", "sce": "she", "ch": "k", "gh": "g", "ci": "chi",
+        "ce": "che", "gi": "ji", "ge": "je", "z": "ts", "j": "y",
+    },
+    "pt": {
+        "ch": "sh", "lh": "ly", "nh": "ny", "qu": "k", "gu": "g", "ç": "s", "x": "sh", "j": "zh",
+    },
+    "tr": {"ş": "sh", "ç": "ch", "c": "j", "ğ": "", "ı": "i", "j": "zh"},
+    "en": {"ph": "f", "qu": "k", "ck": "k"},
+}  # fmt: skip
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "e",
     "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "y", "к": "k", "л": "l", "м": "m",
@@ -141,9 +111,13 @@ _CLASSES = (
 )  # fmt: skip
 _CLASS_PATTERN = re.compile("|".join(re.escape(letters) for letters, _ in _CLASSES))
 _CLASS_OF = dict(_CLASSES)
-# Case endings Russian and Ukrainian add to a place ("в Шумах", "под Марьинкой"); the name
-# without them is what other languages write.
-_SLAVIC_ENDING = re.compile(r"(?:ами|ями|ах|ях|ам|ям|ом|ем|ой|ей|ою|ею|кой|цей)$")
+# Case and adjective endings Russian and Ukrainian add to a place ("в Шумах", "под Марьинкой",
+# "в Кельбаджарском районе"); the name without them is what other languages write.
+_SLAVIC_ENDING = re.compile(
+    r"(?:ськ|ск)(?:ий|ая|ое|ого|ому|им|ом|ой|их|ими|ий|а|е|ої|ій|ому)$"
+    r"|(?:ами|ями|ах|ях|ам|ям|ом|ем|ой|ей|ою|ею|ів|ов|ев)$"
+)
+_MIN_STEM = 3  # letters an ending may leave
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +125,7 @@ class _Words:
     place_nouns: re.Pattern[str]
     not_places: re.Pattern[str]
     numbers: re.Pattern[str]
+    months: re.Pattern[str]
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -176,7 +151,16 @@ def _words(lang: str) -> _Words:
         _pattern(entry.get("place_nouns", ())),
         _pattern(entry.get("not_places", ())),
         _pattern(numbers),
+        _pattern(entry.get("months", ())),
     )
+
+
+@cache
+def _spelling(lang: str) -> re.Pattern[str] | None:
+    rules = _RULES.get(lang)
+    if not rules:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(rules, key=len, reverse=True)))
 
 
 @cache
@@ -195,11 +179,13 @@ def skeleton(word: str, lang: str) -> str:
     if _ARABIC.search(text):
         text = "".join(_ARABIC_LETTERS.get(ch, "") for ch in text)
     elif any("\u0400" <= ch <= "\u04ff" for ch in text):
-        text = _SLAVIC_ENDING.sub("", text) if len(text) > 5 else text
+        stem = _SLAVIC_ENDING.sub("", text)
+        text = stem if len(stem) >= _MIN_STEM else text
         text = "".join(_CYRILLIC.get(ch, ch) for ch in text)
     else:
-        for written, sound in _RULES.get(lang, ()):
-            text = text.replace(written, sound)
+        rules = _spelling(lang)
+        if rules is not None:
+            text = rules.sub(lambda m: _RULES[lang][m.group()], text)
         text = "".join(
             c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
         )
@@ -240,6 +226,8 @@ def place_words(text: str, lang: str) -> list[str]:
     """The words of `text` that name places, as written (Arabic clitics removed)."""
     actors = [(m.start, m.end) for m in find_actors(text, lang or None)]
     title_case = _is_title_case(text)
+    dateline = _DATELINE.match(text)
+    dateline_end = dateline.end(1) if dateline else 0
     found: list[str] = []
     after_marker = 0  # how many more words may belong to a name a marker introduced
     for match in _WORD.finditer(text):
@@ -255,7 +243,12 @@ def place_words(text: str, lang: str) -> list[str]:
         elif _is_caseless(word) or word[0].isupper():
             # Caseless scripts (Arabic) have no capitals: only a marker tells a name there.
             may_stand_alone = not _is_caseless(word) and not title_case
-            if after_marker or (may_stand_alone and _is_name(text, match, lang)):
+            if (
+                after_marker
+                or match.end() <= dateline_end
+                or _has_locative_suffix(text, match, lang)
+                or (may_stand_alone and _is_name(text, match, lang))
+            ):
                 found.append(word)
             after_marker = max(0, after_marker - 1)
         else:
@@ -299,10 +292,20 @@ def _is_marker(word: str, lang: str) -> bool:
 def _is_common(word: str, lang: str) -> bool:
     words = _words(lang)
     folded = fold(word)
-    if len(word) < 3 or words.not_places.fullmatch(folded) or words.numbers.fullmatch(folded):
+    if len(word) < 3 or any(
+        p.fullmatch(folded) for p in (words.not_places, words.numbers, words.months)
+    ):
         return True
     lexicon = _lexicon(lang)
     return lexicon is not None and any(lexicon.is_word(c, word) for c in _COMMON)
+
+
+def _has_locative_suffix(text: str, match: re.Match[str], lang: str) -> bool:
+    """Turkish marks a place with a suffix after an apostrophe: "İdlib'de", "Gence'ye"."""
+    lexicon = _lexicon(lang)
+    if lexicon is None or lexicon.locative_suffix is None:
+        return False
+    return lexicon.locative_suffix.match(text.replace("'", "’"), match.end()) is not None
 
 
 def _is_name(text: str, match: re.Match[str], lang: str) -> bool:

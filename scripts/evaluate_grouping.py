@@ -91,6 +91,12 @@ def main(argv: list[str]) -> None:
     wrong_level = sum(levels[i["id"]] not in (Level.NONE, Level(i["level"])) for i in items)
     print(f"detector: {no_alert} items with no alert, {wrong_level} at another level than gold")
     print(f"pairs: gold {len(gold)}, predicted {len(predicted)}, right {len(right)}")
+    alerted = {i for i, level in levels.items() if level is not Level.NONE}
+    reachable = {(a, b) for a, b in gold if a in alerted and b in alerted}
+    print(
+        f"gold pairs of two alerted items {len(reachable)}: recall on them "
+        f"{len(right & reachable) / max(1, len(reachable)):.3f}"
+    )
     print(f"pairwise precision {precision:.3f}  recall {recall:.3f}")
     if "--errors" in argv:
         by_id = {item["id"]: item for item in items}
