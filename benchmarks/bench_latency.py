@@ -53,7 +53,16 @@ def distinct_breaches(count: int) -> tuple[int, ...]:
         detection = classify(record.title, record.summary, "en")
         if detection.level not in ALERT_LEVELS:
             continue
-        story = Story.of(record.title, f"{record.link}#{index}", detection.level, detection.pairs)
+        story = Story.of(
+            title=record.title,
+            summary=detection.summary or record.summary,
+            link=f"{record.link}#{index}",
+            level=detection.level,
+            published=NOW,  # the feed host serves every item as just published
+            pairs=detection.pairs,
+            actors=detection.actors,
+            lang=record.lang,
+        )
         if any(is_same_story(story, other) for _, other in picked):
             continue
         picked.append((index, story))

@@ -62,6 +62,7 @@ class Alert:
     novelty: str
     created: datetime
     also_reported: int = 0  # other feeds that carried the same story
+    also_languages: int = 0  # languages those other feeds wrote it in (0 when not known)
 
     @classmethod
     def of(
@@ -150,6 +151,7 @@ class NewStory:
     webhooks: tuple[str, ...] = ()  # receiver URLs that get it as a JSON POST
     novelty: str = ""
     is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
+    lang: str | None = None  # the report's language ("en"), for "in 2 languages"
 
 
 @dataclass(frozen=True, slots=True)

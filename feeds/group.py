@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feeds.conflicts import OTHER, conflict_of
+from feeds.lang import guess_lang
 from feeds.model import Level, Pair
 from feeds.numbers import counts
 from feeds.places import place_keys, shares_place
@@ -54,6 +56,7 @@ class Story:
         lang: str | None = None,
     ) -> Story:
         pairs = tuple(pairs)
+        lang = guess_lang(f"{title} {summary}", lang)  # the language the detector read
         named = [p.accuser for p in pairs] + [p.accused for p in pairs] + list(actors)
         one_way = frozenset(p for p in pairs if Pair(p.accused, p.accuser) not in pairs)
         if level is Level.BLAME and not one_way:
@@ -64,10 +67,15 @@ class Story:
             published=published,
             pairs=one_way,
             actors=frozenset(named),
-            conflict=conflict_of(named),
+            conflict=_conflict(tuple(named)),
             places=place_keys(title, summary, lang),
             numbers=counts(title, summary, lang),
         )
+
+
+@lru_cache(maxsize=4096)  # a few hundred actor combinations make up a news stream
+def _conflict(named: tuple[str, ...]) -> str:
+    return conflict_of(named)
 
 
 def normalise_link(url: str) -> str:

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from feeds.actors import find_actors
@@ -224,36 +224,51 @@ def place_keys(title: str, summary: str, lang: str | None) -> frozenset[str]:
 
 def place_words(text: str, lang: str) -> list[str]:
     """The words of `text` that name places, as written (Arabic clitics removed)."""
-    actors = [(m.start, m.end) for m in find_actors(text, lang or None)]
+    actors = [(m.start, m.end) for m in find_actors(text, lang or None)]  # sorted, disjoint
     title_case = _is_title_case(text)
     dateline = _DATELINE.match(text)
     dateline_end = dateline.end(1) if dateline else 0
     found: list[str] = []
     after_marker = 0  # how many more words may belong to a name a marker introduced
+    next_actor = 0
     for match in _WORD.finditer(text):
-        word = _bare(match.group(), lang)
-        if any(start < match.end() and match.start() < end for start, end in actors):
+        while next_actor < len(actors) and actors[next_actor][1] <= match.start():
+            next_actor += 1
+        is_actor = next_actor < len(actors) and actors[next_actor][0] < match.end()
+        role = _NAME if is_actor else _role(match.group(), lang)
+        if is_actor or role is _OTHER:
             after_marker = 0
-        elif _is_marker(word, lang):
+        elif role is _MARKER:
             after_marker = _MAX_AFTER_MARKER
-        elif _is_link(word, lang):
-            continue  # "village of X", "in der Stadt X": the marker still holds
-        elif _is_common(word, lang):
-            after_marker = 0
-        elif _is_caseless(word) or word[0].isupper():
-            # Caseless scripts (Arabic) have no capitals: only a marker tells a name there.
-            may_stand_alone = not _is_caseless(word) and not title_case
+        elif role is _NAME:
             if (
                 after_marker
                 or match.end() <= dateline_end
                 or _has_locative_suffix(text, match, lang)
-                or (may_stand_alone and _is_name(text, match, lang))
+                # Caseless scripts (Arabic) have no capitals: only a marker tells a name there.
+                or (not title_case and _is_name(text, match, lang))
             ):
-                found.append(word)
+                found.append(_bare(match.group(), lang))
             after_marker = max(0, after_marker - 1)
-        else:
-            after_marker = 0
+        # _LINK ("village of X", "in der Stadt X"): the marker still holds
     return found
+
+
+_MARKER, _LINK, _NAME, _OTHER = "marker", "link", "name", "other"
+
+
+@lru_cache(maxsize=65536)  # news repeats its words; a bound keeps a long-running bot small
+def _role(word: str, lang: str) -> str:
+    """What a word can be in a place name: a marker before one, a link word between marker
+    and name, a name (capitalised or caseless, not a common word), or nothing."""
+    bare = _bare(word, lang)
+    if _is_marker(bare, lang):
+        return _MARKER
+    if _is_link(bare, lang):
+        return _LINK
+    if _is_common(bare, lang) or not (_is_caseless(bare) or bare[0].isupper()):
+        return _OTHER
+    return _NAME
 
 
 def _is_title_case(text: str) -> bool:
@@ -310,8 +325,8 @@ def _has_locative_suffix(text: str, match: re.Match[str], lang: str) -> bool:
 
 def _is_name(text: str, match: re.Match[str], lang: str) -> bool:
     """A capitalised word, not an abbreviation, not opening a sentence; never in German,
-    where every noun is capitalised."""
+    where every noun is capitalised, nor in a caseless script."""
     word = match.group()
-    if lang == "de" or word.isupper():
+    if lang == "de" or word.isupper() or _is_caseless(word):
         return False
     return _SENTENCE_START.search(text[: match.start()]) is None

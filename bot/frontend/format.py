@@ -1,6 +1,6 @@
 """Alert → Telegram HTML (every piece of feed text escaped, at most 4096 characters) and → console.
 
-Pure: no I/O, no clock. May import feeds.model, feeds.text and bot.store's records only.
+Pure: no I/O, no clock. May import feeds.model, feeds.text, bot.i18n and bot.model records only.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bot.i18n import ngettext_for
 from feeds.model import Level
 from feeds.text import collapse_space
 
@@ -60,15 +61,29 @@ def headline(alert: Alert) -> str:
     return label
 
 
-def source_line(alert: Alert) -> str:
+def source_line(alert: Alert, *, language: str | None = None) -> str:
     """'The Moscow Times · 13 Aug 2021 10:02 UTC · also reported by 2 feeds' (plain text)."""
     source = alert.source_title.strip() or urlsplit(alert.feed_url).netloc or alert.feed_url
     parts = [source, format_time(alert.published)]
     if alert.also_reported > 0:
-        feeds = "feed" if alert.also_reported == 1 else "feeds"
-        parts.append(f"also reported by {alert.also_reported} {feeds}")
+        parts.append(also_reported(alert, language))
     # Feed text must not break the one-line layout with its own line breaks.
     return collapse_space(" · ".join(parts))
+
+
+def also_reported(alert: Alert, language: str | None = None) -> str:
+    """'also reported by 3 feeds in 2 languages' (the languages only when there are several)."""
+    ngettext = ngettext_for(language)
+    count, languages = alert.also_reported, alert.also_languages
+    if languages > 1:
+        return ngettext(
+            "also reported by {count} feed in {languages} languages",
+            "also reported by {count} feeds in {languages} languages",
+            count,
+        ).format(count=count, languages=languages)
+    return ngettext(
+        "also reported by {count} feed", "also reported by {count} feeds", count
+    ).format(count=count)
 
 
 def body_text(alert: Alert) -> str:

@@ -26,7 +26,8 @@ from bot.store import Store
 from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
-from feeds.group import Story, is_same_story
+from feeds.group import Story, best_match
+from feeds.lang import guess_lang
 from feeds.model import Detection, Item, Level, Pair, StreamContext
 from feeds.parse import parse_feed_async
 from feeds.schedule import next_poll_delay
@@ -124,6 +125,12 @@ class _CycleMemory:
     stories: list[tuple[Story, int, datetime]]  # (story, alert id, created)
     blame: _BlameRecord | None = None
 
+    def add(self, alerts: Sequence[Alert], known: dict[int, Story]) -> None:
+        """Alerts stored this cycle; `known` keeps their stories for the next cycles."""
+        for alert in alerts:
+            known[alert.id] = story_of(alert)
+            self.stories.append((known[alert.id], alert.id, alert.created))
+
     async def blame_record(self, store: Store) -> _BlameRecord:
         if self.blame is None:
             self.blame = await _BlameRecord.load(store)
@@ -173,6 +180,9 @@ class Poller:
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
         self._memory: _CycleMemory | None = None
+        # Stories of recent alerts by id, kept across cycles: building one reads its text for
+        # places and counts, too slow to redo for thousands of alerts every cycle.
+        self._stories: dict[int, Story] = {}
         self._truces: TruceTracker | None = None
 
     def wake(self) -> None:
@@ -338,8 +348,9 @@ class Poller:
             cutoff = now - timedelta(hours=self._settings.first_poll_max_age_hours)
         async with self._ingest_lock:
             memory = await self._memory_for(now)
-            window = now - timedelta(hours=self._settings.group_window_hours)
-            known = [(story, aid) for story, aid, created in memory.stories if created >= window]
+            window = timedelta(hours=self._settings.group_window_hours)
+            recent = [(s, aid) for s, aid, created in memory.stories if created >= now - window]
+            known = [s for s, _ in recent]
             stories = []
             # Oldest first, so each novelty line sees the accusations published before it.
             for item, detection in sorted(
@@ -347,8 +358,9 @@ class Poller:
             ):
                 same_as = None
                 if detection.level is not Level.NONE:  # plain news never joins a story
-                    story = Story.of(item.title, item.link, detection.level, detection.pairs)
-                    same_as = next((aid for s, aid in known if is_same_story(story, s)), None)
+                    story = story_of(Alert.of(item, detection, created=now))
+                    match = best_match(story, known, window=window)
+                    same_as = None if match is None else recent[match][1]
                 is_backlog = cutoff is not None and item.published < cutoff
                 novelty = ""
                 if detection.pairs and same_as is None and not is_backlog:
@@ -358,14 +370,17 @@ class Poller:
                     record.add(PendingAccusation(detection.pairs, item.published, now))
                 stories.append(
                     NewStory(
-                        item, detection, same_as=same_as, novelty=novelty, is_backlog=is_backlog
+                        item,
+                        detection,
+                        same_as=same_as,
+                        novelty=novelty,
+                        is_backlog=is_backlog,
+                        lang=report_language(item),
                     )
                 )
             stories = await self._routed(stories, now)
             alerts = await self._store.ingest(feed.url, stories, now=now)
-            memory.stories.extend(
-                (Story.of(a.title, a.link, a.level, a.pairs), a.id, a.created) for a in alerts
-            )
+            memory.add(alerts, self._stories)
         if alerts and self._on_alerts is not None:
             await self._on_alerts(alerts)
         return alerts
@@ -401,11 +416,9 @@ class Poller:
         if self._memory is None:
             window = now - timedelta(hours=self._settings.group_window_hours)
             recent = await self._store.recent_alerts(window, limit=5000)
-            self._memory = _CycleMemory(
-                stories=[
-                    (Story.of(a.title, a.link, a.level, a.pairs), a.id, a.created) for a in recent
-                ]
-            )
+            known = {a.id: self._stories.get(a.id) or story_of(a) for a in recent}
+            self._stories = known  # alerts older than the window drop out here
+            self._memory = _CycleMemory(stories=[(known[a.id], a.id, a.created) for a in recent])
         return self._memory
 
     async def _detect(self, items: list[Item]) -> list[Detection]:
@@ -451,6 +464,26 @@ class Poller:
         await self._store.record_fetch_error(
             feed.url, reason, now=now, next_poll=now + timedelta(seconds=delay)
         )
+
+
+def story_of(alert: Alert) -> Story:
+    """What identifies an alert's story; new items go through a draft Alert, so that they and
+    the stored alerts they are compared with are read the same way."""
+    return Story.of(
+        title=alert.title,
+        summary=alert.summary,
+        link=alert.link,
+        level=alert.level,
+        published=alert.published,
+        pairs=alert.pairs,
+        actors=alert.actors,
+        lang=alert.lang,
+    )
+
+
+def report_language(item: Item) -> str:
+    """The language a report is in, for "also reported by 3 feeds in 2 languages"."""
+    return guess_lang(f"{item.title} {item.summary}", item.lang)
 
 
 def _published(pair: tuple[Item, Detection]) -> datetime:

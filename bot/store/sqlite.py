@@ -314,9 +314,16 @@ class SqliteStore:
                     continue
                 if story.same_as is not None:
                     await db.execute(
-                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
-                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        (story.same_as, feed_url, story.item.link, _iso(now), story.item.key),
+                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key, "
+                        "lang) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (
+                            story.same_as,
+                            feed_url,
+                            story.item.link,
+                            _iso(now),
+                            story.item.key,
+                            story.lang,
+                        ),
                     )
                     continue
                 alert = await self._insert_alert(db, story, now)
@@ -375,9 +382,9 @@ class SqliteStore:
         )
         alert_id = int(cur.lastrowid or 0)
         await db.execute(
-            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (alert_id, alert.feed_url, alert.link, _iso(now), alert.item_key),
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key, lang) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (alert_id, alert.feed_url, alert.link, _iso(now), alert.item_key, story.lang),
         )
         if alert.level is Level.BLAME and alert.pairs:
             await self._record_blame(db, alert)
@@ -872,7 +879,9 @@ class SqliteStore:
 _ALERT_COLUMNS = (
     "a.id, a.feed_url, a.item_key, a.title, a.summary, a.link, a.published, a.source_title, "
     "a.level, a.pairs, a.evidence, a.matched, a.actors, a.lang, a.novelty, a.created, "
-    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported"
+    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported, "
+    "(SELECT count(DISTINCT r.lang) FROM alert_reports r WHERE r.alert_id = a.id "
+    "AND r.feed_url != a.feed_url) AS also_languages"
 )
 _ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
 
@@ -911,6 +920,7 @@ def _alert(row: aiosqlite.Row) -> Alert:
         novelty=row["novelty"],
         created=datetime.fromisoformat(row["created"]),
         also_reported=max(0, row["also_reported"]),
+        also_languages=row["also_languages"],
     )
 
 
