@@ -58,7 +58,7 @@ def distinct_breaches(count: int) -> tuple[int, ...]:
             summary=detection.summary or record.summary,
             link=f"{record.link}#{index}",
             level=detection.level,
-            published=NOW,  # the feed host serves every item as just published
+            published=NOW,  # the feed host serves all fresh items at one moment
             pairs=detection.pairs,
             actors=detection.actors,
             lang=record.lang,

@@ -100,7 +100,9 @@ _ARABIC_LETTERS = {
     "چ": "ch",
     "گ": "g",
     "ڤ": "v",
-}  # fmt: skip; alef, waw, ya, ain, hamza and ta marbuta are vowels here: Latin drops them too
+}  # fmt: skip
+# Alef, waw, ya, ain, hamza and ta marbuta stand for vowels here, as Latin spellings write them.
+_ARABIC_VOWEL = "a"
 # Consonant classes: digraphs first, then single letters; anything else (vowels) is dropped.
 _CLASSES = (
     ("shch", "j"), ("dzh", "j"), ("sh", "j"), ("ch", "j"), ("zh", "j"), ("dj", "j"),
@@ -177,7 +179,7 @@ def skeleton(word: str, lang: str) -> str:
     """The consonant classes of one word: 'Джбейль', 'Dschbeil' and 'جبيل' all give 'jbl'."""
     text = fold(word).replace("’", "'")
     if _ARABIC.search(text):
-        text = "".join(_ARABIC_LETTERS.get(ch, "") for ch in text)
+        text = "".join(_ARABIC_LETTERS.get(ch, _ARABIC_VOWEL) for ch in text)
     elif any("\u0400" <= ch <= "\u04ff" for ch in text):
         stem = _SLAVIC_ENDING.sub("", text)
         text = stem if len(stem) >= _MIN_STEM else text
@@ -189,8 +191,15 @@ def skeleton(word: str, lang: str) -> str:
         text = "".join(
             c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
         )
-    classes = [_CLASS_OF[m.group()] for m in _CLASS_PATTERN.finditer(text)]
-    return "".join(c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1])
+    # A doubled letter ("Tallousa", "Abbas") is one sound; the same sound twice with a vowel
+    # between ("Shusha", "Hodeida") is kept twice.
+    key, last_end, last = [], -1, ""
+    for m in _CLASS_PATTERN.finditer(text):
+        sound = _CLASS_OF[m.group()]
+        if sound != last or m.start() != last_end:
+            key.append(sound)
+        last_end, last = m.end(), sound
+    return "".join(key)
 
 
 def is_similar(a: str, b: str) -> bool:
@@ -229,9 +238,11 @@ def place_words(text: str, lang: str) -> list[str]:
     dateline = _DATELINE.match(text)
     dateline_end = dateline.end(1) if dateline else 0
     found: list[str] = []
+    run: list[str] = []  # name words in a row: "Kfar Kila" is also written "Kfarkila"
     after_marker = 0  # how many more words may belong to a name a marker introduced
     next_actor = 0
     for match in _WORD.finditer(text):
+        before = len(found)
         while next_actor < len(actors) and actors[next_actor][1] <= match.start():
             next_actor += 1
         is_actor = next_actor < len(actors) and actors[next_actor][0] < match.end()
@@ -248,10 +259,24 @@ def place_words(text: str, lang: str) -> list[str]:
                 # Caseless scripts (Arabic) have no capitals: only a marker tells a name there.
                 or (not title_case and _is_name(text, match, lang))
             ):
-                found.append(_bare(match.group(), lang))
+                word = match.group()
+                found.append(_bare(word, lang))
+                run.append(found[-1])
+                if found[-1] != word:  # the letter taken for a clitic may be the name's own
+                    found.append(word)
             after_marker = max(0, after_marker - 1)
         # _LINK ("village of X", "in der Stadt X"): the marker still holds
+        if len(found) == before:
+            run = _close_run(run, found)
+    _close_run(run, found)
     return found
+
+
+def _close_run(run: list[str], found: list[str]) -> list[str]:
+    """Add a run of two or more name words as one word too; start a new run."""
+    if len(run) > 1:
+        found.append("".join(run))
+    return []
 
 
 _MARKER, _LINK, _NAME, _OTHER = "marker", "link", "name", "other"
