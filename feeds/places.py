@@ -51,7 +51,7 @@ _FUZZY_MIN = 3  # keys at least this long may differ by an inflection ending or 
 # map: languages write the same sound their own way ("Dsch" in German, "Dj" in French, "C" in
 # Turkish are all "j"; a German or Italian "j" is the "y" of "Yemen").
 _RULES: dict[str, dict[str, str]] = {
-    "de": {"dsch": "j", "tsch": "ch", "sch": "sh", "ß": "s", "w": "v", "z": "ts", "j": "y"},
+    "de": {"dsch": "j", "tsch": "ch", "sch": "sh", "ch": "kh", "ß": "s", "w": "v", "z": "ts", "j": "y"},
     "fr": {"dj": "j", "tch": "ch", "ch": "sh", "ou": "u", "gu": "g", "qu": "k", "ph": "f"},
     "es": {"ll": "y", "ñ": "ny", "qu": "k", "gu": "g", "j": "kh"},
     "it": {
@@ -117,7 +117,7 @@ _CLASS_OF = dict(_CLASSES)
 # "в Кельбаджарском районе"); the name without them is what other languages write.
 _SLAVIC_ENDING = re.compile(
     r"(?:ськ|ск)(?:ий|ая|ое|ого|ому|им|ом|ой|их|ими|ий|а|е|ої|ій|ому)$"
-    r"|(?:ами|ями|ах|ях|ам|ям|ом|ем|ой|ей|ою|ею|ів|ов|ев)$"
+    r"|(?:ами|ями|ах|ях|ам|ям|ом|ем|ой|ей|ою|ею)$"
 )
 _MIN_STEM = 3  # letters an ending may leave
 
@@ -237,6 +237,8 @@ def place_words(text: str, lang: str) -> list[str]:
     title_case = _is_title_case(text)
     dateline = _DATELINE.match(text)
     dateline_end = dateline.end(1) if dateline else 0
+    # In "Shelling Hits Marwa Near Tartus Overnight" only the word right after a marker counts.
+    name_length = 1 if title_case else _MAX_AFTER_MARKER
     found: list[str] = []
     run: list[str] = []  # name words in a row: "Kfar Kila" is also written "Kfarkila"
     after_marker = 0  # how many more words may belong to a name a marker introduced
@@ -250,7 +252,7 @@ def place_words(text: str, lang: str) -> list[str]:
         if is_actor or role is _OTHER:
             after_marker = 0
         elif role is _MARKER:
-            after_marker = _MAX_AFTER_MARKER
+            after_marker = name_length
         elif role is _NAME:
             if (
                 after_marker
