@@ -64,6 +64,12 @@ def test_alert_matches_the_design_example():
             "The Moscow Times · 13 Aug 2021 10:02 UTC",
         ),
         ({"also_reported": 1}, None, "also reported by 1 feed"),
+        ({"also_reported": 2, "also_languages": 1}, None, "also reported by 2 feeds"),
+        (
+            {"also_reported": 3, "also_languages": 2},
+            None,
+            "also reported by 3 feeds in 2 languages",
+        ),
         (
             {"level": Level.VIOLATION, "pairs": ()},
             "🟠 Ceasefire violation: Russia, Azerbaijan",

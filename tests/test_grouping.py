@@ -196,9 +196,7 @@ def test_same_day_other_place_and_count_is_another_story():
 def test_truce_news_of_one_war_on_one_day_is_one_story():
     """Two announcements of the same truce group; the same words about another war do not."""
     spoken = story("Armenia and Azerbaijan agree a humanitarian truce", "", "en")
-    written = story(
-        "Армения и Азербайджан договорились о гуманитарном перемирии", "", "ru", hours=5
-    )
+    written = story("Ереван и Баку согласовали гуманитарное перемирие", "", "ru", hours=5)
     elsewhere = story("Sudan's army and the RSF agree a humanitarian truce", "", "en", hours=1)
     assert spoken.level is Level.CEASEFIRE
     assert is_same_story(spoken, written)

@@ -16,15 +16,19 @@ from pathlib import Path
 import pytest
 
 from tests.corpora import SETS, available, load_set
+from tests.stories import load_stories
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_WORDS = 7
 # Code and lexicons hold short examples only, so six shared words there already mean a quote.
 CODE_WORDS = 6
-EXEMPT = {"dev-0001"}
+# st-0039's headline (stories-ml, written blind on 2026-12-06) happens to be a phrase that
+# tests/test_detect.py has used since 2026-11-25: the set repeats the test, not the reverse.
+EXEMPT = {"dev-0001", "st-0039"}
 CHECKED = (
     *sorted((ROOT / "feeds").rglob("*.py")),
     *sorted((ROOT / "feeds" / "data" / "lexicon").glob("*.json")),
+    ROOT / "feeds" / "data" / "grouping.json",
     *sorted((ROOT / "tests").glob("test_*.py")),
     ROOT / "docs" / "detection.md",
 )
@@ -46,6 +50,11 @@ def _corpus_runs(size: int) -> dict[tuple[str, ...], str]:
                 continue
             for run in _runs(f"{item['title']} \n {item.get('summary') or ''}", size):
                 runs.setdefault(run, item["id"])
+    for item in load_stories():  # the story-grouping set
+        if item["id"] in EXEMPT:
+            continue
+        for run in _runs(f"{item['title']} \n {item['summary']}", size):
+            runs.setdefault(run, item["id"])
     return runs
 
 

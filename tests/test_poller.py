@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram import Bot
 
 from bot.config import Settings
+from bot.frontend.delivery import DeliveryWorker
+from bot.frontend.format import format_alert
 from bot.services.poller import Poller
 from feeds.fetch import make_client
 from feeds.model import Level, Pair
@@ -252,3 +255,76 @@ async def test_strikes_during_a_truce_the_stream_reported_are_a_breach(store, cl
     (alert,) = report.alerts
     assert alert.level is Level.VIOLATION
     assert alert.title == STRIKES["title"]
+
+
+# One event, three newsrooms, three languages (sentences written for this test).
+SHUSHA_EN = {
+    "title": "Azerbaijan accuses Armenia of breaking the truce near Shusha",
+    "description": "Baku says Armenian units fired mortars at its posts outside Shusha, "
+    "wounding three soldiers.",
+    "guid": "en-shusha",
+    "link": "https://en.example/shusha",
+    "published": datetime(2021, 8, 13, 9, 0, tzinfo=UTC),
+}
+SHUSHA_RU = {
+    "title": "Азербайджан обвинил Армению в нарушении перемирия под Шушой",
+    "description": "По данным Баку, армянские подразделения обстреляли из минометов посты у "
+    "Шуши, ранены трое военных.",
+    "guid": "ru-shusha",
+    "link": "https://ru.example/shusha",
+    "published": datetime(2021, 8, 13, 10, 30, tzinfo=UTC),
+}
+SHUSHA_TR = {
+    "title": "Azerbaycan, Ermenistan'ı Şuşa yakınlarında ateşkesi ihlal etmekle suçladı",
+    "description": "Bakü'ye göre Ermeni birlikleri Şuşa'daki mevzilere havan topuyla ateş açtı, "
+    "üç asker yaralandı.",
+    "guid": "tr-shusha",
+    "link": "https://tr.example/shusha",
+    "published": datetime(2021, 8, 13, 11, 0, tzinfo=UTC),
+}
+
+
+async def poll_feeds(store, client, feed_server, feeds, route_to=None):
+    """Publish each (path, item, language) as its own feed and poll them all once."""
+    for path, item, language in feeds:
+        url = feed_server.publish_rss(path, [item], title=f"Feed {path}", language=language)
+        await store.add_feed(url, now=NOW)
+    poller = Poller(store, client, SETTINGS, route=route_to, clock=Clock(NOW))
+    return await poller.poll_once()
+
+
+async def test_one_event_in_two_languages_is_one_alert(store, client, feed_server, telegram_api):
+    """An English and a Russian feed carry the same accusation: one alert, one more report,
+    and the message the chat gets says so."""
+    report = await poll_feeds(
+        store,
+        client,
+        feed_server,
+        [("/en.xml", SHUSHA_EN, "en"), ("/ru.xml", SHUSHA_RU, "ru")],
+        route_to=lambda alert, subscriptions: [42],
+    )
+    assert report.new_items == 2
+    (alert,) = report.alerts
+    stored = await store.get_alert(alert.id)
+    assert stored.also_reported == 1
+    assert "also reported by 1 feed\n" in format_alert(stored)
+    async with Bot("123456:POLLER-test", base_url=telegram_api.base_url) as bot:
+        await DeliveryWorker(bot, store, clock=lambda: NOW).run_once()
+    (message,) = telegram_api.messages_to(42)  # one message for the chat, not two
+    assert "also reported by 1 feed\n" in message.text
+
+
+async def test_reports_in_two_other_languages_are_counted(store, client, feed_server):
+    """Russian and Turkish copies of an English story: 'also reported by 2 feeds in 2
+    languages'."""
+    report = await poll_feeds(
+        store,
+        client,
+        feed_server,
+        [("/en.xml", SHUSHA_EN, "en"), ("/ru.xml", SHUSHA_RU, "ru"), ("/tr.xml", SHUSHA_TR, "tr")],
+    )
+    assert report.new_items == 3
+    (alert,) = report.alerts
+    stored = await store.get_alert(alert.id)
+    assert (stored.also_reported, stored.also_languages) == (2, 2)
+    assert "also reported by 2 feeds in 2 languages" in format_alert(stored)

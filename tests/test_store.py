@@ -148,6 +148,17 @@ async def test_same_story_adds_report_not_alert(store):
     assert stored.also_reported == 1
 
 
+async def test_reports_count_the_languages_of_the_other_feeds(store):
+    """The alert's own language is not counted; unknown languages are not either."""
+    (alert,) = await store.ingest(FEED, [NewStory(make_item("a"), BLAME, lang="en")], now=NOW)
+    for number, lang in enumerate(["ru", "ar", "ru", None]):
+        other = f"https://other{number}.example/rss"
+        copy = NewStory(make_item("z", feed=other), BLAME, same_as=alert.id, lang=lang)
+        await store.ingest(other, [copy], now=NOW)
+    stored = await store.get_alert(alert.id)
+    assert (stored.also_reported, stored.also_languages) == (4, 2)
+
+
 async def test_outbox_sent_rows_are_never_returned_again(store):
     """mark_sent takes a row out of the queue for good."""
     await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
