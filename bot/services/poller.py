@@ -416,7 +416,14 @@ class Poller:
         if self._memory is None:
             window = now - timedelta(hours=self._settings.group_window_hours)
             recent = await self._store.recent_alerts(window, limit=5000)
-            known = {a.id: self._stories.get(a.id) or story_of(a) for a in recent}
+            missing = [a for a in recent if a.id not in self._stories]
+
+            def read() -> dict[int, Story]:
+                return {a.id: story_of(a) for a in missing}
+
+            # After a restart thousands are missing: reading them takes seconds, off the loop.
+            fresh = await asyncio.to_thread(read) if len(missing) >= CLASSIFY_IN_THREAD else read()
+            known = {a.id: self._stories.get(a.id) or fresh[a.id] for a in recent}
             self._stories = known  # alerts older than the window drop out here
             self._memory = _CycleMemory(stories=[(known[a.id], a.id, a.created) for a in recent])
         return self._memory
