@@ -17,7 +17,10 @@ from feeds.places import base_language, grouping_data
 MAX_COUNT = 999  # larger numbers are years, resolutions or totals, not this event's details
 # Digits that are not part of a name ("M23"), a time, a decimal or a longer number. Arabic
 # glues "and" to a number ("و٤"), so an Arabic letter before the digits is no name.
-_DIGITS = re.compile(r"(?<![\d:.,])(?<![^\W\d_\u0600-\u06ff])(\d{1,3}(?:[ ,.\u00a0]\d{3})*|\d+)(?![\d:]|[.,]\d)")
+_DIGITS = re.compile(
+    r"(?<![\d:.,])(?<![^\W\d_\u0600-\u06ff])"
+    r"(\d{1,3}(?:[ ,.\u00a0]\d{3})*|\d+)(?![\d:]|[.,]\d)"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 

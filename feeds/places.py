@@ -51,7 +51,10 @@ _FUZZY_MIN = 3  # keys at least this long may differ by an inflection ending or 
 # map: languages write the same sound their own way ("Dsch" in German, "Dj" in French, "C" in
 # Turkish are all "j"; a German or Italian "j" is the "y" of "Yemen").
 _RULES: dict[str, dict[str, str]] = {
-    "de": {"dsch": "j", "tsch": "ch", "sch": "sh", "ch": "kh", "ß": "s", "w": "v", "z": "ts", "j": "y"},
+    "de": {
+        "dsch": "j", "tsch": "ch", "sch": "sh", "ch": "kh", "ß": "s", "w": "v", "z": "ts",
+        "j": "y",
+    },
     "fr": {"dj": "j", "tch": "ch", "ch": "sh", "ou": "u", "gu": "g", "qu": "k", "ph": "f"},
     "es": {"ll": "y", "ñ": "ny", "qu": "k", "gu": "g", "j": "kh"},
     "it": {
