@@ -107,7 +107,7 @@ def is_same_story(a: Story, b: Story, *, window: timedelta = WINDOW) -> bool:
 def best_match(story: Story, known: Sequence[Story], *, window: timedelta = WINDOW) -> int | None:
     """Index in `known` of the story `story` belongs to: the same link, else the best score at
     or above SAME_STORY (the later one on a tie); None when it is a new story."""
-    best: tuple[float, int] | None = None
+    best: tuple[tuple[int, float], int] | None = None  # ((score, published), index)
     for index, other in enumerate(known):
         if story.link and story.link == other.link:
             return index

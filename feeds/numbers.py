@@ -3,7 +3,8 @@
 Digits in any script and the number words of feeds/data/grouping.json (two to twelve, fifteen
 and the tens) give values. Dates and clock times are not counts: a number next to a month name
 ("9 December", "9 грудня") or written as a time ("03:40") is skipped, and so is anything of a
-thousand or more (years, resolution numbers). Pure; imports the stdlib and feeds.places.
+thousand or more (years, resolution numbers). Pure; imports the stdlib, feeds.lexicon and
+feeds.places.
 """
 
 from __future__ import annotations

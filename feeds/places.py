@@ -4,10 +4,12 @@
 transliterated to Latin with its language's spelling rules, then reduced to a skeleton of
 consonant classes (vowels dropped, since Arabic does not write short ones; voiced and unvoiced
 pairs merged, since transliterations disagree on them). Which words are names: capitalised words
-that are not the first of a sentence (Latin, Cyrillic), and words right after a locative or a
-place noun ("in", "near", "village of", "في", "قرب", "بلدة"), the only sign in Arabic and, since
-German capitalises every noun, in German. Actors (feeds.actors), lexicon terms and the
-per-language `not_places` of feeds/data/grouping.json are never places.
+that are not the first of a sentence (Latin, Cyrillic), words right after a locative or a place
+noun ("in", "near", "village of", "في", "قرب", "بلدة"), the only sign in Arabic and, since German
+capitalises every noun, in German; a headline's dateline ("Sake : …") and Turkish locative
+suffixes ("Şuşa'da") too. Names of two words also count joined ("Kfar Kila", "كفركلا").
+Actors (feeds.actors), lexicon terms, months, number words and the per-language `not_places`
+of feeds/data/grouping.json are never places.
 Pure; imports the stdlib, feeds.actors and feeds.lexicon.
 """
 
