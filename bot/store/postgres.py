@@ -401,13 +401,14 @@ class PostgresStore:
                     continue
                 if story.same_as is not None:
                     await conn.execute(
-                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
-                        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                        "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key, "
+                        "lang) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
                         story.same_as,
                         feed_url,
                         story.item.link,
                         _ts(now),
                         story.item.key,
+                        story.lang,
                     )
                     continue
                 alert = await self._insert_alert(conn, story, now)
@@ -455,13 +456,14 @@ class PostgresStore:
             _ts(now),
         )
         await conn.execute(
-            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key) "
-            "VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key, lang) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
             alert_id,
             alert.feed_url,
             alert.link,
             _ts(now),
             alert.item_key,
+            story.lang,
         )
         if alert.level is Level.BLAME and alert.pairs:
             await self._record_blame(conn, alert)
@@ -969,7 +971,9 @@ class PostgresStore:
 _ALERT_COLUMNS = (
     "a.id, a.feed_url, a.item_key, a.title, a.summary, a.link, a.published, a.source_title, "
     "a.level, a.pairs, a.evidence, a.matched, a.actors, a.lang, a.novelty, a.created, "
-    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported"
+    "(SELECT count(*) - 1 FROM alert_reports r WHERE r.alert_id = a.id) AS also_reported, "
+    "(SELECT count(DISTINCT r.lang) FROM alert_reports r WHERE r.alert_id = a.id "
+    "AND r.feed_url <> a.feed_url) AS also_languages"
 )
 _ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
 
@@ -1012,6 +1016,7 @@ def _alert(row: asyncpg.Record) -> Alert:
         novelty=row["novelty"],
         created=row["created"],
         also_reported=max(0, row["also_reported"]),
+        also_languages=row["also_languages"],
     )
 
 
