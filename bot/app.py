@@ -27,7 +27,8 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.config import Settings
 from bot.errors import BotError
-from bot.frontend import handlers
+from bot.frontend import buttons, handlers
+from bot.frontend.callback_data import CallbackCodec, new_key
 from bot.frontend.context import SERVICES_KEY, Services, services
 from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert_console
@@ -37,8 +38,10 @@ from bot.outlets.feed_server import AlertsFeedServer
 from bot.outlets.lifecycle import Outlets
 from bot.outlets.webhooks import Notifier, WebhookWorker
 from bot.runlock import RunLock
+from bot.services import export as exports
 from bot.services import filters
 from bot.services.digest import send_due_digests
+from bot.services.mutes import is_muted, muted_pairs_by_chat
 from bot.services.poller import Poller, check_feed
 from bot.store import Store, connect
 from feeds.fetch import make_client
@@ -291,6 +294,42 @@ async def write_chart(settings: Settings, *, days: int, out: Path) -> None:
     print(f"wrote {out} ({len(png) // 1024} KB, {len(alerts)} accusations in {days} days)")
 
 
+async def export_alerts(
+    settings: Settings, *, days: int, fmt: str, out: Path | None, words: Sequence[str]
+) -> None:
+    """`ceasefire-alerts export`: alerts of the last `days` as CSV or JSON Lines.
+
+    A CSV file gets a byte order mark so spreadsheets read it as UTF-8; CSV on standard
+    output does not, since a pipe feeds programs, which would see the mark as text.
+    """
+    try:
+        levels, chosen_words = filters.parse_filter(words, usage="")
+    except filters.FilterError as exc:
+        raise BotError(str(exc).strip()) from exc
+    store = await connect(settings)
+    try:
+        now = utc_now()
+        found = await store.alerts_between(
+            now - timedelta(days=days), now + timedelta(seconds=1), levels=levels
+        )
+    finally:
+        await store.close()
+    alerts = [a for a in found if filters.matches(levels, chosen_words, a)]
+    if fmt == "jsonl":
+        data = exports.to_jsonl(alerts)
+    else:
+        data = exports.to_csv(alerts, bom=out is not None)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        await asyncio.to_thread(out.write_bytes, data)
+    except OSError as exc:
+        raise BotError(f"cannot write {out}: {exc.strerror}") from exc
+    print(f"wrote {out} ({len(alerts)} alerts in {days} days)", file=sys.stderr)
+
+
 async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace) -> int:
     """`ceasefire-alerts feeds list|add|remove|import|export`."""
     async with console_services(settings, is_poller=False) as (store, client):
@@ -329,6 +368,7 @@ SETTINGS_KEY = "settings"
 POLLER_TASK_KEY = "poller_task"
 METRICS_KEY = "metrics_server"
 OUTLETS_KEY = "outlets"
+CALLBACK_KEY_META = "callback_key"
 DIGEST_EVERY = 60.0  # seconds between checks for due daily digests
 
 
@@ -347,6 +387,7 @@ def build_application(settings: Settings) -> Application:
     )
     application.bot_data[SETTINGS_KEY] = settings
     handlers.register(application)
+    buttons.register(application)
     return application
 
 
@@ -356,8 +397,13 @@ async def start_services(application: Application) -> None:
     store = await open_store(settings)
     client = make_client()
     metrics = Metrics() if settings.metrics_port else None
+    # Stored, so buttons on messages sent before a restart still verify (see callback_data).
+    codec = CallbackCodec(await store.setdefault_meta(CALLBACK_KEY_META, new_key()))
     delivery = DeliveryWorker(
-        application.bot, store, on_round=metrics.observe_delivery if metrics else None
+        application.bot,
+        store,
+        keyboard=buttons.keyboard_maker(codec),
+        on_round=metrics.observe_delivery if metrics else None,
     )
 
     outlets = build_outlets(store, settings, notify=_operator_notifier(application, settings))
@@ -377,7 +423,12 @@ async def start_services(application: Application) -> None:
     if metrics is not None and settings.metrics_port:
         application.bot_data[METRICS_KEY] = start_metrics_server(metrics, settings.metrics_port)
     application.bot_data[SERVICES_KEY] = Services(
-        store=store, settings=settings, client=client, poller=poller, delivery=delivery
+        store=store,
+        settings=settings,
+        client=client,
+        poller=poller,
+        delivery=delivery,
+        buttons=codec,
     )
     await application.bot.set_my_commands(handlers.COMMANDS)
     application.bot_data[OUTLETS_KEY] = outlets
@@ -440,11 +491,17 @@ def _operator_notifier(application: Application, settings: Settings) -> Notifier
 
 async def _digest_job(context: CallbackContext) -> None:
     found = services(context)
+    now = found.clock()
+    # A muted pair stays out of the digest too, until its mute ends.
+    muted = muted_pairs_by_chat(await found.store.mutes_in_force(now))
     await send_due_digests(
         context.bot,
         found.store,
-        now=found.clock(),
-        filter_fn=lambda sub, alert: filters.matches(sub.levels, sub.words, alert),
+        now=now,
+        filter_fn=lambda sub, alert: (
+            filters.matches(sub.levels, sub.words, alert)
+            and not is_muted(alert, muted.get(sub.chat_id, ()))
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from bot import app
 from bot.config import Settings, load_settings
 from bot.errors import BotError
+from bot.services import export as exports
 from feeds.errors import FeedError
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     chart = sub.add_parser("chart", help="PNG chart of accusations per day by pair")
     chart.add_argument("--days", type=int, default=7, choices=range(1, 366), metavar="1..365")
     chart.add_argument("--out", type=Path, default=Path("chart.png"), help="PNG file to write")
+    export = sub.add_parser("export", help="alerts of the last days as CSV or JSON Lines")
+    export.add_argument(
+        "--days", type=_export_days, default=exports.DEFAULT_DAYS, metavar=f"1..{exports.MAX_DAYS}"
+    )
+    export.add_argument("--format", choices=exports.FORMATS, default="csv", dest="fmt")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument(
+        "words", nargs="*", help="filter words and levels as in /subscribe, e.g. all gaza"
+    )
     feeds = sub.add_parser("feeds", help="list, add, remove, import or export watched feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     feeds_sub.add_parser("list", help="show the watched feeds and their health")
@@ -53,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     feeds_sub.add_parser("export", help="print the watched feeds as OPML")
     return parser
+
+
+def _export_days(text: str) -> int:
+    """argparse type of `export --days`: a whole number within the window."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= exports.MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"days must be 1 to {exports.MAX_DAYS}, got {text!r}")
+    return int(text)
 
 
 def read_environment(env_file: str) -> dict[str, str]:
@@ -155,6 +172,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(app.demo(settings))
         elif args.command == "chart":
             asyncio.run(app.write_chart(settings, days=args.days, out=args.out))
+        elif args.command == "export":
+            asyncio.run(
+                app.export_alerts(
+                    settings, days=args.days, fmt=args.fmt, out=args.out, words=args.words
+                )
+            )
         elif args.command == "status":
             asyncio.run(app.print_status(settings))
         elif args.command == "feeds":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from feeds.model import Detection, Item, Level, Pair
 
@@ -63,6 +64,11 @@ class Alert:
     created: datetime
     also_reported: int = 0  # other feeds that carried the same story
     also_languages: int = 0  # languages those other feeds wrote it in (0 when not known)
+
+    @property
+    def source_name(self) -> str:
+        """The feed's title, else its host: 'The Moscow Times', 'www.themoscowtimes.com'."""
+        return self.source_title.strip() or urlsplit(self.feed_url).netloc or self.feed_url
 
     @classmethod
     def of(
@@ -152,6 +158,17 @@ class NewStory:
     novelty: str = ""
     is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only
     lang: str | None = None  # the report's language ("en"), for "in 2 languages"
+
+
+@dataclass(frozen=True, slots=True)
+class Mute:
+    """A chat asked not to hear about one accuser → accused pair until `until`."""
+
+    id: int
+    chat_id: int
+    pair: Pair
+    until: datetime
+    muted_by: int | None = None  # the user who pressed the button
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
     from bot.config import Settings
+    from bot.frontend.callback_data import CallbackCodec
     from bot.frontend.delivery import DeliveryWorker
     from bot.services.poller import Poller
     from bot.store import Store
@@ -29,13 +30,14 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Store, settings, the shared HTTP client, the poller and the delivery worker."""
+    """Store, settings, the shared HTTP client, poller, delivery worker and button codec."""
 
     store: Store
     settings: Settings
     client: httpx.AsyncClient
     poller: Poller | None = None
     delivery: DeliveryWorker | None = None
+    buttons: CallbackCodec | None = None  # signs and checks inline-button data
     clock: Callable[[], datetime] = field(default=utc_now)
 
 

@@ -7,7 +7,9 @@ backoff, 403/"chat not found" → the subscription is turned off, "migrated" →
 moves and the row is resent there, any other 400 → the row is marked failed. While the database
 is away the worker waits for it (one log line), and a message Telegram accepted meanwhile is
 recorded as sent once the database is back, so it does not go out twice.
-May import telegram, bot.store, bot.services.outage, bot.frontend.format.
+Mutes are checked here, at send time, not when the poller routes: a pair muted after its alert
+was queued is still held back, so every row of a muted pair for that chat is dropped unsent.
+May import telegram, bot.store, bot.services.outage, bot.services.mutes, bot.frontend.format.
 """
 
 from __future__ import annotations
@@ -38,13 +40,15 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.errors import StoreUnavailable
 from bot.frontend.format import format_alert, is_web_link
 from bot.model import utc_now
+from bot.services.mutes import is_muted, muted_pairs_by_chat
 from bot.services.outage import Outage
 
 if TYPE_CHECKING:
-    from telegram import Bot
+    from telegram import Bot, InlineKeyboardMarkup
 
     from bot.model import Alert, OutboxRow
     from bot.store import Store
+    from feeds.model import Pair
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +160,7 @@ class DeliveryReport:
     failed: int = 0
     dropped_chats: int = 0
     moved_chats: int = 0
+    muted: int = 0  # rows dropped because their pair is muted in that chat
     held_chats: int = 0  # chats skipped this round because a limit or flood wait holds them
 
     @property
@@ -188,6 +193,7 @@ class DeliveryWorker:
         backoff_base: float = BACKOFF_BASE,
         backoff_max: float = BACKOFF_MAX,
         formatter: Callable[[Alert], str] = format_alert,
+        keyboard: Callable[[Alert, int], InlineKeyboardMarkup | None] | None = None,
         on_round: Callable[[DeliveryReport], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         outage: Outage | None = None,
@@ -201,6 +207,7 @@ class DeliveryWorker:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._format = formatter
+        self._keyboard = keyboard
         self._on_round = on_round
         self._monotonic = monotonic
         self._outage = outage or Outage("delivery")
@@ -261,7 +268,13 @@ class DeliveryWorker:
                 continue
             if self._stopping:
                 break
-            if report.sent or report.failed or report.moved_chats or report.dropped_chats:
+            if (
+                report.sent
+                or report.failed
+                or report.moved_chats
+                or report.dropped_chats
+                or (report.muted)
+            ):
                 continue  # there may be more right behind
             await self._sleep(await self._idle_delay())
 
@@ -302,10 +315,16 @@ class DeliveryWorker:
             chat: queue for chat, queue in by_chat.items() if self._held.get(chat, 0.0) <= now
         }
         report.held_chats = len(by_chat) - len(ready)
+        muted = (
+            muted_pairs_by_chat(await self._store.mutes_in_force(self._clock())) if rows else {}
+        )
         gate = asyncio.Semaphore(self._concurrency)
         texts: dict[int, str] = {}
         results = await asyncio.gather(
-            *(self._deliver_chat(queue, gate, texts, report) for queue in ready.values()),
+            *(
+                self._deliver_chat(queue, gate, texts, report, muted.get(chat, frozenset()))
+                for chat, queue in ready.items()
+            ),
             return_exceptions=True,
         )
         for result in results:
@@ -323,10 +342,15 @@ class DeliveryWorker:
         gate: asyncio.Semaphore,
         texts: dict[int, str],
         report: DeliveryReport,
+        muted: frozenset[Pair],
     ) -> None:
         for row in queue:
             if self._stopping:
                 return
+            if is_muted(row.alert, muted):
+                await _finish(self._store.drop_outbox_row(row.id, "pair muted in this chat"))
+                report.muted += 1
+                continue
             text = texts.get(row.alert.id)
             if text is None:
                 text = texts[row.alert.id] = self._format(row.alert)
@@ -371,9 +395,14 @@ class DeliveryWorker:
             if is_web_link(alert.link)
             else LinkPreviewOptions(is_disabled=True)
         )
+        markup = self._keyboard(alert, chat_id) if self._keyboard is not None else None
         try:
             message = await self._bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=preview
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=preview,
+                reply_markup=markup,
             )
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)

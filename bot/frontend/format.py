@@ -63,8 +63,7 @@ def headline(alert: Alert) -> str:
 
 def source_line(alert: Alert, *, language: str | None = None) -> str:
     """'The Moscow Times · 13 Aug 2021 10:02 UTC · also reported by 2 feeds' (plain text)."""
-    source = alert.source_title.strip() or urlsplit(alert.feed_url).netloc or alert.feed_url
-    parts = [source, format_time(alert.published)]
+    parts = [alert.source_name, format_time(alert.published)]
     if alert.also_reported > 0:
         parts.append(also_reported(alert, language))
     # Feed text must not break the one-line layout with its own line breaks.
@@ -202,3 +201,15 @@ def format_alert_console(alert: Alert) -> str:
         alert.link.strip(),
     ]
     return "\n".join(line for line in lines if line)
+
+
+def format_alert_brief(alert: Alert) -> str:
+    """Two lines of Telegram HTML: level and pairs with the time, then the linked headline."""
+    emoji = LEVEL_EMOJI.get(alert.level, "⚪")
+    head = html.escape(headline(alert), quote=False)
+    title = html.escape(cut_text(collapse_space(alert.title), MAX_TITLE_LENGTH), quote=False)
+    link = alert.link.strip()
+    if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
+        title = f'<a href="{html.escape(link, quote=True)}">{title}</a>'
+    source = html.escape(collapse_space(alert.source_name), quote=False)
+    return f"{emoji} <b>{head}</b> · {format_time(alert.published)}\n{title} · {source}"

@@ -25,7 +25,9 @@ from telegram.ext import ChatMemberHandler, CommandHandler, ContextTypes, Messag
 
 from bot.frontend.context import Services, services
 from bot.frontend.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
+from bot.i18n import N_, gettext_for
 from bot.model import Alert, start_of_day
+from bot.services import export as exports
 from bot.services.chart import count_by_day, render_chart
 from bot.services.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
 from bot.services.filters import (
@@ -40,12 +42,12 @@ from bot.services.filters import (
     parse_filter,
     parse_subscription,
 )
-from bot.services.tally import MAX_DAYS, build_tally, format_tally, split_days
+from bot.services.tally import DEFAULT_DAYS, MAX_DAYS, build_tally, format_tally, split_days
 from feeds.errors import FeedError
 from feeds.model import Level
 
 if TYPE_CHECKING:
-    from telegram import Message
+    from telegram import Bot, Message
     from telegram.ext import Application
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("latest", "Last alerts: /latest [n] [words]"),
     BotCommand("tally", "Who blamed whom how often: /tally [days] [words]"),
     BotCommand("chart", "Accusations per day as a picture: /chart [days] [words]"),
+    BotCommand("export", "Alerts as a spreadsheet (CSV): /export [days] [words]"),
+    BotCommand("muted", "Pairs muted in this chat, with buttons to unmute"),
     BotCommand("filters", "Show what this chat is subscribed to"),
     BotCommand("unsubscribe", "Stop alerts in this chat"),
     BotCommand("status", "Feeds, last check, today's counts"),
@@ -100,6 +104,9 @@ HELP = (
     "e.g. /tally 30 armenia\n"
     f"/chart [days] [words]: accusations per day as a picture (up to {CHART_MAX_DAYS} days), "
     "e.g. /chart 14\n"
+    "/export [days] [words]: this chat's alerts as a CSV file for spreadsheets "
+    f"(default {exports.DEFAULT_DAYS} days, up to {exports.MAX_DAYS}), e.g. /export 90 gaza\n"
+    "/muted: pairs muted here with 🔕 under an alert, and buttons to unmute them\n"
     "/status: feeds, last check, today's counts · /feeds: the sources\n\n"
     "Filter words work in any language: <i>azerbaijan</i> also finds “Азербайджан”.\n"
     "In groups only administrators can change the subscription.\n\n"
@@ -165,9 +172,12 @@ async def may_change_subscription(update: Update, context: Context) -> bool:
         # posting into the group is not an administrator of it.
         return message.sender_chat.id == chat.id
     user = update.effective_user
-    if user is None:
-        return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
+    return user is not None and await is_chat_admin(context.bot, chat.id, user.id)
+
+
+async def is_chat_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """getChatMember says the user owns or administers the chat."""
+    member = await bot.get_chat_member(chat_id, user_id)
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 
 
@@ -382,10 +392,11 @@ def parse_window(
     maximum: int,
     usage: str,
     default_levels: tuple[Level, ...] = BREACH_LEVELS,
+    default_days: int = DEFAULT_DAYS,
 ) -> tuple[int, ChatFilter]:
-    """`[days] [levels] [words]` of /tally and /chart; FilterError carries the usage note."""
+    """`[days] [levels] [words]` of /tally, /chart, /export; FilterError carries the usage."""
     try:
-        days, rest = split_days(args, maximum=maximum)
+        days, rest = split_days(args, default=default_days, maximum=maximum)
     except ValueError as exc:
         raise FilterError(f"{exc}\n\n{usage}") from exc
     for raw in rest:
@@ -467,6 +478,58 @@ async def chart(update: Update, context: Context) -> None:
     total = count_by_day(chosen, days=days, now=now).total
     await message.reply_photo(
         photo=png, filename="chart.png", caption=chart_caption(total, days, words)
+    )
+
+
+EXPORT_USAGE = N_(
+    "Usage: /export [days] [filter words], days from 1 to {maximum} (default {default}), "
+    "e.g. /export 90 gaza"
+)
+EXPORT_EMPTY = N_("No alerts to export: none match {what} in the last {days} days.")
+EXPORT_CAPTION = N_("{count} alerts, last {days} days, {what}. Times are UTC.")
+
+
+async def _export_filter(
+    svc: Services, chat_id: int, args: Sequence[str], usage: str
+) -> tuple[int, ChatFilter]:
+    """Days and filter of /export: typed words and levels, else the chat's subscription's."""
+    days, typed = parse_window(
+        args, maximum=exports.MAX_DAYS, usage=usage, default_days=exports.DEFAULT_DAYS
+    )
+    has_days = bool(args) and args[0].strip().isdigit()
+    if len(args) > int(has_days):
+        return days, typed
+    sub = await svc.store.get_subscription(chat_id)
+    if sub is None or not sub.is_active:
+        return days, typed
+    return days, ChatFilter(sub.levels, sub.words)
+
+
+async def export(update: Update, context: Context) -> None:
+    """/export [days] [words]: the chat's matching alerts of the last days as a CSV document."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    user = update.effective_user
+    _ = gettext_for(user.language_code if user else None)
+    svc = services(context)
+    usage = _(EXPORT_USAGE).format(maximum=exports.MAX_DAYS, default=exports.DEFAULT_DAYS)
+    try:
+        days, (levels, words) = await _export_filter(svc, chat.id, context.args or [], usage)
+    except FilterError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    now = svc.clock()
+    what = describe(levels, words)
+    chosen = await _alerts_in_window(svc, now, days, levels, words)
+    if not chosen:
+        await reply(update, html.escape(_(EXPORT_EMPTY).format(what=what, days=days)))
+        return
+    data = await asyncio.to_thread(exports.to_csv, chosen)
+    await message.reply_document(
+        document=data,
+        filename=exports.export_filename(now, days, "csv"),
+        caption=_(EXPORT_CAPTION).format(count=len(chosen), days=days, what=what)[:1024],
     )
 
 
@@ -621,6 +684,7 @@ def register(application: Application) -> None:
         (("latest",), latest, True),
         (("tally",), tally, True),
         (("chart",), chart, False),  # draws a picture in a thread: must not hold up others
+        (("export",), export, False),  # up to a year of alerts: must not hold up others
         (("status",), status, True),
         (("feeds",), list_feeds, True),
         (("addfeed",), add_feed, False),  # fetches a URL: must not hold up other chats

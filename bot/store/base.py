@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.model import (
     Alert,
     FeedState,
+    Mute,
     NewStory,
     OutboxRow,
     PairRecord,
@@ -34,6 +35,10 @@ class Store(Protocol):
     async def set_meta(self, key: str, value: str) -> None: ...
 
     async def get_meta(self, key: str) -> str | None: ...
+
+    async def setdefault_meta(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (first one wins)."""
+        ...
 
     async def add_feed(
         self,
@@ -155,7 +160,7 @@ class Store(Protocol):
         ...
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        """A group became a supergroup: its subscription, pending rows and mutes follow."""
         ...
 
     async def set_last_digest(self, chat_id: int, when: datetime) -> None: ...
@@ -180,6 +185,10 @@ class Store(Protocol):
         """Leave a row pending but not before `until` (flood wait, network trouble)."""
         ...
 
+    async def drop_outbox_row(self, row_id: int, reason: str) -> None:
+        """Never send a pending row (its pair is muted in that chat, for one)."""
+        ...
+
     async def outbox_counts(self) -> dict[str, int]: ...
 
     async def next_webhooks(self, url: str, *, limit: int = 50) -> list[WebhookRow]:
@@ -202,6 +211,26 @@ class Store(Protocol):
 
     async def webhook_counts(self) -> dict[str, int]:
         """Webhook rows by status."""
+        ...
+
+    async def mute_pair(
+        self,
+        chat_id: int,
+        pair: Pair,
+        *,
+        until: datetime,
+        now: datetime,
+        muted_by: int | None = None,
+    ) -> Mute:
+        """Mute a pair in a chat until `until`; muting it again keeps the later end."""
+        ...
+
+    async def lift_mute(self, chat_id: int, mute_id: int, *, now: datetime) -> Mute | None:
+        """End a mute of this chat now; None if it had already ended or is another chat's."""
+        ...
+
+    async def mutes_in_force(self, now: datetime, *, chat_id: int | None = None) -> list[Mute]:
+        """Mutes not yet expired (of one chat if given), soonest end first."""
         ...
 
     async def stats(self, since: datetime) -> StoreStats:

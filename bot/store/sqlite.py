@@ -23,6 +23,7 @@ from bot.errors import StoreError
 from bot.model import (
     Alert,
     FeedState,
+    Mute,
     NewStory,
     OutboxRow,
     PairRecord,
@@ -158,6 +159,18 @@ class SqliteStore:
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return row["value"] if row else None
+
+    async def setdefault_meta(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (first one wins)."""
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, value),
+            )
+            async with db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None  # noqa: S101 - written in the same transaction
+        return str(row["value"])
 
     # -- feeds -----------------------------------------------------------------------------------
 
@@ -560,7 +573,7 @@ class SqliteStore:
         return changed
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        """A group became a supergroup: its subscription, pending rows and mutes follow."""
         async with self._tx() as db:
             await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (new_chat_id,))
             await db.execute(
@@ -579,11 +592,68 @@ class SqliteStore:
                 "WHERE chat_id = ? AND status = 'pending'",
                 (new_chat_id, old_chat_id),
             )
+            # Mutes follow too; a pair the new id already muted keeps the new id's row.
+            await db.execute(
+                "UPDATE OR IGNORE mutes SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute("DELETE FROM mutes WHERE chat_id = ?", (old_chat_id,))
 
     async def set_last_digest(self, chat_id: int, when: datetime) -> None:
         await self._write(
             "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ?", (_iso(when), chat_id)
         )
+
+    # -- mutes -----------------------------------------------------------------------------------
+
+    async def mute_pair(
+        self,
+        chat_id: int,
+        pair: Pair,
+        *,
+        until: datetime,
+        now: datetime,
+        muted_by: int | None = None,
+    ) -> Mute:
+        """Mute a pair in a chat until `until`; muting it again keeps the later end."""
+        async with self._tx() as db:
+            # An expired row is reused: its end is replaced, not extended.
+            await db.execute(
+                "INSERT INTO mutes (chat_id, accuser, accused, until, muted_by, created) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, accuser, accused) DO UPDATE SET "
+                "until = CASE WHEN until > ? THEN max(until, excluded.until) "
+                "ELSE excluded.until END, muted_by = excluded.muted_by",
+                (chat_id, pair.accuser, pair.accused, _iso(until), muted_by, _iso(now), _iso(now)),
+            )
+            async with db.execute(
+                "SELECT * FROM mutes WHERE chat_id = ? AND accuser = ? AND accused = ?",
+                (chat_id, pair.accuser, pair.accused),
+            ) as cur:
+                row = await cur.fetchone()
+        assert row is not None  # noqa: S101 - written in the same transaction
+        return _mute(row)
+
+    async def lift_mute(self, chat_id: int, mute_id: int, *, now: datetime) -> Mute | None:
+        """End a mute of this chat now; None if it had already ended or is another chat's."""
+        async with (
+            self._tx() as db,
+            db.execute(
+                "DELETE FROM mutes WHERE id = ? AND chat_id = ? AND until > ? RETURNING *",
+                (mute_id, chat_id, _iso(now)),
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        return _mute(row) if row else None
+
+    async def mutes_in_force(self, now: datetime, *, chat_id: int | None = None) -> list[Mute]:
+        """Mutes not yet expired (of one chat if given), soonest end first."""
+        sql = "SELECT * FROM mutes WHERE until > ?"
+        params: list[object] = [_iso(now)]
+        if chat_id is not None:
+            sql += " AND chat_id = ?"
+            params.append(chat_id)
+        rows = await self._all(sql + " ORDER BY until, id", params)
+        return [_mute(row) for row in rows]
 
     # -- outbox ----------------------------------------------------------------------------------
 
@@ -645,6 +715,14 @@ class SqliteStore:
             "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1 "
             "WHERE id = ?",
             (_iso(until), error[:500], row_id),
+        )
+
+    async def drop_outbox_row(self, row_id: int, reason: str) -> None:
+        """Never send a pending row (its pair is muted in that chat, for one)."""
+        await self._write(
+            "UPDATE outbox SET status = 'dropped', last_error = ? "
+            "WHERE id = ? AND status = 'pending'",
+            (reason[:500], row_id),
         )
 
     async def outbox_counts(self) -> dict[str, int]:
@@ -921,6 +999,16 @@ def _alert(row: aiosqlite.Row) -> Alert:
         created=datetime.fromisoformat(row["created"]),
         also_reported=max(0, row["also_reported"]),
         also_languages=row["also_languages"],
+    )
+
+
+def _mute(row: aiosqlite.Row) -> Mute:
+    return Mute(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        pair=Pair(row["accuser"], row["accused"]),
+        until=datetime.fromisoformat(row["until"]),
+        muted_by=row["muted_by"],
     )
 
 
