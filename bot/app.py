@@ -327,7 +327,8 @@ async def export_alerts(
         await asyncio.to_thread(out.write_bytes, data)
     except OSError as exc:
         raise BotError(f"cannot write {out}: {exc.strerror}") from exc
-    print(f"wrote {out} ({len(alerts)} alerts in {days} days)", file=sys.stderr)
+    count = len(alerts)
+    print(f"wrote {out} ({count} alert{'s' * (count != 1)} in {days} days)", file=sys.stderr)
 
 
 async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace) -> int:

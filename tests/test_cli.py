@@ -290,3 +290,86 @@ async def test_telegram_run_with_unreachable_database_prints_one_line(tmp_path, 
     assert process.returncode == 2
     assert_one_line(err.decode(), f'127.0.0.1:{port}, database "alerts"')
     assert telegram_api.calls_to("getMe")  # it did start the Telegram side first
+
+
+def seed_alerts(db: Path) -> None:
+    """Three alerts: two accusations this week (one two months old), one truce report."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.model import NewStory
+    from bot.store import SqliteStore
+    from feeds.model import Detection, Item, Level, Pair
+
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def story(key: str, title: str, level: Level, pairs: tuple[Pair, ...]) -> NewStory:
+        item = Item(
+            key=key,
+            feed_url="https://wire.example.org/rss",
+            title=title,
+            summary="",
+            link=f"https://wire.example.org/{key}",
+            published=now,
+            source_title="Example Wire",
+        )
+        return NewStory(item, Detection(level, pairs=pairs, actors=()))
+
+    async def seed() -> None:
+        store = await SqliteStore.open(db)
+        blame = (Pair("Россия", "Азербайджан"),)
+        feed = "https://wire.example.org/rss"
+        recent = story("a", "Moscow accuses Baku of a new breach", Level.BLAME, blame)
+        old = story("b", "An older accusation", Level.BLAME, blame)
+        truce = story("c", "Truce talks resume in Doha", Level.CEASEFIRE, ())
+        await store.ingest(feed, [old], now=now - timedelta(days=60))
+        await store.ingest(feed, [recent, truce], now=now)
+        await store.close()
+
+    asyncio.run(seed())
+
+
+def test_export_csv_and_jsonl(tmp_path, capsys):
+    """`export` writes the window's alerts: CSV to a file (with BOM), JSON Lines to stdout."""
+    import csv
+
+    db = tmp_path / "db.sqlite"
+    seed_alerts(db)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DATABASE_PATH={db}\n")
+    base = ["--env-file", str(env_file), "export"]
+    out = tmp_path / "alerts.csv"
+    assert main([*base, "--days", "30", "--format", "csv", "--out", str(out)]) == 0
+    assert "1 alert in 30 days" in capsys.readouterr().err
+    data = out.read_bytes()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    assert [(r["headline"], r["accuser"], r["accused"]) for r in rows] == [
+        ("Moscow accuses Baku of a new breach", "Россия", "Азербайджан")
+    ]
+    assert main([*base, "--days", "90", "--format", "jsonl", "all"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["headline"] for line in lines] == [
+        "An older accusation",
+        "Moscow accuses Baku of a new breach",
+        "Truce talks resume in Doha",
+    ]
+
+
+def test_export_csv_to_stdout_has_no_byte_order_mark(tmp_path):
+    """A pipe gets plain UTF-8 CSV that csv.reader takes without a stray mark."""
+    db = tmp_path / "db.sqlite"
+    seed_alerts(db)
+    result = run_cli("export", "--days", "7", env={"DATABASE_PATH": str(db)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("time,level,accuser,accused,headline,")
+    assert "Moscow accuses Baku" in result.stdout
+
+
+@pytest.mark.parametrize("days", ["99999", "0", "week"])
+def test_export_refuses_a_window_out_of_range(tmp_path, days):
+    """--days outside 1..365 is one line of error, no traceback."""
+    result = run_cli("export", "--days", days, env={"DATABASE_PATH": str(tmp_path / "d")})
+    assert result.returncode == 2
+    assert "days must be 1 to 365" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot
 
+from bot.frontend.buttons import keyboard_maker
+from bot.frontend.callback_data import Action, CallbackCodec, new_key
 from bot.frontend.delivery import GLOBAL_WINDOW, DeliveryWorker, SendLimiter
 from bot.model import NewStory
 from bot.store import SqliteStore
@@ -19,6 +21,7 @@ from tests.fakes.telegram_api import parse_telegram_html
 
 TOKEN = "123456:DELIVERY-test"  # noqa: S105 - a fake token for the fake server
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+RUSSIA_BLAMES_AZERBAIJAN = (Pair("Russia", "Azerbaijan"),)
 UNLIMITED = {"per_second": 0, "chat_interval": 0, "group_per_minute": 0}
 
 
@@ -58,16 +61,28 @@ def clock():
     return Clock()
 
 
-def make_worker(bot, store, clock, **limits):
+def make_worker(bot, store, clock, *, keyboard=None, **limits):
     """A worker on the test clock; unlimited unless limits are given."""
     limiter = SendLimiter(**{**UNLIMITED, **limits}, clock=clock.monotonic)
     return DeliveryWorker(
-        bot, store, limiter=limiter, clock=clock.now, monotonic=clock.monotonic, backoff_base=2.0
+        bot,
+        store,
+        limiter=limiter,
+        clock=clock.now,
+        monotonic=clock.monotonic,
+        backoff_base=2.0,
+        keyboard=keyboard,
     )
 
 
 async def add_alert(
-    store, number, *, title=None, summary="Shelling reported overnight.", link=None
+    store,
+    number,
+    *,
+    title=None,
+    summary="Shelling reported overnight.",
+    link=None,
+    pairs=None,
 ):
     """Store one blame alert (as the poller would) and return it."""
     item = Item(
@@ -82,10 +97,14 @@ async def add_alert(
     )
     detection = Detection(
         level=Level.BLAME,
-        pairs=(Pair("Russia", "Azerbaijan"),),
+        pairs=pairs or RUSSIA_BLAMES_AZERBAIJAN,
         matched=("blames",),
         summary=summary,
-        actors=("Russia", "Azerbaijan"),
+        actors=tuple(
+            dict.fromkeys(
+                n for p in pairs or RUSSIA_BLAMES_AZERBAIJAN for n in (p.accuser, p.accused)
+            )
+        ),
     )
     (alert,) = await store.ingest(item.feed_url, [NewStory(item, detection)], now=NOW)
     return alert
@@ -212,6 +231,56 @@ async def test_migrated_group_moves_and_resends_there(bot, store, telegram_api, 
     assert moved.is_active
     assert moved.chat_type == "supergroup"
     assert await store.outbox_counts() == {"sent": 2}
+
+
+async def test_muted_pair_is_held_back_in_that_chat_only(bot, store, telegram_api, clock):
+    """A mute pressed after the rows were queued still stops that pair there, nothing else."""
+    russia = await add_alert(store, 1)
+    armenia = await add_alert(store, 2, pairs=(Pair("Armenia", "Azerbaijan"),))
+    await queue(store, russia, 11, 12)
+    await queue(store, armenia, 11, 12)
+    await store.mute_pair(
+        11, Pair("Russia", "Azerbaijan"), until=NOW + timedelta(hours=24), now=NOW
+    )
+    report = await make_worker(bot, store, clock).run_once()
+    assert (report.sent, report.muted) == (3, 1)
+    assert [m.text.split("\n")[1] for m in telegram_api.messages_to(11)] == [
+        f"<b>{armenia.title}</b>"
+    ]
+    assert len(telegram_api.messages_to(12)) == 2
+    assert await store.outbox_counts() == {"sent": 3, "dropped": 1}
+
+    clock.advance(24 * 3600)  # the mute has ended: the pair comes through again
+    later = await add_alert(store, 3)
+    await store.enqueue(later.id, [11], now=clock.utc)
+    assert (await make_worker(bot, store, clock).run_once()).sent == 1
+    assert telegram_api.messages_to(11)[-1].text.split("\n")[1] == f"<b>{later.title}</b>"
+
+
+def button_data(message):
+    """Callback data of every inline button under a sent message, in order."""
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
+
+
+async def test_alerts_carry_buttons_signed_for_the_chat_they_reach(
+    bot, store, telegram_api, clock
+):
+    """Mute, more and why under each alert; a migrated group's resend is signed for its new id."""
+    codec = CallbackCodec(new_key())
+    alert = await add_alert(store, 1)
+    await queue(store, alert, 11, -51)
+    telegram_api.migrate(-51, -100051)
+    worker = make_worker(bot, store, clock, keyboard=keyboard_maker(codec))
+    await worker.run_once()
+    for chat_id in (11, -100051):
+        (message,) = telegram_api.messages_to(chat_id)
+        presses = [codec.decode(data, chat_id) for data in button_data(message)]
+        assert [(p.action, p.target) for p in presses] == [
+            (Action.MUTE, alert.id),
+            (Action.MORE, alert.id),
+            (Action.WHY, alert.id),
+        ]
 
 
 async def test_other_bad_request_marks_the_row_failed(bot, store, telegram_api, clock, caplog):

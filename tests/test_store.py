@@ -280,3 +280,71 @@ async def test_webhook_rows_are_queued_with_the_alert_and_tracked(store):
     later = NOW + timedelta(days=40)
     await store.prune(items_before=NOW - timedelta(days=1), outbox_before=later)
     assert await store.webhook_counts() == {"pending": 1}
+
+
+RU_AZ = Pair("Russia", "Azerbaijan")
+AM_AZ = Pair("Armenia", "Azerbaijan")
+DAY = timedelta(hours=24)
+
+
+async def test_mutes_are_per_chat_and_end_on_time(store):
+    """A mute holds in its chat until `until`, then is no longer in force."""
+    mute = await store.mute_pair(10, RU_AZ, until=NOW + DAY, now=NOW, muted_by=5)
+    await store.mute_pair(-20, AM_AZ, until=NOW + 2 * DAY, now=NOW)
+    assert (mute.chat_id, mute.pair, mute.until, mute.muted_by) == (10, RU_AZ, NOW + DAY, 5)
+    assert [m.pair for m in await store.mutes_in_force(NOW, chat_id=10)] == [RU_AZ]
+    assert [m.chat_id for m in await store.mutes_in_force(NOW)] == [10, -20]  # soonest end first
+    assert [m.chat_id for m in await store.mutes_in_force(NOW + DAY)] == [-20]
+
+
+async def test_muting_again_keeps_the_later_end_and_reuses_expired_rows(store):
+    """Pressing twice never shortens a mute; after it ended a new press starts afresh."""
+    first = await store.mute_pair(10, RU_AZ, until=NOW + DAY, now=NOW)
+    again = await store.mute_pair(10, RU_AZ, until=NOW + DAY / 2, now=NOW)
+    assert (again.id, again.until) == (first.id, NOW + DAY)
+    later = NOW + 3 * DAY
+    renewed = await store.mute_pair(10, RU_AZ, until=later + DAY / 2, now=later)
+    assert (renewed.id, renewed.until) == (first.id, later + DAY / 2)
+
+
+async def test_lifting_a_mute_needs_its_own_chat(store):
+    """Another chat's mute id lifts nothing; an ended mute cannot be lifted again."""
+    mute = await store.mute_pair(10, RU_AZ, until=NOW + DAY, now=NOW)
+    assert await store.lift_mute(11, mute.id, now=NOW) is None
+    lifted = await store.lift_mute(10, mute.id, now=NOW)
+    assert lifted is not None
+    assert lifted.pair == RU_AZ
+    assert await store.lift_mute(10, mute.id, now=NOW) is None
+    assert await store.mutes_in_force(NOW) == []
+
+
+async def test_move_chat_carries_mutes(store):
+    """A group upgraded to a supergroup keeps its mutes; a pair muted in both keeps one row."""
+    await store.mute_pair(-1, RU_AZ, until=NOW + DAY, now=NOW)
+    await store.mute_pair(-1, AM_AZ, until=NOW + DAY, now=NOW)
+    await store.mute_pair(-100123, AM_AZ, until=NOW + 2 * DAY, now=NOW)
+    await store.move_chat(-1, -100123, now=NOW)
+    assert await store.mutes_in_force(NOW, chat_id=-1) == []
+    moved = {m.pair: m.until for m in await store.mutes_in_force(NOW, chat_id=-100123)}
+    assert moved == {RU_AZ: NOW + DAY, AM_AZ: NOW + 2 * DAY}
+
+
+async def test_dropped_outbox_row_is_never_sent(store):
+    """drop_outbox_row takes a pending row out of the queue for good."""
+    await store.subscribe(1, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.ingest(FEED, [await routed(store, NewStory(make_item("a"), BLAME))], now=NOW)
+    (row,) = await store.next_outbox(NOW)
+    await store.drop_outbox_row(row.id, "pair muted in this chat")
+    assert await store.next_outbox(NOW) == []
+    assert (await store.outbox_counts())["dropped"] == 1
+
+
+async def test_setdefault_meta_keeps_the_first_value(store_target):
+    """The first value stored wins, also after reopening (the buttons' signing key)."""
+    store = await open_store_at(store_target)
+    assert await store.setdefault_meta("callback_key", "first") == "first"
+    assert await store.setdefault_meta("callback_key", "second") == "first"
+    await store.close()
+    store = await open_store_at(store_target)
+    assert await store.setdefault_meta("callback_key", "third") == "first"
+    await store.close()

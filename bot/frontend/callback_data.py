@@ -26,7 +26,7 @@ from enum import StrEnum
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 KEY_BYTES = 32
 SIGNATURE_BYTES = 9  # 72 bits, 12 base64url characters without padding
-_DATA = re.compile(r"([a-z]):(\d{1,15}):(\d{1,2}):([A-Za-z0-9_-]{12})")
+_DATA = re.compile(r"([a-z]):(\d{1,15}):(\d{1,2}):([A-Za-z0-9_-]{12})", re.ASCII)
 
 
 class Action(StrEnum):
