@@ -429,7 +429,7 @@ async def start_services(application: Application) -> None:
         client=client,
         poller=poller,
         delivery=delivery,
-        buttons=codec,
+        callback_codec=codec,
     )
     await application.bot.set_my_commands(handlers.COMMANDS)
     application.bot_data[OUTLETS_KEY] = outlets

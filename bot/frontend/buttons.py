@@ -178,9 +178,9 @@ def _cut(text: str) -> str:
 
 def _services(context: Context) -> tuple[Services, CallbackCodec]:
     svc = services(context)
-    if svc.buttons is None:
+    if svc.callback_codec is None:
         raise RuntimeError("Services have no button codec: build the app with bot.app")
-    return svc, svc.buttons
+    return svc, svc.callback_codec
 
 
 # -- presses ---------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Services:
     client: httpx.AsyncClient
     poller: Poller | None = None
     delivery: DeliveryWorker | None = None
-    buttons: CallbackCodec | None = None  # signs and checks inline-button data
+    callback_codec: CallbackCodec | None = None  # signs and checks inline-button data
     clock: Callable[[], datetime] = field(default=utc_now)
 
 
