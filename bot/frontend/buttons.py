@@ -44,8 +44,8 @@ from bot.frontend.handlers import is_chat_admin, pack_messages
 from bot.i18n import N_, gettext_for
 from bot.model import Alert, Mute
 from bot.services.mutes import MUTE_DURATION
-from bot.services.tally import alert_actors, pair_label
-from feeds.conflicts import OTHER, conflict_of
+from bot.services.tally import alert_conflict, pair_label
+from feeds.conflicts import OTHER
 from feeds.model import Level
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,6 @@ MUTED_MORE = N_("… and {count} more")
 
 def _button(label: str, press: Press, chat_id: int, codec: CallbackCodec) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=codec.encode(press, chat_id))
-
-
-def alert_conflict(alert: Alert) -> str:
-    """The conflict area an alert is about ("Other" if none)."""
-    return conflict_of(alert_actors(alert))
 
 
 def alert_keyboard(

@@ -1,7 +1,7 @@
 """An alert as data for other tools: its permanent id, conflict area and JSON fields.
 
 Shared by the webhooks and the JSON Feed, so a receiver and a feed reader see the same id and
-the same fields for one alert. Pure. May import bot.model and feeds.
+the same fields for one alert. Pure. May import bot.model, bot.services.tally and feeds.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.model import Alert
-from feeds.conflicts import conflict_of
+from bot.services.tally import alert_conflict
 
 # A tag URI (RFC 4151): permanent, and the same for the same source item on every installation,
 # so a newsroom running two bots can merge their outputs by id.
@@ -27,12 +27,6 @@ def alert_uri(alert: Alert) -> str:
 def rfc3339(moment: datetime) -> str:
     """'2021-08-13T10:02:00Z': the date form Atom, JSON Feed and most parsers accept."""
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def alert_conflict(alert: Alert) -> str:
-    """The conflict area the alert's actors belong to ("Other" if none is known)."""
-    named = [name for pair in alert.pairs for name in (pair.accuser, pair.accused)]
-    return conflict_of([*named, *alert.actors])
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:

@@ -20,8 +20,9 @@ from urllib.parse import parse_qsl, quote, urlencode
 from bot.frontend.format import LEVEL_LABEL, body_text, headline, is_web_link
 from bot.i18n import N_, gettext_for
 from bot.model import Alert
-from bot.outlets.payload import alert_conflict, alert_uri, rfc3339
+from bot.outlets.payload import alert_uri, rfc3339
 from bot.services.filters import MAX_WORD_LENGTH, MAX_WORDS, MIN_WORD_LENGTH, split_arguments
+from bot.services.tally import alert_conflict
 from feeds.model import Level
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

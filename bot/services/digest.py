@@ -27,8 +27,8 @@ from telegram.error import (
 
 from bot.frontend.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
 from bot.services.history import event_time
-from bot.services.tally import alert_actors, fit_sections, pair_label, short_date
-from feeds.conflicts import OTHER, conflict_of
+from bot.services.tally import alert_conflict, fit_sections, pair_label, short_date
+from feeds.conflicts import OTHER
 from feeds.model import Level
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datet
     head.append(" · ".join(counts))
     groups: dict[str, list[Alert]] = {}
     for alert in chosen:
-        groups.setdefault(conflict_of(alert_actors(alert)), []).append(alert)
+        groups.setdefault(alert_conflict(alert), []).append(alert)
     # The busiest conflict first; "Other" always last.
     order = sorted(groups, key=lambda label: (label == OTHER, -len(groups[label]), label))
     sections = [

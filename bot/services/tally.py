@@ -76,6 +76,11 @@ def alert_actors(alert: Alert) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*named, *alert.actors]))
 
 
+def alert_conflict(alert: Alert) -> str:
+    """The conflict area an alert is about ("Other" if none is known)."""
+    return conflict_of(alert_actors(alert))
+
+
 def _rows(counts: dict[str, list[Alert]]) -> tuple[TallyRow, ...]:
     rows = []
     for label, alerts in counts.items():
@@ -103,7 +108,7 @@ def build_tally(alerts: Sequence[Alert], *, days: int, now: datetime) -> Tally:
             for pair in dict.fromkeys(alert.pairs):
                 by_pair.setdefault(pair_label(pair), []).append(alert)
         elif alert.level in (Level.BLAME, Level.VIOLATION):
-            by_area.setdefault(conflict_of(alert_actors(alert)), []).append(alert)
+            by_area.setdefault(alert_conflict(alert), []).append(alert)
     return Tally(days, start, now, _rows(by_pair), _rows(by_area))
 
 
