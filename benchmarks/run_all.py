@@ -19,6 +19,7 @@ BENCHMARKS = (
     "bench_memory",
     "bench_latency",
     "bench_outlets",
+    "bench_export",
 )
 
 

@@ -347,17 +347,13 @@ async def _why(pressed: _Pressed, alert: Alert) -> None:
 
 async def show_muted(update: Update, context: Context) -> None:
     """/muted: this chat's mutes, each with a button that lifts it."""
-    chat = update.effective_chat
-    if chat is None:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None:
         return
     svc, codec = _services(context)
-    user = update.effective_user
     language = user.language_code if user else None
     _ = gettext_for(language)
     mutes = await svc.store.mutes_in_force(svc.clock(), chat_id=chat.id)
-    message = update.effective_message
-    if message is None:
-        return
     await message.reply_text(
         muted_text(mutes, _),
         parse_mode=ParseMode.HTML,

@@ -8,8 +8,8 @@ The signature is HMAC-SHA256 over the chat id and the payload, cut to 9 bytes. T
 passes on whatever callback data a client sends, so a modified client could otherwise press
 "lift mute 17" in any chat; the chat id in the MAC also stops a button from working in
 another chat. The key is a random secret stored in the database (meta `callback_key`), not
-one derived from the bot token: rotating a leaked token must not break the buttons on every
-message already sent, and nothing derived from the token should ever leave the process.
+one derived from the bot token: renewing a leaked token must not break the buttons on every
+message already sent, and a key derived from the token would leak with it.
 May import the standard library only.
 """
 

@@ -164,6 +164,13 @@ class DeliveryReport:
     held_chats: int = 0  # chats skipped this round because a limit or flood wait holds them
 
     @property
+    def has_progress(self) -> bool:
+        """Rows left the queue (or moved): more may be right behind them."""
+        return bool(
+            self.sent or self.failed or self.moved_chats or self.dropped_chats or self.muted
+        )
+
+    @property
     def attempted(self) -> int:
         return self.sent + self.postponed + self.failed + self.dropped_chats + self.moved_chats
 
@@ -268,13 +275,7 @@ class DeliveryWorker:
                 continue
             if self._stopping:
                 break
-            if (
-                report.sent
-                or report.failed
-                or report.moved_chats
-                or report.dropped_chats
-                or (report.muted)
-            ):
+            if report.has_progress:
                 continue  # there may be more right behind
             await self._sleep(await self._idle_delay())
 
