@@ -7,14 +7,18 @@ callback queries over getUpdates; the database is a real SQLite file that outliv
 import asyncio
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.frontend.buttons import ALERT_GONE, NOT_ADMIN_MUTE, NOTHING_MUTED, UNREADABLE
 from bot.frontend.context import SERVICES_KEY
 from bot.services.export import CSV_COLUMNS
-from bot.store import SqliteStore
+from bot.store import connect
 from feeds.model import Level, Pair
 from tests.fakes.telegram_api import parse_telegram_html
+from tests.stores import BACKENDS
 from tests.test_telegram_e2e import (  # settings: the same bot-on-the-fake-API fixture
     MOSCOW_TIMES,
     WITHIN,
@@ -40,6 +44,29 @@ ARMENIA = {
     "published": datetime(2021, 8, 14, 9, 30, tzinfo=UTC),
     "description": "",
 }
+
+
+@pytest.fixture(params=BACKENDS)
+def any_settings(request, settings):
+    """The bot's settings on a SQLite file, then on a PostgreSQL database (DATABASE_URL)."""
+    if request.param == "postgres":
+        return replace(settings, database_url=request.getfixturevalue("postgres_url"))
+    return settings
+
+
+async def subscribe_chats(settings, chats):
+    """Subscribe private chats to breaches in whichever database the settings name."""
+    store = await connect(settings)
+    try:
+        for chat_id in chats:
+            await store.subscribe(
+                chat_id,
+                chat_type="private",
+                levels=(Level.BLAME, Level.VIOLATION),
+                now=datetime.now(UTC),
+            )
+    finally:
+        await store.close()
 
 
 def buttons_of(message):
@@ -83,10 +110,10 @@ async def publish_and_wait(feed_server, telegram_api, application, stories, chat
     await wait_until_nothing_pending(application)
 
 
-async def test_mute_stops_that_pair_in_that_chat_only(settings, telegram_api, feed_server):
+async def test_mute_stops_that_pair_in_that_chat_only(any_settings, telegram_api, feed_server):
     """Muted in chat 100: its next Russia → Azerbaijan alert is held back there, nothing else."""
-    await seed_subscribers(settings, [100, 101])
-    async with running_bot(settings) as application:
+    await subscribe_chats(any_settings, [100, 101])
+    async with running_bot(any_settings) as application:
         await publish_and_wait(
             feed_server, telegram_api, application, [MOSCOW_TIMES], [100, 101], 1
         )
@@ -173,10 +200,11 @@ async def test_malformed_and_forged_button_data_is_refused(settings, telegram_ap
 
 
 async def test_buttons_work_after_a_restart_and_say_when_the_alert_is_gone(
-    settings, telegram_api, feed_server
+    any_settings, telegram_api, feed_server
 ):
     """The signing key and the alert live in the database: old buttons work until it is pruned."""
-    await seed_subscribers(settings, [100])
+    settings = any_settings
+    await subscribe_chats(settings, [100])
     async with running_bot(settings) as application:
         await publish_and_wait(feed_server, telegram_api, application, [MOSCOW_TIMES], [100], 1)
         key = await application.bot_data[SERVICES_KEY].store.get_meta("callback_key")
@@ -189,7 +217,7 @@ async def test_buttons_work_after_a_restart_and_say_when_the_alert_is_gone(
         await telegram_api.wait_for_messages(before + 2, chat_id=100, within=WITHIN)
     why_reply, more_reply = (m.text for m in telegram_api.messages_to(100)[before:])
 
-    store = await SqliteStore.open(settings.database_path)
+    store = await connect(settings)
     try:
         assert await store.get_meta("callback_key") == key
         await store.prune(

@@ -25,6 +25,7 @@ from bot.errors import StoreError, StoreUnavailable
 from bot.model import (
     Alert,
     FeedState,
+    Mute,
     NewStory,
     OutboxRow,
     PairRecord,
@@ -232,6 +233,16 @@ class PostgresStore:
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = $1", key)
         return row["value"] if row else None
+
+    async def setdefault_meta(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (first one wins)."""
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                key,
+                value,
+            )
+            return str(await conn.fetchval("SELECT value FROM meta WHERE key = $1", key))
 
     # -- feeds -----------------------------------------------------------------------------------
 
@@ -636,7 +647,7 @@ class PostgresStore:
         return changed > 0
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription and pending rows follow the new id."""
+        """A group became a supergroup: its subscription, pending rows and mutes follow."""
         async with self._tx() as conn:
             await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", new_chat_id)
             await conn.execute(
@@ -658,6 +669,16 @@ class PostgresStore:
                 "WHERE chat_id = $2 AND status = 'pending'",
                 new_chat_id,
                 old_chat_id,
+            )
+            # Mutes follow too; a pair the new id already muted keeps the new id's row.
+            await conn.execute(
+                "DELETE FROM mutes WHERE chat_id = $1 AND (accuser, accused) IN "
+                "(SELECT accuser, accused FROM mutes WHERE chat_id = $2)",
+                old_chat_id,
+                new_chat_id,
+            )
+            await conn.execute(
+                "UPDATE mutes SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id
             )
 
     async def set_last_digest(self, chat_id: int, when: datetime) -> None:
@@ -734,9 +755,66 @@ class PostgresStore:
             row_id,
         )
 
+    async def drop_outbox_row(self, row_id: int, reason: str) -> None:
+        """Never send a pending row (its pair is muted in that chat, for one)."""
+        await self._write(
+            "UPDATE outbox SET status = 'dropped', last_error = $1 "
+            "WHERE id = $2 AND status = 'pending'",
+            reason[:500],
+            row_id,
+        )
+
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+    # -- mutes -----------------------------------------------------------------------------------
+
+    async def mute_pair(
+        self,
+        chat_id: int,
+        pair: Pair,
+        *,
+        until: datetime,
+        now: datetime,
+        muted_by: int | None = None,
+    ) -> Mute:
+        """Mute a pair in a chat until `until`; muting it again keeps the later end."""
+        # An expired row is reused: its end is replaced, not extended.
+        row = await self._one(
+            "INSERT INTO mutes (chat_id, accuser, accused, until, muted_by, created) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, accuser, accused) DO UPDATE "
+            "SET until = CASE WHEN mutes.until > $6 THEN greatest(mutes.until, excluded.until) "
+            "ELSE excluded.until END, muted_by = excluded.muted_by RETURNING *",
+            chat_id,
+            pair.accuser,
+            pair.accused,
+            _ts(until),
+            muted_by,
+            _ts(now),
+        )
+        assert row is not None  # noqa: S101 - RETURNING gives the row written
+        return _mute(row)
+
+    async def lift_mute(self, chat_id: int, mute_id: int, *, now: datetime) -> Mute | None:
+        """End a mute of this chat now; None if it had already ended or is another chat's."""
+        row = await self._one(
+            "DELETE FROM mutes WHERE id = $1 AND chat_id = $2 AND until > $3 RETURNING *",
+            mute_id,
+            chat_id,
+            _ts(now),
+        )
+        return _mute(row) if row else None
+
+    async def mutes_in_force(self, now: datetime, *, chat_id: int | None = None) -> list[Mute]:
+        """Mutes not yet expired (of one chat if given), soonest end first."""
+        rows = await self._all(
+            "SELECT * FROM mutes WHERE until > $1 AND ($2::bigint IS NULL OR chat_id = $2) "
+            "ORDER BY until, id",
+            _ts(now),
+            chat_id,
+        )
+        return [_mute(row) for row in rows]
 
     # -- webhooks --------------------------------------------------------------------------------
 
@@ -1017,6 +1095,16 @@ def _alert(row: asyncpg.Record) -> Alert:
         created=row["created"],
         also_reported=max(0, row["also_reported"]),
         also_languages=row["also_languages"],
+    )
+
+
+def _mute(row: asyncpg.Record) -> Mute:
+    return Mute(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        pair=Pair(row["accuser"], row["accused"]),
+        until=row["until"],
+        muted_by=row["muted_by"],
     )
 
 
