@@ -29,19 +29,20 @@ from tests.test_telegram_e2e import (  # settings: the same bot-on-the-fake-API 
 )
 
 RU_AZ = Pair("Russia", "Azerbaijan")
-# Our own headlines: a second Russian accusation and an Armenian one, both about Karabakh.
+# Our own headlines: a second Russian accusation and an Armenian one, both about Karabakh, a
+# week after the first (within a day, the same pair and war would be grouped as one story).
 RUSSIA_AGAIN = {
     "title": "Russian peacekeepers report Azerbaijani drone strike, Moscow says ceasefire broken",
     "link": "https://agency.test/ru-az-2",
     "guid": "ru-az-2",
-    "published": datetime(2021, 8, 14, 9, 0, tzinfo=UTC),
+    "published": datetime(2021, 8, 20, 9, 0, tzinfo=UTC),
     "description": "",
 }
 ARMENIA = {
     "title": "Armenia accuses Azerbaijan of violating the ceasefire near Syunik",
     "link": "https://agency.test/am-az-1",
     "guid": "am-az-1",
-    "published": datetime(2021, 8, 14, 9, 30, tzinfo=UTC),
+    "published": datetime(2021, 8, 20, 9, 30, tzinfo=UTC),
     "description": "",
 }
 

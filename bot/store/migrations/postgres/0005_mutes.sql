@@ -1,4 +1,4 @@
--- Schema version 4, as sqlite/0004_mutes.sql. "Mute this pair 24 h": one row per chat and
+-- Schema version 5, as sqlite/0005_mutes.sql. "Mute this pair 24 h": one row per chat and
 -- accuser → accused pair, extended when pressed again. Rows whose `until` has passed are ignored
 -- and reused; the key bounds the table.
 CREATE TABLE mutes (
