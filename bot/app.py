@@ -33,14 +33,14 @@ from bot.frontend.context import SERVICES_KEY, Services, services
 from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert_console
 from bot.metrics import Metrics, start_metrics_server
-from bot.model import Alert, start_of_day, utc_now
+from bot.model import Alert, Mute, Subscription, start_of_day, utc_now
 from bot.outlets.feed_server import AlertsFeedServer
 from bot.outlets.lifecycle import Outlets
 from bot.outlets.webhooks import Notifier, WebhookWorker
 from bot.runlock import RunLock
 from bot.services import export as exports
 from bot.services import filters
-from bot.services.digest import send_due_digests
+from bot.services.digest import FilterFn, send_due_digests
 from bot.services.mutes import is_muted, muted_pairs_by_chat
 from bot.services.poller import Poller, check_feed
 from bot.store import Store, connect
@@ -490,20 +490,23 @@ def _operator_notifier(application: Application, settings: Settings) -> Notifier
     return notify
 
 
+def digest_filter(mutes: Sequence[Mute]) -> FilterFn:
+    """What a chat's digest lists: alerts its filter wants, less the pairs muted there."""
+    muted = muted_pairs_by_chat(mutes)
+
+    def wanted(sub: Subscription, alert: Alert) -> bool:
+        return filters.matches(sub.levels, sub.words, alert) and not is_muted(
+            alert, muted.get(sub.chat_id, ())
+        )
+
+    return wanted
+
+
 async def _digest_job(context: CallbackContext) -> None:
     found = services(context)
     now = found.clock()
-    # A muted pair stays out of the digest too, until its mute ends.
-    muted = muted_pairs_by_chat(await found.store.mutes_in_force(now))
-    await send_due_digests(
-        context.bot,
-        found.store,
-        now=now,
-        filter_fn=lambda sub, alert: (
-            filters.matches(sub.levels, sub.words, alert)
-            and not is_muted(alert, muted.get(sub.chat_id, ()))
-        ),
-    )
+    mutes = await found.store.mutes_in_force(now)
+    await send_due_digests(context.bot, found.store, now=now, filter_fn=digest_filter(mutes))
 
 
 def webhook_options(settings: Settings, *, secret: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot
 
+from bot.app import digest_filter
 from bot.model import Alert, NewStory
 from bot.services.digest import (
     DigestTimeError,
@@ -279,6 +280,23 @@ async def test_digest_uses_the_chat_filter(store_and_bot):
     (message,) = telegram_api.messages_to(31)
     assert "Story u" in message.text
     assert "Story k" not in message.text
+
+
+async def test_digest_leaves_out_pairs_muted_in_that_chat(store_and_bot):
+    """The app's digest filter: a pair muted in one chat is missing from its digest only."""
+    store, bot, telegram_api = store_and_bot
+    for chat_id in (41, 42):
+        await subscribe(store, chat_id, now=at(12, day=-1))
+    await store.mute_pair(41, AM_AZ, until=at(12), now=at(6))
+    await seed(store, "k", (AM_AZ,), now=at(20, day=-1), actors=("Armenia", "Azerbaijan"))
+    await seed(store, "u", (RU_UA,), now=at(21, day=-1), actors=("Russia", "Ukraine"))
+    filter_fn = digest_filter(await store.mutes_in_force(at(7)))
+    assert await send_due_digests(bot, store, now=at(7), filter_fn=filter_fn) == 2
+    (muted,) = telegram_api.messages_to(41)
+    (other,) = telegram_api.messages_to(42)
+    assert "Story u" in muted.text
+    assert "Story k" not in muted.text
+    assert "Story k" in other.text
 
 
 async def test_network_failure_is_retried_next_run_and_sent_once(store_and_bot):
