@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import logging
 import secrets
 import signal
@@ -22,7 +23,6 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.config import Settings
@@ -33,15 +33,25 @@ from bot.frontend.context import SERVICES_KEY, Services, services
 from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert_console
 from bot.metrics import Metrics, start_metrics_server
-from bot.model import Alert, Mute, Subscription, start_of_day, utc_now
+from bot.model import (
+    Alert,
+    Destination,
+    Mute,
+    OutboxKind,
+    OutboxMessage,
+    Subscription,
+    start_of_day,
+    utc_now,
+)
 from bot.outlets.feed_server import AlertsFeedServer
 from bot.outlets.lifecycle import Outlets
 from bot.outlets.webhooks import Notifier, WebhookWorker
 from bot.runlock import RunLock
 from bot.services import export as exports
 from bot.services import filters
-from bot.services.digest import FilterFn, send_due_digests
+from bot.services.digest import FilterFn, enqueue_due_digests
 from bot.services.mutes import is_muted, muted_pairs_by_chat
+from bot.services.outages import report_feed_outages
 from bot.services.poller import Poller, check_feed
 from bot.store import Store, connect
 from feeds.fetch import make_client
@@ -370,7 +380,7 @@ POLLER_TASK_KEY = "poller_task"
 METRICS_KEY = "metrics_server"
 OUTLETS_KEY = "outlets"
 CALLBACK_KEY_META = "callback_key"
-DIGEST_EVERY = 60.0  # seconds between checks for due daily digests
+MINUTE_JOB_EVERY = 60.0  # seconds between checks for due digests and operator notices
 
 
 def build_application(settings: Settings) -> Application:
@@ -405,9 +415,10 @@ async def start_services(application: Application) -> None:
         store,
         keyboard=buttons.keyboard_maker(codec),
         on_round=metrics.observe_delivery if metrics else None,
+        burst_delay=settings.burst_delay,
     )
 
-    outlets = build_outlets(store, settings, notify=_operator_notifier(application, settings))
+    outlets = build_outlets(store, settings, notify=operator_notifier(store, settings, delivery))
 
     async def wake_delivery(alerts: Sequence[Alert]) -> None:
         delivery.wake()
@@ -440,7 +451,7 @@ async def start_services(application: Application) -> None:
     )
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            _digest_job, interval=DIGEST_EVERY, first=1.0, name="digests"
+            _minute_job, interval=MINUTE_JOB_EVERY, first=1.0, name="digests and notices"
         )
     log.info(
         "bot started: %d feeds, polling every %g s",
@@ -475,17 +486,22 @@ async def close_services(application: Application) -> None:
         await found.store.close()
 
 
-def _operator_notifier(application: Application, settings: Settings) -> Notifier:
-    """Send a plain message to every operator in ADMIN_USER_IDS (each failure logged)."""
+def operator_notifier(store: Store, settings: Settings, delivery: DeliveryWorker) -> Notifier:
+    """Queue a plain message to every operator in ADMIN_USER_IDS; the delivery worker sends it."""
 
     async def notify(text: str) -> None:
         if not settings.admin_user_ids:
             log.warning("no ADMIN_USER_IDS to tell: %s", text)
-        for user_id in sorted(settings.admin_user_ids):
-            try:
-                await application.bot.send_message(user_id, text)
-            except TelegramError as exc:
-                log.warning("could not message operator %s: %s", user_id, exc)
+            return
+        body = html.escape(text, quote=False)  # the worker sends Telegram HTML
+        await store.enqueue_messages(
+            [
+                OutboxMessage(Destination(user_id), OutboxKind.NOTICE, body)
+                for user_id in sorted(settings.admin_user_ids)
+            ],
+            now=utc_now(),
+        )
+        delivery.wake()
 
     return notify
 
@@ -502,11 +518,20 @@ def digest_filter(mutes: Sequence[Mute]) -> FilterFn:
     return wanted
 
 
-async def _digest_job(context: CallbackContext) -> None:
+async def _minute_job(context: CallbackContext) -> None:
+    """Queue the due daily digests and operator notices; the delivery worker sends them."""
     found = services(context)
     now = found.clock()
     mutes = await found.store.mutes_in_force(now)
-    await send_due_digests(context.bot, found.store, now=now, filter_fn=digest_filter(mutes))
+    queued = await enqueue_due_digests(found.store, now=now, filter_fn=digest_filter(mutes))
+    queued += await report_feed_outages(
+        found.store,
+        operators=found.settings.admin_user_ids,
+        after=timedelta(hours=found.settings.feed_alert_hours),
+        now=now,
+    )
+    if queued and found.delivery is not None:
+        found.delivery.wake()
 
 
 def webhook_options(settings: Settings, *, secret: str) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class Settings:
     telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_webhook_listen: str = LOOPBACK
     telegram_webhook_port: int = 8443
+    burst_delay: float = 60.0
+    feed_alert_hours: float = 6.0
 
     @property
     def has_telegram(self) -> bool:
@@ -256,5 +258,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         telegram_webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or LOOPBACK,
         telegram_webhook_port=_port(
             environ, "TELEGRAM_WEBHOOK_PORT", _DEFAULTS.telegram_webhook_port
+        ),
+        burst_delay=_number(environ, "BURST_DELAY", _DEFAULTS.burst_delay, minimum=1),
+        feed_alert_hours=_number(
+            environ, "FEED_ALERT_HOURS", _DEFAULTS.feed_alert_hours, minimum=0
         ),
     )

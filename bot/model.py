@@ -7,7 +7,8 @@ them without importing the persistence code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from feeds.model import Detection, Item, Level, Pair
@@ -36,6 +37,8 @@ class FeedState:
     last_error: str | None
     failures: int
     next_poll: datetime | None
+    failing_since: datetime | None = None  # the first failure of the current outage
+    outage_reported: datetime | None = None  # when the operators were told of this outage
 
     @property
     def is_failing(self) -> bool:
@@ -96,8 +99,34 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a message goes: a chat, or one forum topic of it (thread None: the whole chat)."""
+
+    chat_id: int
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A daily UTC window in which everything arrives without a sound (`/quiet 22:00-07:00`)."""
+
+    start: time
+    end: time
+
+    def covers(self, moment: datetime) -> bool:
+        """`moment` falls in the window; a window past midnight wraps to the next day."""
+        now = moment.astimezone(UTC).time().replace(tzinfo=None)
+        if self.start <= self.end:
+            return self.start <= now < self.end
+        return now >= self.start or now < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
-    """What one chat asked for."""
+    """What one chat (or one forum topic of it) asked for."""
 
     chat_id: int
     chat_type: str
@@ -108,16 +137,59 @@ class Subscription:
     is_instant: bool
     digest_time: str | None
     last_digest: datetime | None
+    thread_id: int | None = None
+    quiet_hours: QuietHours | None = None
+
+    @property
+    def destination(self) -> Destination:
+        return Destination(self.chat_id, self.thread_id)
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row carries: one alert, or a message whose text was written for it."""
+
+    ALERT = "alert"
+    DIGEST = "digest"
+    BURST = "burst"  # several pending alerts of one chat merged into one message
+    NOTICE = "notice"  # to an operator: a feed failing for hours, or working again
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message to queue whose text is already written (digest, burst, notice)."""
+
+    destination: Destination
+    kind: OutboxKind
+    text: str
+    is_silent: bool = False  # sent without a sound whatever the time
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """One alert waiting to be sent to one chat."""
+    """One message waiting to be sent to one chat: an alert, or a written text."""
 
     id: int
     chat_id: int
     attempts: int
-    alert: Alert
+    alert: Alert | None
+    kind: OutboxKind = OutboxKind.ALERT
+    text: str = ""
+    thread_id: int | None = None
+    is_silent: bool = False
+    quiet_hours: QuietHours | None = None  # of the subscription it goes to, if any
+
+    @property
+    def destination(self) -> Destination:
+        return Destination(self.chat_id, self.thread_id)
+
+
+@dataclass(frozen=True, slots=True)
+class BurstPart:
+    """One message of a burst: its text and the alert rows it covers."""
+
+    text: str
+    row_ids: tuple[int, ...]
+    is_silent: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +225,8 @@ class NewStory:
     item: Item
     detection: Detection
     same_as: int | None = None  # alert id of the same story from another feed
-    recipients: tuple[int, ...] = ()  # chats that get it as an instant alert (the caller routes)
+    # Chats (or topics) that get it as an instant alert; the caller routes.
+    recipients: tuple[Destination, ...] = ()
     webhooks: tuple[str, ...] = ()  # receiver URLs that get it as a JSON POST
     novelty: str = ""
     is_backlog: bool = False  # found on a feed's first poll but too old to alert: seen only

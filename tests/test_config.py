@@ -18,6 +18,8 @@ def test_no_settings_gives_console_defaults():
     assert settings.database_path == Path("data/ceasefire-alerts.db")
     assert settings.poll_interval == 300
     assert not settings.feed_allow_private
+    assert settings.burst_delay == 60
+    assert settings.feed_alert_hours == 6
 
 
 def test_values_are_parsed():
@@ -30,6 +32,8 @@ def test_values_are_parsed():
             "FEED_ALLOW_PRIVATE": "yes",
             "LOG_LEVEL": "debug",
             "TELEGRAM_API_URL": "http://127.0.0.1:9/bot/",
+            "BURST_DELAY": "90",
+            "FEED_ALERT_HOURS": "0",
         }
     )
     assert settings.has_telegram
@@ -38,6 +42,8 @@ def test_values_are_parsed():
     assert settings.feed_allow_private
     assert settings.log_level == "DEBUG"
     assert settings.telegram_api_url == "http://127.0.0.1:9/bot"
+    assert settings.burst_delay == 90
+    assert settings.feed_alert_hours == 0  # operator notices off
 
 
 @pytest.mark.parametrize(
@@ -54,6 +60,9 @@ def test_values_are_parsed():
         ("TELEGRAM_BOT_TOKEN", "nocolon"),
         ("DATABASE_URL", "mysql://bot:pw@db/alerts"),
         ("DATABASE_URL", "postgresql://bot:pw@db:port/alerts"),
+        ("BURST_DELAY", "0"),
+        ("BURST_DELAY", "a minute"),
+        ("FEED_ALERT_HOURS", "-1"),
     ],
 )
 def test_bad_value_names_the_setting(name, value):

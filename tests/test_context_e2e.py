@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.frontend.context import SERVICES_KEY
 from bot.model import NewStory
-from bot.services.digest import digest_slot, send_due_digests
+from bot.services.digest import digest_slot, enqueue_due_digests
 from bot.services.filters import matches
 from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
@@ -123,6 +123,19 @@ def wanted(sub, alert):
     return matches(sub.levels, sub.words, alert)
 
 
+async def digests_at(application, telegram_api, now, chats):
+    """Run the digest job at `now`; wait until the delivery worker sent what it queued."""
+    services = application.bot_data[SERVICES_KEY]
+    before = sum(len(digests(telegram_api, chat)) for chat in chats)
+    queued = await enqueue_due_digests(services.store, now=now, filter_fn=wanted)
+    services.delivery.wake()
+    await telegram_api.wait_for(
+        lambda: sum(len(digests(telegram_api, chat)) for chat in chats) == before + queued,
+        within=WITHIN,
+    )
+    return queued
+
+
 async def test_digest_subscriptions_once_a_day_across_a_restart(
     settings, telegram_api, feed_server
 ):
@@ -156,20 +169,15 @@ async def test_digest_subscriptions_once_a_day_across_a_restart(
             (first, 2),
             (first + timedelta(minutes=1), 0),
         ]:
-            assert (
-                await send_due_digests(application.bot, store, now=now, filter_fn=wanted) == sent
-            )
+            assert await digests_at(application, telegram_api, now, (700, 701, 702)) == sent
 
     async with running_bot(settings) as application:  # a restart
-        store = application.bot_data[SERVICES_KEY].store
         for now, sent in [
             (first + timedelta(hours=2), 0),
             (first + timedelta(hours=23.9), 0),
             (first + timedelta(days=1), 2),
         ]:
-            assert (
-                await send_due_digests(application.bot, store, now=now, filter_fn=wanted) == sent
-            )
+            assert await digests_at(application, telegram_api, now, (700, 701, 702)) == sent
 
     assert len(digests(telegram_api, 700)) == 2
     assert len(digests(telegram_api, 701)) == 2
@@ -187,17 +195,18 @@ async def test_digest_job_sends_once_across_a_restart(settings, telegram_api):
         await command(telegram_api, 800, "/subscribe digest")
         # As if the bot had been down over the last two digest times.
         await store.set_last_digest(800, datetime.now(UTC) - timedelta(days=2))
-        (job,) = application.job_queue.get_jobs_by_name("digests")
+        (job,) = application.job_queue.get_jobs_by_name("digests and notices")
         await job.run(application)
         await telegram_api.wait_for(lambda: digests(telegram_api, 800), within=WITHIN)
         await job.run(application)
 
     async with running_bot(settings) as application:  # a restart
-        (job,) = application.job_queue.get_jobs_by_name("digests")
+        (job,) = application.job_queue.get_jobs_by_name("digests and notices")
         await job.run(application)
         sub = await application.bot_data[SERVICES_KEY].store.get_subscription(800)
 
     (digest,) = digests(telegram_api, 800)
     assert digest.parse_mode == "HTML"
+    assert digest.disable_notification  # a digest never rings
     assert "No ceasefire breaches" in digest.text
     assert sub.last_digest > datetime.now(UTC) - timedelta(minutes=5)

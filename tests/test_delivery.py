@@ -457,3 +457,21 @@ def test_send_limiter_frees_up_as_time_passes():
     clock.advance(50)
     assert limiter.reserve(-5) == 0
     assert limiter.reserve(-5) == pytest.approx(10)
+
+
+def test_send_limiter_counts_a_send_from_its_answer():
+    """A send answered 0.3 s after its booking counts from the answer: the chat's next send,
+    the group's minute and the bot's second all run from there."""
+    clock = Clock()
+    limiter = SendLimiter(
+        per_second=1, chat_interval=1.0, group_per_minute=1, clock=clock.monotonic
+    )
+    assert limiter.reserve(-7) == 0
+    clock.advance(0.3)
+    limiter.finished(-7)
+    clock.advance(0.7)
+    assert limiter.reserve(-7) == pytest.approx(59.3)  # the group's minute, from the answer
+    assert limiter.reserve(8) == pytest.approx(GLOBAL_WINDOW - 0.7)  # the bot's window too
+    limiter.finished(9)  # a chat with nothing in flight: nothing changes
+    clock.advance(GLOBAL_WINDOW)
+    assert limiter.reserve(8) == 0

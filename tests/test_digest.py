@@ -8,14 +8,15 @@ import pytest
 from telegram import Bot
 
 from bot.app import digest_filter
-from bot.model import Alert, NewStory
+from bot.frontend.delivery import DeliveryWorker, SendLimiter
+from bot.model import Alert, Destination, NewStory, OutboxKind, OutboxMessage
 from bot.services.digest import (
     DigestTimeError,
     build_digest,
     digest_slot,
+    enqueue_due_digests,
     is_digest_due,
     parse_digest_time,
-    send_due_digests,
 )
 from bot.services.filters import matches
 from bot.store import SqliteStore
@@ -181,7 +182,7 @@ def test_long_digest_is_cut_cleanly():
     assert text.endswith(f"…and {200 - shown} more")
 
 
-# -- the job, against a real store and the fake Bot API ------------------------------------
+# -- the job, against a real store, the delivery worker and the fake Bot API ---------------
 
 
 def wanted(sub, alert) -> bool:
@@ -215,18 +216,34 @@ async def seed(
     await store.ingest(FEED, [NewStory(item, detection)], now=now)
 
 
-async def subscribe(store: SqliteStore, chat_id: int, *, now: datetime, words=()) -> None:
+async def subscribe(
+    store: SqliteStore, chat_id: int, *, now: datetime, words=(), thread_id=None
+) -> None:
     await store.subscribe(
         chat_id,
-        chat_type="private",
+        chat_type="private" if chat_id > 0 else "supergroup",
         levels=(Level.BLAME, Level.VIOLATION),
         words=words,
         now=now,
         is_instant=False,
         digest_time="07:00",
+        thread_id=thread_id,
     )
     # What the /subscribe handler does: the first digest comes at the next 07:00.
-    await store.set_last_digest(chat_id, now)
+    await store.set_last_digest(chat_id, now, thread_id=thread_id)
+
+
+async def digests_at(store, bot, now, *, filter_fn=wanted) -> int:
+    """The minute job at `now`, then one delivery round on the same clock; digests queued."""
+    queued = await enqueue_due_digests(store, now=now, filter_fn=filter_fn)
+    worker = DeliveryWorker(
+        bot,
+        store,
+        limiter=SendLimiter(per_second=0, chat_interval=0, group_per_minute=0),
+        clock=lambda: now,
+    )
+    await worker.run_once()
+    return queued
 
 
 async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, telegram_api):
@@ -235,16 +252,16 @@ async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, tele
     await subscribe(store, 11, now=at(12, day=-1))
     await store.subscribe(12, chat_type="private", levels=(Level.BLAME,), now=at(12, day=-1))
     await seed(store, "a", (AM_AZ,), now=at(20, day=-1), actors=("Armenia", "Azerbaijan"))
-    assert await send_due_digests(bot, store, now=at(6.99), filter_fn=wanted) == 0
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=wanted) == 1
-    assert await send_due_digests(bot, store, now=at(7.02), filter_fn=wanted) == 0
+    assert await digests_at(store, bot, at(6.99)) == 0
+    assert await digests_at(store, bot, at(7)) == 1
+    assert await digests_at(store, bot, at(7.02)) == 0
     await store.close()
 
     store = await SqliteStore.open(db_path)  # restart
     try:
-        assert await send_due_digests(bot, store, now=at(7.05), filter_fn=wanted) == 0
-        assert await send_due_digests(bot, store, now=at(23.9), filter_fn=wanted) == 0
-        assert await send_due_digests(bot, store, now=at(7, day=1), filter_fn=wanted) == 1
+        assert await digests_at(store, bot, at(7.05)) == 0
+        assert await digests_at(store, bot, at(23.9)) == 0
+        assert await digests_at(store, bot, at(7, day=1)) == 1
     finally:
         await store.close()
     messages = telegram_api.messages_to(11)
@@ -255,6 +272,7 @@ async def test_digest_fires_once_per_day_also_after_a_restart(db_path, bot, tele
     assert "Armenia → Azerbaijan: Story a" in first
     assert messages[0].parse_mode == "HTML"
     assert messages[0].link_preview_options == {"is_disabled": True}
+    assert all(m.disable_notification for m in messages)  # digests never ring
     assert "No ceasefire breaches" in messages[1].text  # nothing new the second day
 
 
@@ -263,8 +281,8 @@ async def test_digest_missed_while_down_is_sent_once_after_restart(db_path, bot,
     store = await SqliteStore.open(db_path)
     try:
         await subscribe(store, 21, now=at(12, day=-1))
-        assert await send_due_digests(bot, store, now=at(9.5), filter_fn=wanted) == 1
-        assert await send_due_digests(bot, store, now=at(9.52), filter_fn=wanted) == 0
+        assert await digests_at(store, bot, at(9.5)) == 1
+        assert await digests_at(store, bot, at(9.52)) == 0
     finally:
         await store.close()
     assert len(telegram_api.messages_to(21)) == 1
@@ -276,7 +294,7 @@ async def test_digest_uses_the_chat_filter(store_and_bot):
     await subscribe(store, 31, now=at(12, day=-1), words=("ukraine",))
     await seed(store, "k", (AM_AZ,), now=at(20, day=-1), actors=("Armenia", "Azerbaijan"))
     await seed(store, "u", (RU_UA,), now=at(21, day=-1), actors=("Russia", "Ukraine"))
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=wanted) == 1
+    assert await digests_at(store, bot, at(7)) == 1
     (message,) = telegram_api.messages_to(31)
     assert "Story u" in message.text
     assert "Story k" not in message.text
@@ -291,7 +309,7 @@ async def test_digest_leaves_out_pairs_muted_in_that_chat(store_and_bot):
     await seed(store, "k", (AM_AZ,), now=at(20, day=-1), actors=("Armenia", "Azerbaijan"))
     await seed(store, "u", (RU_UA,), now=at(21, day=-1), actors=("Russia", "Ukraine"))
     filter_fn = digest_filter(await store.mutes_in_force(at(7)))
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=filter_fn) == 2
+    assert await digests_at(store, bot, at(7), filter_fn=filter_fn) == 2
     (muted,) = telegram_api.messages_to(41)
     (other,) = telegram_api.messages_to(42)
     assert "Story u" in muted.text
@@ -299,15 +317,32 @@ async def test_digest_leaves_out_pairs_muted_in_that_chat(store_and_bot):
     assert "Story k" in other.text
 
 
-async def test_network_failure_is_retried_next_run_and_sent_once(store_and_bot):
-    """A 500 from Telegram releases the claim: the next run sends it, exactly once."""
+async def test_server_error_is_retried_by_the_worker_and_sent_once(store_and_bot):
+    """A 500 from Telegram leaves the queued digest pending: it goes out later, exactly once."""
     store, bot, telegram_api = store_and_bot
     await subscribe(store, 41, now=at(12, day=-1))
     telegram_api.fail_next_sends(1)
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=wanted) == 0
-    assert await send_due_digests(bot, store, now=at(7.02), filter_fn=wanted) == 1
-    assert await send_due_digests(bot, store, now=at(7.04), filter_fn=wanted) == 0
+    assert await digests_at(store, bot, at(7)) == 1
+    assert telegram_api.messages_to(41) == []
+    assert await digests_at(store, bot, at(7.02)) == 0  # backoff over: sent, not queued again
+    assert await digests_at(store, bot, at(7.04)) == 0
     assert len(telegram_api.messages_to(41)) == 1
+
+
+async def test_digest_meeting_a_flood_wait_waits_and_is_sent_once(store_and_bot):
+    """429 retry_after 30: the digest waits its 30 s under the one limiter, then goes once."""
+    store, bot, telegram_api = store_and_bot
+    await subscribe(store, 45, now=at(12, day=-1))
+    telegram_api.force_retry_after(45, 30)
+    assert await digests_at(store, bot, at(7)) == 1
+    assert await digests_at(store, bot, at(7) + timedelta(seconds=20)) == 0
+    assert telegram_api.messages_to(45) == []  # still within the flood wait
+    assert await digests_at(store, bot, at(7) + timedelta(seconds=31)) == 0
+    assert await digests_at(store, bot, at(7) + timedelta(seconds=60)) == 0
+    (digest,) = telegram_api.messages_to(45)
+    assert digest.text.startswith("🗞")
+    assert [c.status for c in telegram_api.calls_to("sendMessage")] == [429, 200]
+    assert await store.outbox_counts() == {"sent": 1}
 
 
 async def test_blocked_chat_is_deactivated(store_and_bot):
@@ -315,11 +350,12 @@ async def test_blocked_chat_is_deactivated(store_and_bot):
     store, bot, telegram_api = store_and_bot
     await subscribe(store, 51, now=at(12, day=-1))
     telegram_api.block(51)
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=wanted) == 0
+    assert await digests_at(store, bot, at(7)) == 1
     sub = await store.get_subscription(51)
     assert sub is not None
     assert not sub.is_active
-    assert await send_due_digests(bot, store, now=at(7, day=1), filter_fn=wanted) == 0
+    assert await digests_at(store, bot, at(7, day=1)) == 0
+    assert await store.outbox_counts() == {"dropped": 1}
 
 
 async def test_migrated_group_gets_its_digest_at_the_new_id(store_and_bot):
@@ -327,20 +363,39 @@ async def test_migrated_group_gets_its_digest_at_the_new_id(store_and_bot):
     store, bot, telegram_api = store_and_bot
     await subscribe(store, -61, now=at(12, day=-1))
     telegram_api.migrate(-61, -10061)
-    assert await send_due_digests(bot, store, now=at(7), filter_fn=wanted) == 0
-    assert await send_due_digests(bot, store, now=at(7.02), filter_fn=wanted) == 1
+    assert await digests_at(store, bot, at(7)) == 1
     assert len(telegram_api.messages_to(-10061)) == 1
     assert await store.get_subscription(-61) is None
+    assert await digests_at(store, bot, at(7.02)) == 0
+
+
+async def test_topic_digest_goes_to_its_topic(store_and_bot):
+    """A forum topic's digest subscription gets its digest in that topic, silently."""
+    store, bot, telegram_api = store_and_bot
+    thread = telegram_api.add_topic(-1007070, name="Digests")
+    await subscribe(store, -1007070, now=at(12, day=-1), thread_id=thread)
+    assert await digests_at(store, bot, at(7)) == 1
+    (message,) = telegram_api.messages_to(-1007070)
+    assert message.message_thread_id == thread
+    assert message.disable_notification
 
 
 async def test_claim_is_a_compare_and_set(store_and_bot):
-    """Two claims of the same slot: only the first wins; release makes it claimable again."""
+    """Two claims of the same slot: only the first queues a digest."""
     store, _, _ = store_and_bot
     await subscribe(store, 71, now=at(12, day=-1))
-    assert await store.claim_digest(71, slot=at(7), now=at(7))
-    assert not await store.claim_digest(71, slot=at(7), now=at(7.01))
-    await store.release_digest(71, at(12, day=-1))
-    assert await store.claim_digest(71, slot=at(7), now=at(7.02))
+    message = OutboxMessage(Destination(71), OutboxKind.DIGEST, "🗞 digest", is_silent=True)
+    assert await store.claim_digest(message, slot=at(7), now=at(7))
+    assert not await store.claim_digest(message, slot=at(7), now=at(7.01))
+    assert await store.outbox_counts() == {"pending": 1}
+    assert await store.claim_digest(message, slot=at(7, day=1), now=at(7, day=1))
+    first, _ = await store.next_outbox(at(8, day=1))
+    assert (first.kind, first.text, first.is_silent, first.alert) == (
+        OutboxKind.DIGEST,
+        "🗞 digest",
+        True,
+        None,
+    )
 
 
 @pytest.fixture

@@ -142,6 +142,25 @@ async def test_group_limit_answers_429_with_retry_after(bot, telegram_api):
     assert [m.text for m in telegram_api.sent] == ["one", "two", "private chats are not groups"]
 
 
+async def test_limits_run_on_the_fakes_clock(bot, telegram_api):
+    """With a clock given, windows and send times follow it, not the wall clock."""
+    now = [500.0]
+    telegram_api.clock = lambda: now[0]
+    telegram_api.set_limits(per_chat_per_second=1, per_group_per_minute=2)
+    await bot.send_message(-8, "one")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(-8, "too soon")
+    now[0] += 1.0
+    await bot.send_message(-8, "two")
+    now[0] += 30.0
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(-8, "third in the minute")
+    assert info.value.retry_after.total_seconds() == 29
+    now[0] += 29.0
+    await bot.send_message(-8, "three")
+    assert [m.time for m in telegram_api.sent] == [500.0, 501.0, 560.0]
+
+
 async def test_global_limit_counts_every_chat(bot, telegram_api):
     """The global window spans chats; a forced flood wait reports the given seconds."""
     telegram_api.set_limits(global_per_second=1000)

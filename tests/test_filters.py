@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.model import Alert, Subscription
+from bot.model import Alert, Destination, Subscription
 from bot.services.filters import (
     ALL_LEVELS,
     BREACH_LEVELS,
@@ -174,7 +174,7 @@ def test_route_picks_matching_active_chats():
         _subscription(4, is_active=False),
         _subscription(5, levels=(Level.VIOLATION,)),
     ]
-    assert route(KARABAKH, subs) == [1, 3]
+    assert [to.chat_id for to in route(KARABAKH, subs)] == [1, 3]
 
 
 def test_route_skips_digest_only_chats():
@@ -185,7 +185,17 @@ def test_route_skips_digest_only_chats():
         _subscription(3, words=("armenia",), is_instant=False, digest_time="07:00"),
         _subscription(4),
     ]
-    assert route(KARABAKH, subs) == [2, 4]
+    assert [to.chat_id for to in route(KARABAKH, subs)] == [2, 4]
+
+
+def test_route_sends_to_the_topic_that_subscribed():
+    """Two topics of one forum with different filters: each gets what it asked for."""
+    subs = [
+        replace(_subscription(-1001, words=("armenia",)), thread_id=7),
+        replace(_subscription(-1001, words=("gaza",)), thread_id=9),
+        _subscription(-1001),
+    ]
+    assert route(KARABAKH, subs) == [Destination(-1001, 7), Destination(-1001)]
 
 
 def test_bad_word_error_carries_the_commands_usage():

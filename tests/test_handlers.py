@@ -136,6 +136,7 @@ async def test_commands_are_accepted_by_set_my_commands(app, telegram_api):
         "start",
         "tally",
         "chart",
+        "quiet",
     }
 
 
@@ -147,8 +148,10 @@ async def test_help_shows_digest_tally_and_chart_with_examples(app, telegram_api
         "/subscribe both 18:00 ukraine",
         "/tally 30 armenia",
         "/chart 14",
+        "/quiet 22:00-07:00",
     ):
         assert example in text
+    assert "inside a topic" in text
 
 
 async def test_subscribe_filters_and_unsubscribe_in_a_private_chat(app, telegram_api, store):
@@ -208,6 +211,34 @@ async def test_group_member_cannot_unsubscribe_but_may_ask_latest(app, telegram_
     assert (await store.get_subscription(-300)).is_active
     (text,) = await send(app, telegram_api, -300, "/latest", user_id=62)
     assert text.startswith("Nothing yet")
+
+
+async def test_only_group_admins_set_quiet_hours(app, telegram_api, store):
+    """/quiet changes the subscription: a member is refused, an administrator is not."""
+    telegram_api.set_admins(-301, 71)
+    await send(app, telegram_api, -301, "/subscribe", user_id=71)
+    (text,) = await send(app, telegram_api, -301, "/quiet 22:00-07:00", user_id=72)
+    assert text == NOT_ADMIN
+    assert (await store.get_subscription(-301)).quiet_hours is None
+    (text,) = await send(app, telegram_api, -301, "/quiet 22:00-07:00", user_id=71)
+    assert text.startswith("Quiet hours set: from 22:00 to 07:00 UTC")
+    assert str((await store.get_subscription(-301)).quiet_hours) == "22:00-07:00"
+
+
+async def test_commands_in_a_topic_answer_in_that_topic(app, telegram_api, store):
+    """A reply goes to the topic the command came from; the subscription is the topic's."""
+    telegram_api.set_admins(-1009100, 81)
+    thread = telegram_api.add_topic(-1009100, name="Sudan desk")
+    (text,) = await send(
+        app, telegram_api, -1009100, "/subscribe sudan", user_id=81, message_thread_id=thread
+    )
+    assert "Only this topic gets them" in text
+    assert telegram_api.messages_to(-1009100)[-1].message_thread_id == thread
+    assert (await store.get_subscription(-1009100, thread_id=thread)).words == ("sudan",)
+    assert await store.get_subscription(-1009100) is None  # the rest of the group is not
+    (text,) = await send(app, telegram_api, -1009100, "/filters", user_id=82)
+    assert "not subscribed" in text  # asked in the General topic
+    assert telegram_api.messages_to(-1009100)[-1].message_thread_id is None
 
 
 async def test_channel_posts_are_commands_too(app, telegram_api, store):

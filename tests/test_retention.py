@@ -49,7 +49,7 @@ def blame(key: str, *pairs: Pair, published: datetime, feed: str = FEED, **kw) -
 
 
 async def to_everyone(store, story: NewStory) -> NewStory:
-    chats = tuple(s.chat_id for s in await store.active_subscriptions())
+    chats = tuple(s.destination for s in await store.active_subscriptions())
     return replace(story, recipients=chats)
 
 

@@ -38,7 +38,9 @@ BLAME = Detection(Level.BLAME, pairs=(Pair("Russia", "Azerbaijan"),), actors=("R
 async def routed(store, story: NewStory) -> NewStory:
     """The story with the chats whose levels want it, as the poller routes before ingest."""
     chats = [
-        s.chat_id for s in await store.active_subscriptions() if story.detection.level in s.levels
+        s.destination
+        for s in await store.active_subscriptions()
+        if story.detection.level in s.levels
     ]
     return replace(story, recipients=tuple(chats))
 

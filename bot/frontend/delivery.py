@@ -1,15 +1,24 @@
-"""The delivery worker: sends outbox rows to Telegram under its limits, exactly once when it can.
+"""The delivery worker: the one path by which the bot speaks unasked, under Telegram's limits.
 
-A row is marked sent right after Telegram accepts it, and that bookkeeping finishes even when the
-worker is being cancelled, so a restart resends only what was never accepted. Telegram's answers
-decide each row's fate: 429 → postponed by retry_after (never dropped), 5xx/network → retried with
-backoff, 403/"chat not found" → the subscription is turned off, "migrated" → the subscription
-moves and the row is resent there, any other 400 → the row is marked failed. While the database
-is away the worker waits for it (one log line), and a message Telegram accepted meanwhile is
-recorded as sent once the database is back, so it does not go out twice.
+Alerts, daily digests, bursts and operator notices are all outbox rows, and this worker sends
+them all under one limiter with one error policy. A row is marked sent right after Telegram
+accepts it, and that bookkeeping finishes even when the worker is being cancelled, so a restart
+resends only what was never accepted. Telegram's answers decide each row's fate: 429 → postponed
+by retry_after (never dropped), 5xx/network → retried with backoff, 403/"chat not found" → the
+chat's subscriptions are turned off, "message thread not found" → that topic's subscription is
+turned off, "migrated" → the subscriptions move and the row is resent there, any other 400 →
+the row is marked failed.
+
+While the database is away the worker waits for it (one log line), and a message Telegram
+accepted meanwhile is recorded as sent once the database is back, so it does not go out twice.
 Mutes are checked here, at send time, not when the poller routes: a pair muted after its alert
 was queued is still held back, so every row of a muted pair for that chat is dropped unsent.
-May import telegram, bot.store, bot.services.outage, bot.services.mutes, bot.frontend.format.
+
+When a chat's pending alerts would take longer than `burst_delay` to send one by one, they are
+merged into burst messages (bot.frontend.burst) first; the store marks the merged rows sent
+together with the burst message that carries them.
+May import telegram, bot.store, bot.services (outage, mutes, silence), bot.frontend.format and
+bot.frontend.burst.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
 from telegram import LinkPreviewOptions
@@ -31,22 +41,23 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.errors import StoreUnavailable
+from bot.frontend.burst import burst_parts
 from bot.frontend.format import format_alert, is_web_link
-from bot.model import utc_now
+from bot.model import Destination, OutboxKind, OutboxRow, utc_now
 from bot.services.mutes import is_muted, muted_pairs_by_chat
 from bot.services.outage import Outage
+from bot.services.silence import is_silent
 
 if TYPE_CHECKING:
     from telegram import Bot, InlineKeyboardMarkup
 
-    from bot.model import Alert, OutboxRow
+    from bot.model import Alert
     from bot.store import Store
     from feeds.model import Pair
 
@@ -57,9 +68,9 @@ T = TypeVar("T")
 # Telegram: about 30 messages/s per bot, 1/s per chat, 20/min per group or channel. Delivery
 # stays a little under so command replies, which share the budget, do not tip it over.
 GLOBAL_PER_SECOND = 25
-# Sends booked one second apart can arrive less than a second apart (network jitter), so the
-# global window is a little longer than Telegram's; it costs ~5% of the peak rate.
-GLOBAL_WINDOW = 1.05
+# Telegram's one-second window. Each send counts from its answer (see SendLimiter.finished),
+# so sends booked a second apart can never arrive less than a second apart.
+GLOBAL_WINDOW = 1.0
 CHAT_INTERVAL = 1.0
 GROUP_PER_MINUTE = 19
 CONCURRENCY = 8  # sends in flight at once, each to a different chat
@@ -70,6 +81,10 @@ IDLE_WAKE = 60.0  # look at the outbox at least this often even if nobody wakes 
 # Limiter waits up to this long are slept inside a round; longer ones (a chat's 1 s interval,
 # a group's minute) hold that chat and end its round, so new rows for others are not kept waiting.
 SHORT_WAIT = 0.5
+BURST_DELAY = 60.0  # seconds: pending alerts slower than this one by one become a burst
+BURST_ROWS = 2000  # a chat's rows merged at most at once; more go in the next round
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+THREAD_GONE = "message thread not found"  # the forum topic was deleted
 
 # A 400 that means the chat is gone for good, like a 403.
 _GONE_CHAT = (
@@ -102,7 +117,10 @@ class SendLimiter:
     """Sliding-window limits: per bot per second, per chat interval, per group per minute.
 
     `reserve(chat_id)` either books a send now (returns 0) or says how long to wait. Booking
-    happens without an await, so concurrent senders on one loop cannot overbook.
+    happens without an await, so concurrent senders on one loop cannot overbook. `finished`
+    moves a send's stamp from its booking to its answer: Telegram counts a message when it
+    arrives, which on a slow connection or a busy loop is later than when it was booked, and
+    only the answer is sure to come after the arrival.
     """
 
     per_second: int = GLOBAL_PER_SECOND
@@ -112,6 +130,7 @@ class SendLimiter:
     _global: deque[float] = field(default_factory=deque)
     _last_send: dict[int, float] = field(default_factory=dict)
     _groups: dict[int, deque[float]] = field(default_factory=dict)
+    _in_flight: dict[int, deque[float]] = field(default_factory=dict)  # bookings not answered
 
     def reserve(self, chat_id: int) -> float:
         """Book a send to chat_id now and return 0, or return the seconds until one fits."""
@@ -135,8 +154,44 @@ class SendLimiter:
         self._last_send[chat_id] = now
         if is_group_chat(chat_id):
             self._groups.setdefault(chat_id, deque()).append(now)
+        self._in_flight.setdefault(chat_id, deque()).append(now)
         self._forget_idle(now)
         return 0.0
+
+    def finished(self, chat_id: int) -> None:
+        """The oldest booked send to chat_id has been answered: it counts from now on."""
+        flight = self._in_flight.get(chat_id)
+        if not flight:
+            return
+        booked = flight.popleft()
+        if not flight:
+            del self._in_flight[chat_id]
+        now = self.clock()
+        # `now` is the latest stamp there is, so appending keeps each window in order.
+        _restamp(self._global, booked, now)
+        if chat_id in self._groups:
+            _restamp(self._groups[chat_id], booked, now)
+        self._last_send[chat_id] = now
+
+    def drain_time(self, chat_id: int, count: int) -> float:
+        """Seconds from now until the last of `count` sends to chat_id could start.
+
+        Counts the chat's own limits (interval, a group's minute) and what it already sent;
+        the bot-wide rate is shared by every chat and left out. Books nothing.
+        """
+        now = self.clock()
+        last = self._last_send.get(chat_id)
+        limit = self.group_per_minute if is_group_chat(chat_id) else 0
+        window = [t for t in self._groups.get(chat_id, ()) if t > now - 60.0] if limit else []
+        at = now
+        for _ in range(count):
+            if last is not None:
+                at = max(at, last + self.chat_interval)
+            if limit and len(window) >= limit:
+                at = max(at, window[-limit] + 60.0)
+            window.append(at)
+            last = at
+        return at - now
 
     def _forget_idle(self, now: float) -> None:
         # Keep memory bounded by the number of recently active chats, not all chats ever seen.
@@ -144,11 +199,27 @@ class SendLimiter:
             horizon = now - max(self.chat_interval, 60.0)
             self._last_send = {c: t for c, t in self._last_send.items() if t > horizon}
             self._groups = {c: q for c, q in self._groups.items() if q and q[-1] > horizon}
+            self._in_flight = {c: q for c, q in self._in_flight.items() if q[-1] > horizon}
+
+
+def _restamp(stamps: deque[float], booked: float, now: float) -> None:
+    # A booking already expired from the window still arrived within it: count it again.
+    with contextlib.suppress(ValueError):
+        stamps.remove(booked)
+    stamps.append(now)
 
 
 def _expire(stamps: deque[float], before: float) -> None:
     while stamps and stamps[0] <= before:
         stamps.popleft()
+
+
+class _Next(Enum):
+    """What a chat's remaining rows do after one row's answer."""
+
+    GO_ON = "go on"  # the next row may follow now
+    STOP = "stop"  # the chat waits (flood wait, backoff, moved, gone)
+    SKIP_TOPIC = "skip topic"  # this topic is gone; the chat's other topics go on
 
 
 @dataclass(slots=True)
@@ -159,20 +230,24 @@ class DeliveryReport:
     postponed: int = 0
     failed: int = 0
     dropped_chats: int = 0
+    dropped_topics: int = 0
     moved_chats: int = 0
     muted: int = 0  # rows dropped because their pair is muted in that chat
     held_chats: int = 0  # chats skipped this round because a limit or flood wait holds them
+    merged: int = 0  # alert rows merged into burst messages
 
     @property
     def has_progress(self) -> bool:
-        """Rows left the queue (or moved): more may be right behind them."""
+        """Rows left the queue (or moved, or merged): more may be right behind them."""
         return bool(
-            self.sent or self.failed or self.moved_chats or self.dropped_chats or self.muted
+            self.sent
+            or self.failed
+            or self.moved_chats
+            or self.dropped_chats
+            or self.dropped_topics
+            or self.muted
+            or self.merged
         )
-
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.postponed + self.failed + self.dropped_chats + self.moved_chats
 
 
 async def _finish(awaitable: Awaitable[T]) -> T:
@@ -204,6 +279,8 @@ class DeliveryWorker:
         on_round: Callable[[DeliveryReport], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         outage: Outage | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        burst_delay: float = BURST_DELAY,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -218,6 +295,8 @@ class DeliveryWorker:
         self._on_round = on_round
         self._monotonic = monotonic
         self._outage = outage or Outage("delivery")
+        self._pause = sleep  # tests pass a faster one together with a faster monotonic clock
+        self._burst_delay = burst_delay
         self._wake = asyncio.Event()
         self.idle = asyncio.Event()  # set while run_forever waits for work (tests wait on it)
         self._stopping = False
@@ -280,11 +359,17 @@ class DeliveryWorker:
             await self._sleep(await self._idle_delay())
 
     async def _sleep(self, delay: float) -> None:
+        """Wait `delay` seconds (on the worker's clock) or until woken, whichever is first."""
         self.idle.set()
+        waiters = [
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(self._pause(max(0.05, delay))),
+        ]
         try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for waiter in waiters:
+                waiter.cancel()
             self.idle.clear()
 
     async def _idle_delay(self) -> float:
@@ -316,6 +401,8 @@ class DeliveryWorker:
             chat: queue for chat, queue in by_chat.items() if self._held.get(chat, 0.0) <= now
         }
         report.held_chats = len(by_chat) - len(ready)
+        # A batch may hold only a slice of a chat's backlog; bursts are decided on all of it.
+        backlog = await self._store.pending_counts(self._clock(), list(ready)) if ready else {}
         muted = (
             muted_pairs_by_chat(await self._store.mutes_in_force(self._clock())) if rows else {}
         )
@@ -323,7 +410,9 @@ class DeliveryWorker:
         texts: dict[int, str] = {}
         results = await asyncio.gather(
             *(
-                self._deliver_chat(queue, gate, texts, report, muted.get(chat, frozenset()))
+                self._deliver_chat(
+                    queue, backlog.get(chat, 0), gate, texts, report, muted.get(chat, frozenset())
+                )
                 for chat, queue in ready.items()
             ),
             return_exceptions=True,
@@ -340,36 +429,108 @@ class DeliveryWorker:
     async def _deliver_chat(
         self,
         queue: list[OutboxRow],
+        backlog: int,
         gate: asyncio.Semaphore,
         texts: dict[int, str],
         report: DeliveryReport,
         muted: frozenset[Pair],
     ) -> None:
+        queue = await self._without_muted(queue, muted, report)
+        if not queue:
+            return
+        queue = await self._with_bursts(queue, backlog, muted, report)
+        gone: set[Destination] = set()  # topics deleted while this round ran
         for row in queue:
             if self._stopping:
                 return
-            if is_muted(row.alert, muted):
-                await _finish(self._store.drop_outbox_row(row.id, "pair muted in this chat"))
-                report.muted += 1
+            if row.destination in gone:
                 continue
-            text = texts.get(row.alert.id)
-            if text is None:
-                text = texts[row.alert.id] = self._format(row.alert)
+            text = self._text(row, texts)
             # Book the limiter slot only once a send can start: booked slots that then wait
             # for the gate would all fire together, in a burst the rate limit does not allow.
             async with gate:
                 if not await self._take_slot(row.chat_id):
                     report.held_chats += 1
                     return
-                keep_going = await self._send_row(row, row.chat_id, text, report)
-            if not keep_going:
+                try:
+                    after = await self._send_row(row, row.chat_id, text, report)
+                finally:
+                    self._limiter.finished(row.chat_id)
+            if after is _Next.SKIP_TOPIC:
+                gone.add(row.destination)
+            elif after is _Next.STOP:
                 return
+
+    def _text(self, row: OutboxRow, texts: dict[int, str]) -> str:
+        if row.alert is None:
+            return row.text
+        text = texts.get(row.alert.id)
+        if text is None:
+            text = texts[row.alert.id] = self._format(row.alert)
+        return text
+
+    async def _without_muted(
+        self, queue: list[OutboxRow], muted: frozenset[Pair], report: DeliveryReport
+    ) -> list[OutboxRow]:
+        """The rows to send; alerts of a pair muted in this chat are dropped unsent."""
+        kept = []
+        for row in queue:
+            if row.alert is not None and is_muted(row.alert, muted):
+                await _finish(self._store.drop_outbox_row(row.id, "pair muted in this chat"))
+                report.muted += 1
+            else:
+                kept.append(row)
+        return kept
+
+    async def _with_bursts(
+        self,
+        queue: list[OutboxRow],
+        backlog: int,
+        muted: frozenset[Pair],
+        report: DeliveryReport,
+    ) -> list[OutboxRow]:
+        """The chat's rows, its alerts merged into bursts if one by one would take too long.
+
+        `backlog` counts every due row of the chat, also those beyond this round's batch. The
+        limit is the chat's (all its topics share it); each topic gets bursts of its own.
+        """
+        chat_id = queue[0].chat_id
+        backlog = max(backlog, len(queue))
+        if self._limiter.drain_time(chat_id, backlog) <= self._burst_delay:
+            return queue
+        if backlog > len(queue):
+            fetched = await self._store.next_outbox(
+                self._clock(), limit=BURST_ROWS, chat_id=chat_id
+            )
+            queue = await self._without_muted(fetched, muted, report)
+        by_topic: dict[Destination, list[OutboxRow]] = {}
+        for row in queue:
+            if row.kind is OutboxKind.ALERT and row.alert is not None:
+                by_topic.setdefault(row.destination, []).append(row)
+        replaced: set[int] = set()
+        bursts: list[OutboxRow] = []
+        for destination, rows in by_topic.items():
+            if len(rows) < 2:
+                continue
+            made = await _finish(
+                self._store.merge_burst(destination, burst_parts(rows), now=self._clock())
+            )
+            # Empty: a row changed under us (unsubscribed); next round reads the outbox afresh.
+            replaced.update(row.id for row in rows)
+            bursts.extend(made)
+            merged = len(rows) if made else 0
+            report.merged += merged
+            if made:
+                log.info(
+                    "chat %s: %d alerts merged into %d burst messages", chat_id, merged, len(made)
+                )
+        return sorted([r for r in queue if r.id not in replaced] + bursts, key=lambda r: r.id)
 
     async def _take_slot(self, chat_id: int) -> bool:
         """Wait briefly for the limiter; if the wait is long, hold the chat and say False."""
         wait = self._limiter.reserve(chat_id)
         while 0 < wait <= SHORT_WAIT:
-            await asyncio.sleep(wait)
+            await self._pause(wait)
             wait = self._limiter.reserve(chat_id)
         if wait > 0:
             self._hold(chat_id, wait)
@@ -388,71 +549,20 @@ class DeliveryWorker:
         report: DeliveryReport,
         *,
         is_resend: bool = False,
-    ) -> bool:
-        """Send one row; True if this chat's next rows may follow now."""
-        alert = row.alert
-        preview = (
-            LinkPreviewOptions(url=alert.link, prefer_small_media=True)
-            if is_web_link(alert.link)
-            else LinkPreviewOptions(is_disabled=True)
-        )
-        markup = self._keyboard(alert, chat_id) if self._keyboard is not None else None
+    ) -> _Next:
+        """Send one row and record what became of it; says how this chat's next rows go."""
         try:
             message = await self._bot.send_message(
                 chat_id,
                 text,
                 parse_mode=ParseMode.HTML,
-                link_preview_options=preview,
-                reply_markup=markup,
+                link_preview_options=_preview(row),
+                reply_markup=self._markup(row, chat_id),
+                message_thread_id=row.thread_id,
+                disable_notification=is_silent(row, self._clock()),
             )
-        except RetryAfter as exc:
-            seconds = retry_after_seconds(exc)
-            log.warning(
-                "flood wait for chat %s: %.0f s; outbox row %d postponed", chat_id, seconds, row.id
-            )
-            await self._postpone(row, chat_id, seconds, f"flood wait {seconds:.0f} s")
-            report.postponed += 1
-            return False
-        except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
-            log.info(
-                "chat %s became supergroup %s; subscription and pending rows moved",
-                chat_id,
-                new_id,
-            )
-            await _finish(self._store.move_chat(chat_id, new_id, now=self._clock()))
-            report.moved_chats += 1
-            # The row and the chat's other pending rows now belong to the new id: resend this
-            # one there now; the others follow next round under the new id.
-            if not is_resend and await self._take_slot(new_id):
-                await self._send_row(row, new_id, text, report, is_resend=True)
-            return False
-        except Forbidden as exc:
-            await self._drop_chat(chat_id, exc, report)
-            return False
-        except BadRequest as exc:
-            if any(marker in exc.message.lower() for marker in _GONE_CHAT):
-                await self._drop_chat(chat_id, exc, report)
-                return False
-            log.warning(
-                "Telegram refused outbox row %d for chat %s: %s", row.id, chat_id, exc.message
-            )
-            await _finish(self._store.mark_failed(row.id, exc.message))
-            report.failed += 1
-            return True
-        except (NetworkError, TelegramError) as exc:
-            # 5xx, timeouts, connection trouble, or something new: the row stays pending.
-            delay = min(self._backoff_max, self._backoff_base * 2 ** min(row.attempts, 16))
-            log.warning(
-                "sending outbox row %d to chat %s failed (%s); retry in %.0f s",
-                row.id,
-                chat_id,
-                exc,
-                delay,
-            )
-            await self._postpone(row, chat_id, delay, str(exc))
-            report.postponed += 1
-            return False
+        except TelegramError as exc:
+            return await self._refused(row, chat_id, text, exc, report, is_resend=is_resend)
         # Telegram has it now: record that before anything else can happen, cancel included,
         # and wait out a database outage, or the row would go out again.
         await self._outage.keep_trying(
@@ -461,7 +571,87 @@ class DeliveryWorker:
             )
         )
         report.sent += 1
-        return True
+        return _Next.GO_ON
+
+    def _markup(self, row: OutboxRow, chat_id: int) -> InlineKeyboardMarkup | None:
+        """An alert's buttons; written texts (bursts, digests, notices) have none."""
+        if self._keyboard is None or row.alert is None:
+            return None
+        return self._keyboard(row.alert, chat_id)
+
+    async def _refused(
+        self,
+        row: OutboxRow,
+        chat_id: int,
+        text: str,
+        exc: TelegramError,
+        report: DeliveryReport,
+        *,
+        is_resend: bool,
+    ) -> _Next:
+        """The one error policy, for every kind of row."""
+        if isinstance(exc, RetryAfter):
+            seconds = retry_after_seconds(exc)
+            log.warning(
+                "flood wait for chat %s: %.0f s; outbox row %d postponed", chat_id, seconds, row.id
+            )
+            await self._postpone(row, chat_id, seconds, f"flood wait {seconds:.0f} s")
+            report.postponed += 1
+            return _Next.STOP
+        if isinstance(exc, ChatMigrated):
+            await self._move(row, chat_id, int(exc.new_chat_id), text, report, is_resend=is_resend)
+            return _Next.STOP
+        reason = exc.message.lower()
+        if isinstance(exc, BadRequest) and THREAD_GONE in reason and row.thread_id is not None:
+            await self._drop_topic(row, exc, report)
+            return _Next.SKIP_TOPIC
+        if isinstance(exc, Forbidden) or (
+            isinstance(exc, BadRequest) and any(marker in reason for marker in _GONE_CHAT)
+        ):
+            await self._drop_chat(chat_id, exc, report)
+            return _Next.STOP
+        if isinstance(exc, BadRequest):
+            log.warning(
+                "Telegram refused outbox row %d for chat %s: %s", row.id, chat_id, exc.message
+            )
+            await _finish(self._store.mark_failed(row.id, exc.message))
+            report.failed += 1
+            return _Next.GO_ON
+        # 5xx, timeouts, connection trouble, or something new: the row stays pending.
+        delay = min(self._backoff_max, self._backoff_base * 2 ** min(row.attempts, 16))
+        log.warning(
+            "sending outbox row %d to chat %s failed (%s); retry in %.0f s",
+            row.id,
+            chat_id,
+            exc,
+            delay,
+        )
+        await self._postpone(row, chat_id, delay, str(exc))
+        report.postponed += 1
+        return _Next.STOP
+
+    async def _move(
+        self,
+        row: OutboxRow,
+        chat_id: int,
+        new_id: int,
+        text: str,
+        report: DeliveryReport,
+        *,
+        is_resend: bool,
+    ) -> None:
+        log.info(
+            "chat %s became supergroup %s; subscription and pending rows moved", chat_id, new_id
+        )
+        await _finish(self._store.move_chat(chat_id, new_id, now=self._clock()))
+        report.moved_chats += 1
+        # The row and the chat's other pending rows now belong to the new id: resend this
+        # one there now; the others follow next round under the new id.
+        if not is_resend and await self._take_slot(new_id):
+            try:
+                await self._send_row(row, new_id, text, report, is_resend=True)
+            finally:
+                self._limiter.finished(new_id)
 
     async def _postpone(self, row: OutboxRow, chat_id: int, seconds: float, reason: str) -> None:
         self._hold(chat_id, seconds)
@@ -476,3 +666,22 @@ class DeliveryWorker:
         )
         await _finish(self._store.deactivate_chat(chat_id, reason=exc.message))
         report.dropped_chats += 1
+
+    async def _drop_topic(
+        self, row: OutboxRow, exc: TelegramError, report: DeliveryReport
+    ) -> None:
+        log.info(
+            "topic %s of chat %s is gone (%s): its subscription turned off",
+            row.thread_id,
+            row.chat_id,
+            exc.message,
+        )
+        await _finish(self._store.deactivate_topic(row.chat_id, row.thread_id, reason=exc.message))
+        report.dropped_topics += 1
+
+
+def _preview(row: OutboxRow) -> LinkPreviewOptions:
+    """An alert previews its source; written texts (lists of links) preview nothing."""
+    if row.alert is not None and is_web_link(row.alert.link):
+        return LinkPreviewOptions(url=row.alert.link, prefer_small_media=True)
+    return NO_PREVIEW

@@ -26,7 +26,7 @@ from telegram.ext import ChatMemberHandler, CommandHandler, ContextTypes, Messag
 from bot.frontend.context import Services, services
 from bot.frontend.format import MAX_MESSAGE_LENGTH, format_alert, format_time, is_web_link
 from bot.i18n import N_, gettext_for
-from bot.model import Alert, start_of_day
+from bot.model import Alert, QuietHours, start_of_day
 from bot.services import export as exports
 from bot.services.chart import count_by_day, render_chart
 from bot.services.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
@@ -42,6 +42,7 @@ from bot.services.filters import (
     parse_filter,
     parse_subscription,
 )
+from bot.services.silence import QuietHoursError, parse_quiet_hours
 from bot.services.tally import DEFAULT_DAYS, MAX_DAYS, build_tally, format_tally, split_days
 from feeds.errors import FeedError
 from feeds.model import Level
@@ -77,6 +78,7 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("export", "Alerts as a spreadsheet (CSV): /export [days] [words]"),
     BotCommand("muted", "Pairs muted in this chat, with buttons to unmute"),
     BotCommand("filters", "Show what this chat is subscribed to"),
+    BotCommand("quiet", N_("Silent hours: /quiet 22:00-07:00 (UTC) or /quiet off")),
     BotCommand("unsubscribe", "Stop alerts in this chat"),
     BotCommand("status", "Feeds, last check, today's counts"),
     BotCommand("feeds", "The news feeds being watched"),
@@ -107,8 +109,17 @@ HELP = (
     "/export [days] [words]: this chat's alerts as a CSV file for spreadsheets "
     f"(default {exports.DEFAULT_DAYS} days, up to {exports.MAX_DAYS}), e.g. /export 90 gaza\n"
     "/muted: pairs muted here with 🔕 under an alert, and buttons to unmute them\n"
-    "/status: feeds, last check, today's counts · /feeds: the sources\n\n"
-    "Filter words work in any language: <i>azerbaijan</i> also finds “Азербайджан”.\n"
+    "/status: feeds, last check, today's counts · /feeds: the sources\n"
+)
+QUIET_HELP = N_(
+    "/quiet 22:00-07:00: everything arrives without a sound in those UTC hours · /quiet off"
+)
+FORUM_HELP = N_(
+    "In a forum group, /subscribe inside a topic sends that topic its own alerts; "
+    "each topic may have its own filter."
+)
+HELP_NOTES = (
+    "\nFilter words work in any language: <i>azerbaijan</i> also finds “Азербайджан”.\n"
     "In groups only administrators can change the subscription.\n\n"
     "Example:\n" + EXAMPLE_ALERT
 )
@@ -185,13 +196,30 @@ def _chat_title(chat: Chat) -> str:
     return chat.title or chat.full_name or chat.username or ""
 
 
+def topic_of(update: Update) -> int | None:
+    """The forum topic a command was typed in; None for the chat itself (or its General)."""
+    message = update.effective_message
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+def language_of(update: Update) -> str | None:
+    """The language to answer in: the user's app language in a private chat, else None."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type == Chat.PRIVATE and user is not None:
+        return user.language_code
+    return None
+
+
 # -- commands --------------------------------------------------------------------------------
 
 
 async def start(update: Update, context: Context) -> None:
     """/start and /help: what the bot does, the commands, an example alert."""
-    text = HELP + (OPERATOR_HELP if is_operator(update, context) else "")
-    await reply(update, text)
+    _ = gettext_for(language_of(update))
+    text = f"{HELP}{_(QUIET_HELP)}\n\n{_(FORUM_HELP)}{HELP_NOTES}"
+    await reply(update, text + (OPERATOR_HELP if is_operator(update, context) else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,11 +298,15 @@ async def subscribe(update: Update, context: Context) -> None:
         "title": _chat_title(chat),
         "is_instant": request.is_instant,
     }
+    topic = topic_of(update)
     # With a digest time the store starts the schedule now: the first digest comes at HH:MM.
-    await svc.store.subscribe(chat.id, now=now, digest_time=request.digest_time, **fields)
+    await svc.store.subscribe(
+        chat.id, now=now, digest_time=request.digest_time, thread_id=topic, **fields
+    )
     log.info(
-        "chat %s (%s) subscribed: %s %s instant=%s digest=%s",
+        "chat %s topic %s (%s) subscribed: %s %s instant=%s digest=%s",
         chat.id,
+        topic,
         chat.type,
         request.levels,
         request.words,
@@ -296,6 +328,11 @@ async def subscribe(update: Update, context: Context) -> None:
             f"The first digest comes {first}. /filters shows this, /unsubscribe stops it, "
             "/subscribe without digest switches to instant alerts only."
         )
+    if topic is not None:
+        _ = gettext_for(language_of(update))
+        text += "\n" + _(
+            "Only this topic gets them; other topics can subscribe with filters of their own."
+        )
     await reply(update, text)
 
 
@@ -307,8 +344,9 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if not await may_change_subscription(update, context):
         await reply(update, NOT_ADMIN)
         return
-    if await services(context).store.unsubscribe(chat.id):
-        log.info("chat %s unsubscribed", chat.id)
+    topic = topic_of(update)
+    if await services(context).store.unsubscribe(chat.id, thread_id=topic):
+        log.info("chat %s topic %s unsubscribed", chat.id, topic)
         await reply(update, "Unsubscribed: no more alerts here. /subscribe starts them again.")
     else:
         await reply(update, "This chat was not subscribed. /subscribe starts alerts.")
@@ -319,7 +357,7 @@ async def show_filters(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    sub = await services(context).store.get_subscription(chat.id)
+    sub = await services(context).store.get_subscription(chat.id, thread_id=topic_of(update))
     if sub is None or not sub.is_active:
         await reply(
             update,
@@ -339,8 +377,59 @@ async def show_filters(update: Update, context: Context) -> None:
             lines.append("Next digest: within a minute.")
         elif digest_time is not None:
             lines.append(f"Next digest: {format_time(next_digest(digest_time, now))}.")
+    lines.append(quiet_hours_line(sub.quiet_hours, language_of(update)))
     lines.append("Change it with /subscribe, stop it with /unsubscribe.")
     await reply(update, "\n".join(lines))
+
+
+def quiet_hours_line(quiet_hours: QuietHours | None, language: str | None) -> str:
+    """/filters' line on quiet hours, set or not."""
+    _ = gettext_for(language)
+    if quiet_hours is None:
+        return _("Quiet hours: none (/quiet 22:00-07:00 sets them).")
+    return _(
+        "Quiet hours: {start}–{end} UTC, everything arrives without a sound "
+        "(/quiet off ends them)."
+    ).format(start=f"{quiet_hours.start:%H:%M}", end=f"{quiet_hours.end:%H:%M}")
+
+
+async def quiet(update: Update, context: Context) -> None:
+    """/quiet HH:MM-HH:MM | off: in those UTC hours everything arrives silently, none held back."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = language_of(update)
+    _ = gettext_for(language)
+    svc = services(context)
+    topic = topic_of(update)
+    if not context.args:
+        sub = await svc.store.get_subscription(chat.id, thread_id=topic)
+        current = sub.quiet_hours if sub is not None and sub.is_active else None
+        usage = _("Usage: /quiet 22:00-07:00 (UTC) or /quiet off.")
+        await reply(update, f"{quiet_hours_line(current, language)}\n{usage}")
+        return
+    try:
+        hours = parse_quiet_hours(" ".join(context.args), language=language)
+    except QuietHoursError as exc:
+        await reply(update, html.escape(str(exc)))
+        return
+    if not await may_change_subscription(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    if not await svc.store.set_quiet_hours(chat.id, hours, thread_id=topic):
+        await reply(update, _("Not subscribed here: /subscribe first, then set quiet hours."))
+        return
+    log.info("chat %s topic %s quiet hours: %s", chat.id, topic, hours)
+    if hours is None:
+        await reply(update, _("Quiet hours off: breaches make a sound again at any hour."))
+        return
+    await reply(
+        update,
+        _(
+            "Quiet hours set: from {start} to {end} UTC everything arrives without a sound. "
+            "Nothing is held back. /quiet off ends them."
+        ).format(start=f"{hours.start:%H:%M}", end=f"{hours.end:%H:%M}"),
+    )
 
 
 def _parse_latest(args: Sequence[str]) -> tuple[int, list[str]]:
@@ -360,7 +449,7 @@ async def latest(update: Update, context: Context) -> None:
     svc = services(context)
     try:
         count, rest = _parse_latest(context.args or [])
-        sub = await svc.store.get_subscription(chat.id)
+        sub = await svc.store.get_subscription(chat.id, thread_id=topic_of(update))
         default = tuple(sub.levels) if sub is not None and sub.is_active else DEFAULT_LEVELS
         levels, words = parse_filter(rest, default_levels=default, usage=LATEST_USAGE)
     except FilterError as exc:
@@ -676,7 +765,9 @@ async def on_error(update: object, context: Context) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)
+            await context.bot.send_message(
+                update.effective_chat.id, ERROR_REPLY, message_thread_id=topic_of(update)
+            )
         except TelegramError as exc:
             log.warning(
                 "could not tell chat %s about the error: %s", update.effective_chat.id, exc
@@ -692,6 +783,7 @@ def register(application: Application) -> None:
         (("subscribe",), subscribe, True),
         (("unsubscribe", "stop"), unsubscribe, True),
         (("filters",), show_filters, True),
+        (("quiet",), quiet, True),
         (("latest",), latest, True),
         (("tally",), tally, True),
         (("chart",), chart, False),  # draws a picture in a thread: must not hold up others

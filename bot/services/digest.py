@@ -1,9 +1,10 @@
 """The daily digest: one message a day per chat with the breaches and accusations by conflict.
 
 `build_digest`, `parse_digest_time`, `digest_slot` and `is_digest_due` are pure.
-`send_due_digests` is the job the JobQueue runs every minute: it reads the store, claims each
-due chat's slot (compare-and-set in the database, so a slot is never sent twice) and sends.
-May import telegram, feeds, bot.frontend.format, bot.services.tally and bot.store.
+`enqueue_due_digests` is the job the JobQueue runs every minute: it reads the store and claims
+each due chat's slot together with queueing its digest (one transaction, so a slot is never
+queued twice); the delivery worker sends it. May import feeds, bot.model, bot.frontend.format,
+bot.services.tally and bot.store.
 """
 
 from __future__ import annotations
@@ -15,25 +16,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from telegram import LinkPreviewOptions
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-
 from bot.frontend.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
+from bot.model import OutboxKind, OutboxMessage
 from bot.services.history import event_time
 from bot.services.tally import alert_conflict, fit_sections, pair_label, short_date
 from feeds.conflicts import OTHER
 from feeds.model import Level
 
 if TYPE_CHECKING:
-    from telegram import Bot
-
     from bot.model import Alert, Subscription
     from bot.store import Store
 
@@ -149,12 +139,13 @@ def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datet
     return fit_sections(head, sections)
 
 
-async def send_due_digests(bot: Bot, store: Store, *, now: datetime, filter_fn: FilterFn) -> int:
-    """Send every due digest once; returns how many were sent.
+async def enqueue_due_digests(store: Store, *, now: datetime, filter_fn: FilterFn) -> int:
+    """Queue every due digest once, for the delivery worker to send; returns how many.
 
-    The slot is claimed in the database before sending ("never twice"): a crash between claim
-    and send loses that day's digest, while a failure Telegram reports as passing (network,
-    flood wait) releases the claim so the next run retries it.
+    Claiming the slot and queueing the message are one transaction in the store, so a slot's
+    digest is queued exactly once, also across restarts and concurrent runs. Sending it (flood
+    waits, retries, blocked chats, migrated groups) is the delivery worker's job, as for alerts.
+    Digests arrive without a sound.
     """
     due = [
         sub
@@ -165,37 +156,15 @@ async def send_due_digests(bot: Bot, store: Store, *, now: datetime, filter_fn: 
         return 0
     day_start = now - DIGEST_WINDOW
     alerts = await store.alerts_between(day_start, now)
-    sent = 0
+    queued = 0
     for sub in due:
         assert sub.digest_time is not None  # noqa: S101 - is_digest_due checked it
         slot = digest_slot(parse_digest_time(sub.digest_time), now)
-        if not await store.claim_digest(sub.chat_id, slot=slot, now=now):
-            continue
         text = build_digest(
             [a for a in alerts if filter_fn(sub, a)], day_start=day_start, day_end=now
         )
-        try:
-            await bot.send_message(
-                chat_id=sub.chat_id,
-                text=text,
-                parse_mode="HTML",
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        except Forbidden as exc:
-            log.info("digest for chat %s: %s; subscription deactivated", sub.chat_id, exc)
-            await store.deactivate_chat(sub.chat_id, reason=str(exc))
-        except ChatMigrated as exc:
-            # The subscription (and its claim) moves; releasing it sends to the new id next run.
-            await store.move_chat(sub.chat_id, exc.new_chat_id, now=now)
-            await store.release_digest(exc.new_chat_id, sub.last_digest)
-        except BadRequest as exc:
-            # Retrying the same text would fail the same way every minute: keep the claim.
-            log.warning("digest for chat %s refused: %s", sub.chat_id, exc)
-        except (RetryAfter, NetworkError) as exc:
-            log.warning("digest for chat %s not sent (%s); retrying next run", sub.chat_id, exc)
-            await store.release_digest(sub.chat_id, sub.last_digest)
-        except TelegramError as exc:
-            log.warning("digest for chat %s failed: %s", sub.chat_id, exc)
-        else:
-            sent += 1
-    return sent
+        message = OutboxMessage(sub.destination, OutboxKind.DIGEST, text, is_silent=True)
+        queued += await store.claim_digest(message, slot=slot, now=now)
+    if queued:
+        log.info("%d daily digests queued", queued)
+    return queued

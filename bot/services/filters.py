@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from bot.model import Alert, Subscription
+from bot.model import Alert, Destination, Subscription
 from feeds.actors import find_actors, resolve_actor
 from feeds.conflicts import conflict_areas, conflict_of
 from feeds.model import Level
@@ -161,16 +161,16 @@ def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool
     return not words or any(_word_matches(word, alert) for word in words)
 
 
-Router = Callable[[Alert, Sequence[Subscription]], Iterable[int]]
+Router = Callable[[Alert, Sequence[Subscription]], Iterable[Destination]]
 
 
-def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[int]:
-    """Chat ids of the active subscriptions that want this alert now (the poller's Router).
+def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[Destination]:
+    """Chats and topics whose active subscription wants this alert now (the poller's Router).
 
     Digest-only chats (`is_instant` off) are skipped: they get the alert in their daily digest.
     """
     return [
-        sub.chat_id
+        sub.destination
         for sub in subscriptions
         if sub.is_active and sub.is_instant and matches(sub.levels, sub.words, alert)
     ]

@@ -12,11 +12,15 @@ from typing import Protocol
 
 from bot.model import (
     Alert,
+    BurstPart,
+    Destination,
     FeedState,
     Mute,
     NewStory,
+    OutboxMessage,
     OutboxRow,
     PairRecord,
+    QuietHours,
     StoreStats,
     Subscription,
     WebhookRow,
@@ -85,7 +89,22 @@ class Store(Protocol):
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back."""
+        """Count a failure and push the next poll back; the first one starts an outage."""
+        ...
+
+    async def claim_feed_notice(
+        self,
+        url: str,
+        *,
+        expected: datetime | None,
+        reported: datetime | None,
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+    ) -> bool:
+        """Move a feed's outage_reported from `expected` to `reported` and queue `messages`.
+
+        A compare-and-set in one transaction; False (nothing queued) if another run won.
+        """
         ...
 
     async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
@@ -143,43 +162,88 @@ class Store(Protocol):
         title: str = "",
         is_instant: bool = True,
         digest_time: str | None = None,
+        thread_id: int | None = None,
     ) -> Subscription:
-        """Create or replace a chat's subscription (re-subscribing replaces the filter)."""
+        """Create or replace a chat's (or topic's) subscription; quiet hours stay as they were."""
         ...
 
-    async def unsubscribe(self, chat_id: int) -> bool:
-        """Stop alerts for a chat and drop what was still waiting for it."""
+    async def unsubscribe(self, chat_id: int, *, thread_id: int | None = None) -> bool:
+        """Stop alerts for a chat (or one topic of it) and drop what was still waiting there."""
         ...
 
-    async def get_subscription(self, chat_id: int) -> Subscription | None: ...
+    async def get_subscription(
+        self, chat_id: int, *, thread_id: int | None = None
+    ) -> Subscription | None: ...
 
     async def active_subscriptions(self) -> list[Subscription]: ...
 
+    async def set_quiet_hours(
+        self, chat_id: int, quiet_hours: QuietHours | None, *, thread_id: int | None = None
+    ) -> bool:
+        """Set (None: clear) an active subscription's quiet hours; False if there is none."""
+        ...
+
     async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
-        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        """Turn off every subscription of a chat (blocked, kicked, left); drop its waiting rows."""
+        ...
+
+    async def deactivate_topic(self, chat_id: int, thread_id: int | None, *, reason: str) -> bool:
+        """Turn off one topic's subscription (deleted topic, /unsubscribe); drop its alerts."""
         ...
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription, pending rows and mutes follow."""
+        """A group became a supergroup: its subscriptions, waiting rows and mutes follow."""
         ...
 
-    async def set_last_digest(self, chat_id: int, when: datetime) -> None: ...
+    async def set_last_digest(
+        self, chat_id: int, when: datetime, *, thread_id: int | None = None
+    ) -> None: ...
 
-    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
-        """Queue an existing alert for chats (once per chat); returns rows added."""
+    async def enqueue(
+        self,
+        alert_id: int,
+        chat_ids: Iterable[int],
+        *,
+        now: datetime,
+        thread_id: int | None = None,
+    ) -> int:
+        """Queue an existing alert for chats (once per chat and topic); returns rows added."""
         ...
 
-    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
-        """Pending rows whose time has come, in the order they were queued."""
+    async def enqueue_messages(self, messages: Sequence[OutboxMessage], *, now: datetime) -> None:
+        """Queue written messages (operator notices and the like) in one transaction."""
+        ...
+
+    async def next_outbox(
+        self, now: datetime, *, limit: int = 100, chat_id: int | None = None
+    ) -> list[OutboxRow]:
+        """Pending rows whose time has come (of one chat if given): bursts, then by queue order."""
+        ...
+
+    async def pending_counts(self, now: datetime, chat_ids: Sequence[int]) -> dict[int, int]:
+        """How many rows of each chat are pending and due (chats without any are left out)."""
         ...
 
     async def next_outbox_time(self) -> datetime | None:
         """When the earliest postponed pending row becomes due (None if nothing is pending)."""
         ...
 
-    async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None: ...
+    async def merge_burst(
+        self, destination: Destination, parts: Sequence[BurstPart], *, now: datetime
+    ) -> list[OutboxRow]:
+        """Replace pending alert rows of one destination by burst messages; returns those.
 
-    async def mark_failed(self, row_id: int, error: str) -> None: ...
+        One transaction; empty (nothing changed) if a covered row is no longer pending.
+        """
+        ...
+
+    async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None:
+        """The row was sent; so were the alert rows a burst row covers."""
+        ...
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        """Telegram refused the row for good (and the alert rows a burst row covers)."""
+        ...
 
     async def postpone(self, row_id: int, until: datetime, error: str) -> None:
         """Leave a row pending but not before `until` (flood wait, network trouble)."""
@@ -273,10 +337,9 @@ class Store(Protocol):
         """Alerts created in [since, until) of the given levels (default: all), oldest first."""
         ...
 
-    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
-        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed."""
-        ...
+    async def claim_digest(self, message: OutboxMessage, *, slot: datetime, now: datetime) -> bool:
+        """Claim the digest of `slot` for the message's destination and queue the message.
 
-    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
-        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
+        A compare-and-set in the same transaction as the queueing; False if already claimed.
+        """
         ...

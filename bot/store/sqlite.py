@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import aiosqlite
@@ -22,11 +22,16 @@ import aiosqlite
 from bot.errors import StoreError
 from bot.model import (
     Alert,
+    BurstPart,
+    Destination,
     FeedState,
     Mute,
     NewStory,
+    OutboxKind,
+    OutboxMessage,
     OutboxRow,
     PairRecord,
+    QuietHours,
     StoreStats,
     Subscription,
     WebhookRow,
@@ -54,6 +59,15 @@ def _when(text: str) -> datetime:
 
 def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def _thread(thread_id: int | None) -> int:
+    """The stored form of a topic: 0 is the whole chat (see migration 0006)."""
+    return thread_id or 0
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
 
 
 def _statements(script: str) -> list[str]:
@@ -232,13 +246,13 @@ class SqliteStore:
         if is_not_modified:
             await self._write(
                 "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
-                "next_poll = ? WHERE url = ?",
+                "failing_since = NULL, next_poll = ? WHERE url = ?",
                 (_iso(now), _iso(now), _iso(next_poll), url),
             )
             return
         await self._write(
             "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
-            "next_poll = ?, etag = ?, last_modified = ?, "
+            "failing_since = NULL, next_poll = ?, etag = ?, last_modified = ?, "
             "title = CASE WHEN ? != '' THEN ? ELSE title END WHERE url = ?",
             (
                 _iso(now),
@@ -255,12 +269,38 @@ class SqliteStore:
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back."""
+        """Count a failure and push the next poll back; the first one starts an outage."""
         await self._write(
             "UPDATE feeds SET last_polled = ?, last_error = ?, failures = failures + 1, "
-            "next_poll = ? WHERE url = ?",
-            (_iso(now), error[:500], _iso(next_poll), url),
+            "failing_since = CASE WHEN failures = 0 OR failing_since IS NULL THEN ? "
+            "ELSE failing_since END, next_poll = ? WHERE url = ?",
+            (_iso(now), error[:500], _iso(now), _iso(next_poll), url),
         )
+
+    async def claim_feed_notice(
+        self,
+        url: str,
+        *,
+        expected: datetime | None,
+        reported: datetime | None,
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+    ) -> bool:
+        """Move a feed's outage_reported from `expected` to `reported` and queue `messages`.
+
+        A compare-and-set in one transaction: of two runs only one queues the notice, and a
+        crash leaves either both changes or neither.
+        """
+        async with self._tx() as db:
+            cur = await db.execute(
+                "UPDATE feeds SET outage_reported = ? WHERE url = ? AND outage_reported IS ?",
+                (_iso(reported) if reported else None, url, _iso(expected) if expected else None),
+            )
+            if cur.rowcount == 0:
+                return False
+            for message in messages:
+                await self._insert_message(db, message, now)
+        return True
 
     # -- items and alerts ------------------------------------------------------------------------
 
@@ -342,9 +382,12 @@ class SqliteStore:
                 alert = await self._insert_alert(db, story, now)
                 created.append(alert)
                 await db.executemany(
-                    "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
-                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
-                    [(alert.id, chat_id, _iso(now)) for chat_id in story.recipients],
+                    "INSERT INTO outbox (alert_id, chat_id, thread_id, created) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [
+                        (alert.id, to.chat_id, _thread(to.thread_id), _iso(now))
+                        for to in story.recipients
+                    ],
                 )
                 await db.executemany(
                     "INSERT INTO webhook_outbox (alert_id, url, created) VALUES (?, ?, ?) "
@@ -487,7 +530,8 @@ class SqliteStore:
             if alerts_before is not None:
                 await db.execute(
                     "DELETE FROM alerts WHERE created < ? AND id NOT IN "
-                    "(SELECT alert_id FROM outbox WHERE status = 'pending') AND id NOT IN "
+                    "(SELECT alert_id FROM outbox WHERE status IN ('pending', 'merged') "
+                    "AND alert_id IS NOT NULL) AND id NOT IN "
                     "(SELECT alert_id FROM webhook_outbox WHERE status = 'pending')",
                     (_iso(alerts_before),),
                 )
@@ -506,24 +550,26 @@ class SqliteStore:
         title: str = "",
         is_instant: bool = True,
         digest_time: str | None = None,
+        thread_id: int | None = None,
     ) -> Subscription:
-        """Create or replace a chat's subscription (re-subscribing replaces the filter).
+        """Create or replace a chat's (or topic's) subscription; quiet hours stay as they were.
 
         A digest schedule starts now: the first digest comes at the next `digest_time`.
         """
         level_text = ",".join(lv.value for lv in levels)
         words_json = json.dumps(list(words), ensure_ascii=False)
         await self._write(
-            "INSERT INTO subscriptions (chat_id, chat_type, title, levels, words, is_active, "
-            "is_instant, digest_time, last_digest, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
+            "INSERT INTO subscriptions (chat_id, thread_id, chat_type, title, levels, words, "
+            "is_active, is_instant, digest_time, last_digest, created, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (chat_id, thread_id) DO UPDATE SET chat_type = excluded.chat_type, "
             "title = excluded.title, levels = excluded.levels, words = excluded.words, "
             "is_active = 1, is_instant = excluded.is_instant, "
             "digest_time = excluded.digest_time, last_digest = excluded.last_digest, "
             "updated = excluded.updated",
             (
                 chat_id,
+                _thread(thread_id),
                 chat_type,
                 title,
                 level_text,
@@ -535,16 +581,21 @@ class SqliteStore:
                 _iso(now),
             ),
         )
-        sub = await self.get_subscription(chat_id)
+        sub = await self.get_subscription(chat_id, thread_id=thread_id)
         assert sub is not None  # noqa: S101 - just written under the same connection
         return sub
 
-    async def unsubscribe(self, chat_id: int) -> bool:
-        """Stop alerts for a chat and drop what was still waiting for it."""
-        return await self.deactivate_chat(chat_id, reason="unsubscribed")
+    async def unsubscribe(self, chat_id: int, *, thread_id: int | None = None) -> bool:
+        """Stop alerts for a chat (or one topic of it) and drop what was still waiting there."""
+        return await self.deactivate_topic(chat_id, thread_id, reason="unsubscribed")
 
-    async def get_subscription(self, chat_id: int) -> Subscription | None:
-        row = await self._one("SELECT * FROM subscriptions WHERE chat_id = ?", (chat_id,))
+    async def get_subscription(
+        self, chat_id: int, *, thread_id: int | None = None
+    ) -> Subscription | None:
+        row = await self._one(
+            "SELECT * FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+            (chat_id, _thread(thread_id)),
+        )
         return _subscription(row) if row else None
 
     async def active_subscriptions(self) -> list[Subscription]:
@@ -553,12 +604,23 @@ class SqliteStore:
 
     async def _active_subscriptions(self, db: aiosqlite.Connection) -> list[Subscription]:
         async with db.execute(
-            "SELECT * FROM subscriptions WHERE is_active = 1 ORDER BY chat_id"
+            "SELECT * FROM subscriptions WHERE is_active = 1 ORDER BY chat_id, thread_id"
         ) as cur:
             return [_subscription(row) for row in await cur.fetchall()]
 
+    async def set_quiet_hours(
+        self, chat_id: int, quiet_hours: QuietHours | None, *, thread_id: int | None = None
+    ) -> bool:
+        """Set (None: clear) an active subscription's quiet hours; False if there is none."""
+        count = await self._write(
+            "UPDATE subscriptions SET quiet_hours = ? WHERE chat_id = ? AND thread_id = ? "
+            "AND is_active = 1",
+            (str(quiet_hours) if quiet_hours else None, chat_id, _thread(thread_id)),
+        )
+        return count > 0
+
     async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
-        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        """Turn off every subscription of a chat (blocked, kicked, left); drop its waiting rows."""
         async with self._tx() as db:
             cur = await db.execute(
                 "UPDATE subscriptions SET is_active = 0 WHERE chat_id = ? AND is_active = 1",
@@ -567,13 +629,33 @@ class SqliteStore:
             changed = cur.rowcount > 0
             await db.execute(
                 "UPDATE outbox SET status = 'dropped', last_error = ? "
-                "WHERE chat_id = ? AND status = 'pending'",
+                "WHERE chat_id = ? AND status IN ('pending', 'merged')",
                 (reason[:500], chat_id),
             )
         return changed
 
+    async def deactivate_topic(self, chat_id: int, thread_id: int | None, *, reason: str) -> bool:
+        """Turn off one topic's subscription (deleted topic, /unsubscribe); drop its alerts.
+
+        Operator notices to the chat stay: they belong to no subscription.
+        """
+        async with self._tx() as db:
+            cur = await db.execute(
+                "UPDATE subscriptions SET is_active = 0 "
+                "WHERE chat_id = ? AND thread_id = ? AND is_active = 1",
+                (chat_id, _thread(thread_id)),
+            )
+            changed = cur.rowcount > 0
+            await db.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = ? "
+                "WHERE chat_id = ? AND thread_id = ? AND kind != 'notice' "
+                "AND status IN ('pending', 'merged')",
+                (reason[:500], chat_id, _thread(thread_id)),
+            )
+        return changed
+
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription, pending rows and mutes follow."""
+        """A group became a supergroup: its subscriptions, waiting rows and mutes follow."""
         async with self._tx() as db:
             await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (new_chat_id,))
             await db.execute(
@@ -581,15 +663,15 @@ class SqliteStore:
                 "WHERE chat_id = ?",
                 (new_chat_id, _iso(now), old_chat_id),
             )
-            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id).
+            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id, thread_id).
             await db.execute(
                 "DELETE FROM outbox WHERE chat_id = ? AND status = 'pending' AND alert_id IN "
-                "(SELECT alert_id FROM outbox WHERE chat_id = ?)",
+                "(SELECT alert_id FROM outbox WHERE chat_id = ? AND alert_id IS NOT NULL)",
                 (old_chat_id, new_chat_id),
             )
             await db.execute(
                 "UPDATE outbox SET chat_id = ?, not_before = '' "
-                "WHERE chat_id = ? AND status = 'pending'",
+                "WHERE chat_id = ? AND status IN ('pending', 'merged')",
                 (new_chat_id, old_chat_id),
             )
             # Mutes follow too; a pair the new id already muted keeps the new id's row.
@@ -599,9 +681,12 @@ class SqliteStore:
             )
             await db.execute("DELETE FROM mutes WHERE chat_id = ?", (old_chat_id,))
 
-    async def set_last_digest(self, chat_id: int, when: datetime) -> None:
+    async def set_last_digest(
+        self, chat_id: int, when: datetime, *, thread_id: int | None = None
+    ) -> None:
         await self._write(
-            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ?", (_iso(when), chat_id)
+            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ? AND thread_id = ?",
+            (_iso(when), chat_id, _thread(thread_id)),
         )
 
     # -- mutes -----------------------------------------------------------------------------------
@@ -657,33 +742,115 @@ class SqliteStore:
 
     # -- outbox ----------------------------------------------------------------------------------
 
-    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
-        """Queue an existing alert for chats (once per chat); returns rows added."""
+    async def enqueue(
+        self,
+        alert_id: int,
+        chat_ids: Iterable[int],
+        *,
+        now: datetime,
+        thread_id: int | None = None,
+    ) -> int:
+        """Queue an existing alert for chats (once per chat and topic); returns rows added."""
         added = 0
         async with self._tx() as db:
             for chat_id in chat_ids:
                 cur = await db.execute(
-                    "INSERT INTO outbox (alert_id, chat_id, created) VALUES (?, ?, ?) "
-                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
-                    (alert_id, chat_id, _iso(now)),
+                    "INSERT INTO outbox (alert_id, chat_id, thread_id, created) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (alert_id, chat_id, _thread(thread_id), _iso(now)),
                 )
                 added += cur.rowcount
         return added
 
-    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
-        """Pending rows whose time has come, in the order they were queued."""
-        rows = await self._all(
-            f"SELECT o.id AS outbox_id, o.chat_id AS outbox_chat, o.attempts AS outbox_attempts, "  # noqa: S608
-            f"{_ALERT_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
-            "WHERE o.status = 'pending' AND o.not_before <= ? ORDER BY o.id LIMIT ?",
-            (_iso(now), limit),
+    async def enqueue_messages(self, messages: Sequence[OutboxMessage], *, now: datetime) -> None:
+        """Queue written messages (operator notices and the like) in one transaction."""
+        async with self._tx() as db:
+            for message in messages:
+                await self._insert_message(db, message, now)
+
+    async def _insert_message(
+        self, db: aiosqlite.Connection, message: OutboxMessage, now: datetime
+    ) -> int:
+        cur = await db.execute(
+            "INSERT INTO outbox (kind, chat_id, thread_id, text, is_silent, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                message.kind.value,
+                message.destination.chat_id,
+                _thread(message.destination.thread_id),
+                message.text,
+                int(message.is_silent),
+                _iso(now),
+            ),
         )
+        return int(cur.lastrowid or 0)
+
+    async def next_outbox(
+        self, now: datetime, *, limit: int = 100, chat_id: int | None = None
+    ) -> list[OutboxRow]:
+        """Pending rows whose time has come (of one chat if given): bursts, then by queue order.
+
+        A burst row is made after the rows it replaces were queued; it goes first so that
+        those alerts keep their place instead of waiting behind everything queued since.
+        """
+        where = "o.status = 'pending' AND o.not_before <= ?"
+        params: list[object] = [_iso(now)]
+        if chat_id is not None:
+            where += " AND o.chat_id = ?"
+            params.append(chat_id)
+        async with self._lock:
+            # Two queries, each walking an index in order and stopping at its limit.
+            bursts = await self._outbox_rows(
+                self._db,
+                f"{where} AND o.kind = 'burst' ORDER BY o.id LIMIT ?",
+                [*params, limit],
+            )
+            rest = await self._outbox_rows(
+                self._db,
+                f"{where} AND o.kind != 'burst' ORDER BY o.id LIMIT ?",
+                [*params, limit - len(bursts)],
+            )
+        return bursts + rest
+
+    async def pending_counts(self, now: datetime, chat_ids: Sequence[int]) -> dict[int, int]:
+        """How many rows of each chat are pending and due (chats without any are left out)."""
+        counts: dict[int, int] = {}
+        for start in range(0, len(chat_ids), 500):
+            chunk = chat_ids[start : start + 500]
+            rows = await self._all(
+                "SELECT chat_id, count(*) AS n FROM outbox "  # noqa: S608 - placeholders only
+                f"WHERE chat_id IN ({_marks(chunk)}) AND status = 'pending' AND not_before <= ? "
+                "GROUP BY chat_id",
+                [*chunk, _iso(now)],
+            )
+            counts.update({row["chat_id"]: row["n"] for row in rows})
+        return counts
+
+    async def _outbox_rows(
+        self, db: aiosqlite.Connection, where: str, params: Sequence[object]
+    ) -> list[OutboxRow]:
+        async with db.execute(
+            f"SELECT o.id AS outbox_id, o.kind AS outbox_kind, o.chat_id AS outbox_chat, "  # noqa: S608
+            "o.thread_id AS outbox_thread, o.attempts AS outbox_attempts, "
+            "o.text AS outbox_text, o.is_silent AS outbox_silent, "
+            f"s.quiet_hours AS quiet_hours, {_ALERT_COLUMNS} FROM outbox o "
+            "LEFT JOIN alerts a ON a.id = o.alert_id "
+            "LEFT JOIN subscriptions s ON s.chat_id = o.chat_id AND s.thread_id = o.thread_id "
+            f"AND s.is_active = 1 WHERE {where}",
+            params,
+        ) as cur:
+            rows = await cur.fetchall()
         return [
             OutboxRow(
                 id=row["outbox_id"],
                 chat_id=row["outbox_chat"],
                 attempts=row["outbox_attempts"],
-                alert=_alert(row),
+                alert=_alert(row) if row["id"] is not None else None,
+                kind=OutboxKind(row["outbox_kind"]),
+                text=row["outbox_text"] or "",
+                thread_id=row["outbox_thread"] or None,
+                is_silent=bool(row["outbox_silent"]),
+                quiet_hours=_quiet_hours(row["quiet_hours"]),
             )
             for row in rows
         ]
@@ -695,19 +862,61 @@ class SqliteStore:
             return None
         return _time(row[0]) or datetime.min.replace(tzinfo=UTC)
 
+    async def merge_burst(
+        self, destination: Destination, parts: Sequence[BurstPart], *, now: datetime
+    ) -> list[OutboxRow]:
+        """Replace pending alert rows of one destination by burst messages; returns those.
+
+        One transaction: each part becomes a pending 'burst' row and the rows it covers wait
+        as 'merged' under it, so every alert is in exactly one message. If any covered row is
+        no longer pending (unsubscribed meanwhile), nothing changes and the result is empty.
+        """
+        chat, thread = destination.chat_id, _thread(destination.thread_id)
+        created: list[int] = []
+        try:
+            async with self._tx() as db:
+                for part in parts:
+                    burst_id = await self._insert_message(
+                        db,
+                        OutboxMessage(destination, OutboxKind.BURST, part.text, part.is_silent),
+                        now,
+                    )
+                    created.append(burst_id)
+                    cur = await db.execute(
+                        "UPDATE outbox SET status = 'merged', burst_id = ? "  # noqa: S608
+                        f"WHERE id IN ({_marks(part.row_ids)}) AND status = 'pending' "
+                        "AND kind = 'alert' AND chat_id = ? AND thread_id = ?",
+                        (burst_id, *part.row_ids, chat, thread),
+                    )
+                    if cur.rowcount != len(part.row_ids):
+                        raise _Stale
+                return await self._outbox_rows(
+                    db, f"o.id IN ({_marks(created)}) ORDER BY o.id", created
+                )
+        except _Stale:
+            return []
+
     async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None:
-        await self._write(
-            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, "
-            "attempts = attempts + 1 WHERE id = ?",
-            (message_id, _iso(now), row_id),
+        """The row was sent; so were the alert rows a burst row covers."""
+        await self._settle(
+            row_id,
+            "status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1",
+            (message_id, _iso(now)),
         )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
-        await self._write(
-            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 "
-            "WHERE id = ?",
-            (error[:500], row_id),
+        """Telegram refused the row for good (and the alert rows a burst row covers)."""
+        await self._settle(
+            row_id, "status = 'failed', last_error = ?, attempts = attempts + 1", (error[:500],)
         )
+
+    async def _settle(self, row_id: int, changes: str, params: Sequence[object]) -> None:
+        async with self._tx() as db:
+            await db.execute(f"UPDATE outbox SET {changes} WHERE id = ?", (*params, row_id))  # noqa: S608
+            await db.execute(
+                f"UPDATE outbox SET {changes} WHERE burst_id = ? AND status = 'merged'",  # noqa: S608
+                (*params, row_id),
+            )
 
     async def postpone(self, row_id: int, until: datetime, error: str) -> None:
         """Leave a row pending but not before `until` (flood wait, network trouble)."""
@@ -934,24 +1143,27 @@ class SqliteStore:
         )
         return [_alert(row) for row in rows]
 
-    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
-        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed.
+    async def claim_digest(self, message: OutboxMessage, *, slot: datetime, now: datetime) -> bool:
+        """Claim the digest of `slot` for the message's destination and queue the message.
 
-        A compare-and-set, so two runs of the digest job can never both send the same slot.
+        A compare-and-set in the same transaction as the queueing: of two runs of the digest
+        job only one queues the slot's digest, and a crash leaves both changes or neither.
         """
-        count = await self._write(
-            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ? AND is_active = 1 "
-            "AND (last_digest IS NULL OR last_digest < ?)",
-            (_iso(now), chat_id, _iso(slot)),
-        )
-        return count > 0
+        to = message.destination
+        async with self._tx() as db:
+            cur = await db.execute(
+                "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ? AND thread_id = ? "
+                "AND is_active = 1 AND (last_digest IS NULL OR last_digest < ?)",
+                (_iso(now), to.chat_id, _thread(to.thread_id), _iso(slot)),
+            )
+            if cur.rowcount == 0:
+                return False
+            await self._insert_message(db, message, now)
+        return True
 
-    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
-        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
-        await self._write(
-            "UPDATE subscriptions SET last_digest = ? WHERE chat_id = ?",
-            (_iso(previous) if previous is not None else None, chat_id),
-        )
+
+class _Stale(Exception):
+    """A row changed under a compare-and-set: undo the transaction."""
 
 
 _ALERT_COLUMNS = (
@@ -976,6 +1188,8 @@ def _feed(row: aiosqlite.Row) -> FeedState:
         last_error=row["last_error"],
         failures=row["failures"],
         next_poll=_time(row["next_poll"]),
+        failing_since=_time(row["failing_since"]),
+        outage_reported=_time(row["outage_reported"]),
     )
 
 
@@ -1023,4 +1237,14 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         is_instant=bool(row["is_instant"]),
         digest_time=row["digest_time"],
         last_digest=_time(row["last_digest"]),
+        thread_id=row["thread_id"] or None,
+        quiet_hours=_quiet_hours(row["quiet_hours"]),
     )
+
+
+def _quiet_hours(text: str | None) -> QuietHours | None:
+    """What set_quiet_hours wrote ('22:00-07:00'), back as QuietHours."""
+    if not text:
+        return None
+    start, end = text.split("-")
+    return QuietHours(time.fromisoformat(start), time.fromisoformat(end))

@@ -270,7 +270,7 @@ class SentMessage:
     parse_mode: str | None
     link_preview_options: dict[str, Any] | None
     reply_markup: dict[str, Any] | None
-    time: float  # time.monotonic() when accepted
+    time: float  # the fake's clock() when accepted (time.monotonic() unless a test sets it)
     photo: bytes | None = None
     # Fields added later default so that older tests constructing or comparing records still work.
     message_thread_id: int | None = None  # None: no topic (the General topic in a forum)
@@ -360,6 +360,9 @@ class FakeTelegramAPI:
     def __init__(self, token: str | None = None) -> None:
         self.token = token  # None: any token accepted; otherwise others get 401
         self.limits = RateLimits()
+        # The clock of the rate limits and of `SentMessage.time`. A test that runs the bot on
+        # faster simulated time gives the fake the same clock, so limits hold in that time.
+        self.clock: Callable[[], float] = time.monotonic
         self.sent: list[SentMessage] = []
         self.calls: list[ApiCall] = []
         self.commands: list[dict[str, Any]] = []  # the list set last, whatever its scope
@@ -1007,7 +1010,7 @@ class FakeTelegramAPI:
         text, visible = self._checked_text(name, params)
         upload = self._upload(name, params, files)
         self._check_rate(chat_id)
-        now = time.monotonic()
+        now = self.clock()
         self._stamp(chat_id, now)
         is_media = name in MEDIA_METHODS
         record = SentMessage(
@@ -1128,7 +1131,7 @@ class FakeTelegramAPI:
         if (visible, markup) == (current["text"], current.get("reply_markup")):
             raise TelegramFault(400, NOT_MODIFIED)
         self._check_rate(chat_id)
-        now = time.monotonic()
+        now = self.clock()
         self._stamp(chat_id, now)
         # Edits stay records of their own in `sent`, as before, so tests can count them.
         record = SentMessage(
@@ -1202,7 +1205,7 @@ class FakeTelegramAPI:
             yield window
 
     def _check_rate(self, chat_id: int | str) -> None:
-        now = time.monotonic()
+        now = self.clock()
         wait = max((w.retry_after(now) for w in self._windows_for(chat_id)), default=0)
         if wait:
             raise TelegramFault(
