@@ -260,7 +260,7 @@ async def test_a_burst_covers_the_chats_whole_backlog_not_just_the_batch(store, 
     await ingest(store, range(1, 61), Destination(PRIVATE), Destination(PRIVATE + 1))
     limiter = SendLimiter(**{**UNLIMITED, "chat_interval": 0.05})  # 60 alerts: 3 s > 1 s
     worker = DeliveryWorker(bot, store, limiter=limiter, batch=10, burst_delay=1)
-    while (await worker.run_once()).changed:
+    while (await worker.run_once()).has_progress:
         pass
     for chat in (PRIVATE, PRIVATE + 1):
         messages = telegram_api.messages_to(chat)

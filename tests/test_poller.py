@@ -11,6 +11,7 @@ from telegram import Bot
 from bot.config import Settings
 from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert
+from bot.model import Destination
 from bot.services.poller import Poller
 from feeds.fetch import make_client
 from feeds.model import Level, Pair
@@ -301,7 +302,7 @@ async def test_one_event_in_two_languages_is_one_alert(store, client, feed_serve
         client,
         feed_server,
         [("/en.xml", SHUSHA_EN, "en"), ("/ru.xml", SHUSHA_RU, "ru")],
-        route_to=lambda alert, subscriptions: [42],
+        route_to=lambda alert, subscriptions: [Destination(42)],
     )
     assert report.new_items == 2
     (alert,) = report.alerts
