@@ -21,7 +21,7 @@ from telegram.request import HTTPXRequest
 
 from bot.frontend.burst import MAX_ENTITIES, burst_line, burst_parts, visible_length
 from bot.frontend.delivery import DeliveryWorker, SendLimiter
-from bot.model import Alert, Destination, NewStory, OutboxKind, OutboxRow
+from bot.model import Alert, Destination, NewStory, OutboxRow
 from bot.store import SqliteStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.fakes.clock import FastClock
@@ -316,27 +316,3 @@ async def test_unreachable_chat_drops_the_burst_and_the_rows_it_covers(store, bo
     assert (report.merged, report.dropped_chats) == (30, 1)
     assert await store.outbox_counts() == {"dropped": 31}
     assert not (await store.get_subscription(PRIVATE)).is_active
-
-
-async def test_merge_refuses_rows_that_are_no_longer_pending(store):
-    """A row unsubscribed between reading and merging: nothing is merged, nothing lost."""
-    await store.subscribe(PRIVATE, chat_type="private", levels=LEVELS, now=NOW)
-    await ingest(store, range(1, 4), Destination(PRIVATE))
-    rows = await store.next_outbox(NOW)
-    await store.unsubscribe(PRIVATE)
-    assert await store.merge_burst(Destination(PRIVATE), burst_parts(rows), now=NOW) == []
-    assert await store.outbox_counts() == {"dropped": 3}
-
-
-async def test_burst_rows_carry_their_text_and_settle_their_rows(store):
-    """merge_burst gives pending burst rows; marking one sent settles the rows it covers."""
-    await ingest(store, range(1, 5), Destination(GROUP))
-    rows = await store.next_outbox(NOW)
-    (burst,) = await store.merge_burst(Destination(GROUP), burst_parts(rows), now=NOW)
-    assert (burst.kind, burst.chat_id, burst.alert) == (OutboxKind.BURST, GROUP, None)
-    assert burst.text.startswith("⚡")
-    assert await store.next_outbox(NOW) == [burst]
-    assert await store.outbox_counts() == {"merged": 4, "pending": 1}
-    await store.mark_sent(burst.id, message_id=99, now=NOW)
-    assert await store.outbox_counts() == {"sent": 5}
-    assert await store.prune(items_before=NOW - timedelta(days=1), outbox_before=NOW) == 0

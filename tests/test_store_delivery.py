@@ -1,13 +1,12 @@
-"""The store's side of issue 12 on a real SQLite file: migration 0006, topics, quiet hours,
-outage bookkeeping and text rows in the outbox."""
+"""The store's side of issue 12: migration 0006 of a SQLite file, and on both backends
+topics, quiet hours, outage bookkeeping, bursts and text rows in the outbox."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
-
+from bot.frontend.burst import burst_parts
 from bot.model import Destination, NewStory, OutboxKind, OutboxMessage, QuietHours
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from feeds.model import Detection, Item, Level, Pair
@@ -16,13 +15,6 @@ NOW = datetime(2025, 2, 10, 12, 0, tzinfo=UTC)
 FEED = "https://example.org/feed.xml"
 OTHER_FEED = "https://example.org/other.xml"
 NIGHT = QuietHours(time(22, 0), time(7, 0))
-
-
-@pytest.fixture
-async def store(db_path):
-    store = await SqliteStore.open(db_path)
-    yield store
-    await store.close()
 
 
 def blame_story(key: str, *recipients: Destination) -> NewStory:
@@ -225,3 +217,40 @@ async def test_feed_notice_claim_is_a_compare_and_set(store):
         FEED, expected=NOW, reported=None, messages=notices[:1], now=NOW
     )
     assert await store.outbox_counts() == {"pending": 3}
+
+
+async def test_merge_refuses_rows_that_are_no_longer_pending(store):
+    """A row unsubscribed between reading and merging: nothing is merged, nothing lost."""
+    await store.subscribe(7, chat_type="private", levels=(Level.BLAME,), now=NOW)
+    for key in "abc":
+        await store.ingest(FEED, [blame_story(key, Destination(7))], now=NOW)
+    rows = await store.next_outbox(NOW)
+    await store.unsubscribe(7)
+    assert await store.merge_burst(Destination(7), burst_parts(rows), now=NOW) == []
+    assert await store.outbox_counts() == {"dropped": 3}
+
+
+async def test_burst_rows_go_first_and_settle_the_rows_they_cover(store):
+    """A burst row is read before older rows of other chats; marking it sent (or failed)
+    settles the alert rows it covers; a chat turned off drops them with it."""
+    for key in "abcd":
+        await store.ingest(FEED, [blame_story(key, Destination(-5), Destination(8))], now=NOW)
+    group_rows = [r for r in await store.next_outbox(NOW) if r.chat_id == -5]
+    (burst,) = await store.merge_burst(Destination(-5), burst_parts(group_rows), now=NOW)
+    assert (burst.kind, burst.chat_id, burst.alert, burst.is_silent) == (
+        OutboxKind.BURST,
+        -5,
+        None,
+        False,
+    )
+    assert burst.text.startswith("⚡")
+    assert (await store.next_outbox(NOW, limit=2))[0] == burst
+    assert await store.pending_counts(NOW, [-5, 8, 9]) == {-5: 1, 8: 4}
+    await store.mark_sent(burst.id, message_id=99, now=NOW)
+    assert await store.outbox_counts() == {"sent": 5, "pending": 4}
+    private_rows = await store.next_outbox(NOW, chat_id=8)
+    (second,) = await store.merge_burst(Destination(8), burst_parts(private_rows[:2]), now=NOW)
+    await store.mark_failed(second.id, "Bad Request: odd")
+    assert await store.merge_burst(Destination(8), burst_parts(private_rows[2:]), now=NOW)
+    await store.deactivate_chat(8, reason="blocked")
+    assert await store.outbox_counts() == {"sent": 5, "failed": 3, "dropped": 3}

@@ -16,7 +16,7 @@ import socket
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import asyncpg
 
@@ -24,11 +24,16 @@ from bot.config import database_place, redacted
 from bot.errors import StoreError, StoreUnavailable
 from bot.model import (
     Alert,
+    BurstPart,
+    Destination,
     FeedState,
     Mute,
     NewStory,
+    OutboxKind,
+    OutboxMessage,
     OutboxRow,
     PairRecord,
+    QuietHours,
     StoreStats,
     Subscription,
     WebhookRow,
@@ -319,7 +324,7 @@ class PostgresStore:
         if is_not_modified:
             await self._write(
                 "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, "
-                "failures = 0, next_poll = $2 WHERE url = $3",
+                "failures = 0, failing_since = NULL, next_poll = $2 WHERE url = $3",
                 _ts(now),
                 _ts(next_poll),
                 url,
@@ -327,7 +332,7 @@ class PostgresStore:
             return
         await self._write(
             "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, failures = 0, "
-            "next_poll = $2, etag = $3, last_modified = $4, "
+            "failing_since = NULL, next_poll = $2, etag = $3, last_modified = $4, "
             "title = CASE WHEN $5 <> '' THEN $5 ELSE title END WHERE url = $6",
             _ts(now),
             _ts(next_poll),
@@ -340,15 +345,45 @@ class PostgresStore:
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back."""
+        """Count a failure and push the next poll back; the first one starts an outage."""
         await self._write(
             "UPDATE feeds SET last_polled = $1, last_error = $2, failures = failures + 1, "
-            "next_poll = $3 WHERE url = $4",
+            "failing_since = CASE WHEN failures = 0 OR failing_since IS NULL THEN $1 "
+            "ELSE failing_since END, next_poll = $3 WHERE url = $4",
             _ts(now),
             error[:500],
             _ts(next_poll),
             url,
         )
+
+    async def claim_feed_notice(
+        self,
+        url: str,
+        *,
+        expected: datetime | None,
+        reported: datetime | None,
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+    ) -> bool:
+        """Move a feed's outage_reported from `expected` to `reported` and queue `messages`.
+
+        A compare-and-set in one transaction; False (nothing queued) if another run won.
+        """
+        async with self._tx() as conn:
+            changed = _count(
+                await conn.execute(
+                    "UPDATE feeds SET outage_reported = $1 WHERE url = $2 "
+                    "AND outage_reported IS NOT DISTINCT FROM $3",
+                    _ts(reported) if reported else None,
+                    url,
+                    _ts(expected) if expected else None,
+                )
+            )
+            if not changed:
+                return False
+            for message in messages:
+                await self._insert_message(conn, message, now)
+        return True
 
     # -- items and alerts ------------------------------------------------------------------------
 
@@ -425,11 +460,13 @@ class PostgresStore:
                 alert = await self._insert_alert(conn, story, now)
                 created.append(alert)
                 await conn.execute(
-                    "INSERT INTO outbox (alert_id, chat_id, created) "
-                    "SELECT $1, unnest($2::bigint[]), $3 "
-                    "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+                    "INSERT INTO outbox (alert_id, chat_id, thread_id, created) "
+                    "SELECT $1, u.chat, u.thread, $4 "
+                    "FROM unnest($2::bigint[], $3::bigint[]) AS u(chat, thread) "
+                    "ON CONFLICT DO NOTHING",
                     alert.id,
-                    list(story.recipients),
+                    [to.chat_id for to in story.recipients],
+                    [_thread(to.thread_id) for to in story.recipients],
                     _ts(now),
                 )
                 await conn.execute(
@@ -571,7 +608,8 @@ class PostgresStore:
             if alerts_before is not None:
                 await conn.execute(
                     "DELETE FROM alerts WHERE created < $1 AND id NOT IN "
-                    "(SELECT alert_id FROM outbox WHERE status = 'pending') AND id NOT IN "
+                    "(SELECT alert_id FROM outbox WHERE status IN ('pending', 'merged') "
+                    "AND alert_id IS NOT NULL) AND id NOT IN "
                     "(SELECT alert_id FROM webhook_outbox WHERE status = 'pending')",
                     _ts(alerts_before),
                 )
@@ -590,21 +628,23 @@ class PostgresStore:
         title: str = "",
         is_instant: bool = True,
         digest_time: str | None = None,
+        thread_id: int | None = None,
     ) -> Subscription:
-        """Create or replace a chat's subscription (re-subscribing replaces the filter).
+        """Create or replace a chat's (or topic's) subscription; quiet hours stay as they were.
 
         A digest schedule starts now: the first digest comes at the next `digest_time`.
         """
         row = await self._one(
-            "INSERT INTO subscriptions (chat_id, chat_type, title, levels, words, is_active, "
-            "is_instant, digest_time, last_digest, created, updated) "
-            "VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $9) "
-            "ON CONFLICT (chat_id) DO UPDATE SET chat_type = excluded.chat_type, "
+            "INSERT INTO subscriptions (chat_id, thread_id, chat_type, title, levels, words, "
+            "is_active, is_instant, digest_time, last_digest, created, updated) "
+            "VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $10) "
+            "ON CONFLICT (chat_id, thread_id) DO UPDATE SET chat_type = excluded.chat_type, "
             "title = excluded.title, levels = excluded.levels, words = excluded.words, "
             "is_active = true, is_instant = excluded.is_instant, "
             "digest_time = excluded.digest_time, last_digest = excluded.last_digest, "
             "updated = excluded.updated RETURNING *",
             chat_id,
+            _thread(thread_id),
             chat_type,
             title,
             ",".join(lv.value for lv in levels),
@@ -617,20 +657,41 @@ class PostgresStore:
         assert row is not None  # noqa: S101 - INSERT … RETURNING always returns the row
         return _subscription(row)
 
-    async def unsubscribe(self, chat_id: int) -> bool:
-        """Stop alerts for a chat and drop what was still waiting for it."""
-        return await self.deactivate_chat(chat_id, reason="unsubscribed")
+    async def unsubscribe(self, chat_id: int, *, thread_id: int | None = None) -> bool:
+        """Stop alerts for a chat (or one topic of it) and drop what was still waiting there."""
+        return await self.deactivate_topic(chat_id, thread_id, reason="unsubscribed")
 
-    async def get_subscription(self, chat_id: int) -> Subscription | None:
-        row = await self._one("SELECT * FROM subscriptions WHERE chat_id = $1", chat_id)
+    async def get_subscription(
+        self, chat_id: int, *, thread_id: int | None = None
+    ) -> Subscription | None:
+        row = await self._one(
+            "SELECT * FROM subscriptions WHERE chat_id = $1 AND thread_id = $2",
+            chat_id,
+            _thread(thread_id),
+        )
         return _subscription(row) if row else None
 
     async def active_subscriptions(self) -> list[Subscription]:
-        rows = await self._all("SELECT * FROM subscriptions WHERE is_active ORDER BY chat_id")
+        rows = await self._all(
+            "SELECT * FROM subscriptions WHERE is_active ORDER BY chat_id, thread_id"
+        )
         return [_subscription(row) for row in rows]
 
+    async def set_quiet_hours(
+        self, chat_id: int, quiet_hours: QuietHours | None, *, thread_id: int | None = None
+    ) -> bool:
+        """Set (None: clear) an active subscription's quiet hours; False if there is none."""
+        count = await self._write(
+            "UPDATE subscriptions SET quiet_hours = $1 WHERE chat_id = $2 AND thread_id = $3 "
+            "AND is_active",
+            str(quiet_hours) if quiet_hours else None,
+            chat_id,
+            _thread(thread_id),
+        )
+        return count > 0
+
     async def deactivate_chat(self, chat_id: int, *, reason: str) -> bool:
-        """Turn a chat's subscription off (blocked, kicked, left); drop its pending rows."""
+        """Turn off every subscription of a chat (blocked, kicked, left); drop its waiting rows."""
         async with self._tx() as conn:
             changed = _count(
                 await conn.execute(
@@ -640,14 +701,38 @@ class PostgresStore:
             )
             await conn.execute(
                 "UPDATE outbox SET status = 'dropped', last_error = $1 "
-                "WHERE chat_id = $2 AND status = 'pending'",
+                "WHERE chat_id = $2 AND status IN ('pending', 'merged')",
                 reason[:500],
                 chat_id,
             )
         return changed > 0
 
+    async def deactivate_topic(self, chat_id: int, thread_id: int | None, *, reason: str) -> bool:
+        """Turn off one topic's subscription (deleted topic, /unsubscribe); drop its alerts.
+
+        Operator notices to the chat stay: they belong to no subscription.
+        """
+        async with self._tx() as conn:
+            changed = _count(
+                await conn.execute(
+                    "UPDATE subscriptions SET is_active = false "
+                    "WHERE chat_id = $1 AND thread_id = $2 AND is_active",
+                    chat_id,
+                    _thread(thread_id),
+                )
+            )
+            await conn.execute(
+                "UPDATE outbox SET status = 'dropped', last_error = $1 "
+                "WHERE chat_id = $2 AND thread_id = $3 AND kind <> 'notice' "
+                "AND status IN ('pending', 'merged')",
+                reason[:500],
+                chat_id,
+                _thread(thread_id),
+            )
+        return changed > 0
+
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
-        """A group became a supergroup: its subscription, pending rows and mutes follow."""
+        """A group became a supergroup: its subscriptions, waiting rows and mutes follow."""
         async with self._tx() as conn:
             await conn.execute("DELETE FROM subscriptions WHERE chat_id = $1", new_chat_id)
             await conn.execute(
@@ -657,16 +742,16 @@ class PostgresStore:
                 _ts(now),
                 old_chat_id,
             )
-            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id).
+            # Rows the new id already has would collide on UNIQUE(alert_id, chat_id, thread_id).
             await conn.execute(
                 "DELETE FROM outbox WHERE chat_id = $1 AND status = 'pending' AND alert_id IN "
-                "(SELECT alert_id FROM outbox WHERE chat_id = $2)",
+                "(SELECT alert_id FROM outbox WHERE chat_id = $2 AND alert_id IS NOT NULL)",
                 old_chat_id,
                 new_chat_id,
             )
             await conn.execute(
                 "UPDATE outbox SET chat_id = $1, not_before = NULL "
-                "WHERE chat_id = $2 AND status = 'pending'",
+                "WHERE chat_id = $2 AND status IN ('pending', 'merged')",
                 new_chat_id,
                 old_chat_id,
             )
@@ -681,42 +766,120 @@ class PostgresStore:
                 "UPDATE mutes SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id
             )
 
-    async def set_last_digest(self, chat_id: int, when: datetime) -> None:
+    async def set_last_digest(
+        self, chat_id: int, when: datetime, *, thread_id: int | None = None
+    ) -> None:
         await self._write(
-            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2", _ts(when), chat_id
+            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2 AND thread_id = $3",
+            _ts(when),
+            chat_id,
+            _thread(thread_id),
         )
 
     # -- outbox ----------------------------------------------------------------------------------
 
-    async def enqueue(self, alert_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
-        """Queue an existing alert for chats (once per chat); returns rows added."""
+    async def enqueue(
+        self,
+        alert_id: int,
+        chat_ids: Iterable[int],
+        *,
+        now: datetime,
+        thread_id: int | None = None,
+    ) -> int:
+        """Queue an existing alert for chats (once per chat and topic); returns rows added."""
         return await self._write(
-            "INSERT INTO outbox (alert_id, chat_id, created) SELECT $1, unnest($2::bigint[]), $3 "
-            "ON CONFLICT (alert_id, chat_id) DO NOTHING",
+            "INSERT INTO outbox (alert_id, chat_id, thread_id, created) "
+            "SELECT $1, unnest($2::bigint[]), $3, $4 ON CONFLICT DO NOTHING",
             alert_id,
             list(chat_ids),
+            _thread(thread_id),
             _ts(now),
         )
 
-    async def next_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
-        """Pending rows whose time has come, in the order they were queued."""
-        rows = await self._all(
-            f"SELECT o.id AS outbox_id, o.chat_id AS outbox_chat, o.attempts AS outbox_attempts, "  # noqa: S608
-            f"{_ALERT_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
-            "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= $1) "
-            "ORDER BY o.id LIMIT $2",
+    async def enqueue_messages(self, messages: Sequence[OutboxMessage], *, now: datetime) -> None:
+        """Queue written messages (operator notices and the like) in one transaction."""
+        async with self._tx() as conn:
+            for message in messages:
+                await self._insert_message(conn, message, now)
+
+    async def _insert_message(
+        self, conn: asyncpg.Connection, message: OutboxMessage, now: datetime
+    ) -> int:
+        return await conn.fetchval(
+            "INSERT INTO outbox (kind, chat_id, thread_id, text, is_silent, created) "
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            message.kind.value,
+            message.destination.chat_id,
+            _thread(message.destination.thread_id),
+            message.text,
+            message.is_silent,
             _ts(now),
-            limit,
+        )
+
+    async def next_outbox(
+        self, now: datetime, *, limit: int = 100, chat_id: int | None = None
+    ) -> list[OutboxRow]:
+        """Pending rows whose time has come (of one chat if given): bursts, then by queue order.
+
+        A burst row is made after the rows it replaces were queued; it goes first so that
+        those alerts keep their place instead of waiting behind everything queued since.
+        """
+        where = "o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= $1)"
+        args: list[object] = [_ts(now)]
+        if chat_id is not None:
+            where += " AND o.chat_id = $2"
+            args.append(chat_id)
+        limit_at = f"${len(args) + 1}"
+        async with self._connection() as conn:
+            bursts = await self._outbox_rows(
+                conn, f"{where} AND o.kind = 'burst' ORDER BY o.id LIMIT {limit_at}", *args, limit
+            )
+            rest = await self._outbox_rows(
+                conn,
+                f"{where} AND o.kind <> 'burst' ORDER BY o.id LIMIT {limit_at}",
+                *args,
+                limit - len(bursts),
+            )
+        return bursts + rest
+
+    async def _outbox_rows(
+        self, conn: asyncpg.Connection, where: str, *args: object
+    ) -> list[OutboxRow]:
+        rows = await conn.fetch(
+            f"SELECT o.id AS outbox_id, o.kind AS outbox_kind, o.chat_id AS outbox_chat, "  # noqa: S608
+            "o.thread_id AS outbox_thread, o.attempts AS outbox_attempts, "
+            "o.text AS outbox_text, o.is_silent AS outbox_silent, "
+            f"s.quiet_hours AS quiet_hours, {_ALERT_COLUMNS} FROM outbox o "
+            "LEFT JOIN alerts a ON a.id = o.alert_id "
+            "LEFT JOIN subscriptions s ON s.chat_id = o.chat_id AND s.thread_id = o.thread_id "
+            f"AND s.is_active WHERE {where}",
+            *args,
         )
         return [
             OutboxRow(
                 id=row["outbox_id"],
                 chat_id=row["outbox_chat"],
                 attempts=row["outbox_attempts"],
-                alert=_alert(row),
+                alert=_alert(row) if row["id"] is not None else None,
+                kind=OutboxKind(row["outbox_kind"]),
+                text=row["outbox_text"] or "",
+                thread_id=row["outbox_thread"] or None,
+                is_silent=row["outbox_silent"],
+                quiet_hours=_quiet_hours(row["quiet_hours"]),
             )
             for row in rows
         ]
+
+    async def pending_counts(self, now: datetime, chat_ids: Sequence[int]) -> dict[int, int]:
+        """How many rows of each chat are pending and due (chats without any are left out)."""
+        rows = await self._all(
+            "SELECT chat_id, count(*) AS n FROM outbox WHERE chat_id = ANY($1::bigint[]) "
+            "AND status = 'pending' AND (not_before IS NULL OR not_before <= $2) "
+            "GROUP BY chat_id",
+            list(chat_ids),
+            _ts(now),
+        )
+        return {row["chat_id"]: row["n"] for row in rows}
 
     async def next_outbox_time(self) -> datetime | None:
         """When the earliest postponed pending row becomes due (None if nothing is pending)."""
@@ -728,19 +891,59 @@ class PostgresStore:
             return None
         return EARLIEST if row["is_due"] else row["due"]
 
+    async def merge_burst(
+        self, destination: Destination, parts: Sequence[BurstPart], *, now: datetime
+    ) -> list[OutboxRow]:
+        """Replace pending alert rows of one destination by burst messages; returns those.
+
+        One transaction: each part becomes a pending 'burst' row and the rows it covers wait
+        as 'merged' under it, so every alert is in exactly one message. If any covered row is
+        no longer pending (unsubscribed meanwhile), nothing changes and the result is empty.
+        """
+        chat, thread = destination.chat_id, _thread(destination.thread_id)
+        created: list[int] = []
+        try:
+            async with self._tx() as conn:
+                for part in parts:
+                    message = OutboxMessage(
+                        destination, OutboxKind.BURST, part.text, part.is_silent
+                    )
+                    burst_id = await self._insert_message(conn, message, now)
+                    created.append(burst_id)
+                    merged = _count(
+                        await conn.execute(
+                            "UPDATE outbox SET status = 'merged', burst_id = $1 "
+                            "WHERE id = ANY($2::bigint[]) AND status = 'pending' "
+                            "AND kind = 'alert' AND chat_id = $3 AND thread_id = $4",
+                            burst_id,
+                            list(part.row_ids),
+                            chat,
+                            thread,
+                        )
+                    )
+                    if merged != len(part.row_ids):
+                        raise _Stale
+                return await self._outbox_rows(
+                    conn, "o.id = ANY($1::bigint[]) ORDER BY o.id", created
+                )
+        except _Stale:
+            return []
+
     async def mark_sent(self, row_id: int, *, message_id: int | None, now: datetime) -> None:
+        """The row was sent; so were the alert rows a burst row covers."""
         await self._write(
             "UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, "
-            "attempts = attempts + 1 WHERE id = $3",
+            "attempts = attempts + 1 WHERE id = $3 OR (burst_id = $3 AND status = 'merged')",
             message_id,
             _ts(now),
             row_id,
         )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
+        """Telegram refused the row for good (and the alert rows a burst row covers)."""
         await self._write(
             "UPDATE outbox SET status = 'failed', last_error = $1, attempts = attempts + 1 "
-            "WHERE id = $2",
+            "WHERE id = $2 OR (burst_id = $2 AND status = 'merged')",
             error[:500],
             row_id,
         )
@@ -1023,27 +1226,33 @@ class PostgresStore:
         )
         return [_alert(row) for row in rows]
 
-    async def claim_digest(self, chat_id: int, *, slot: datetime, now: datetime) -> bool:
-        """Mark the digest of `slot` as sent to a chat unless it already was; True if claimed.
+    async def claim_digest(self, message: OutboxMessage, *, slot: datetime, now: datetime) -> bool:
+        """Claim the digest of `slot` for the message's destination and queue the message.
 
-        A compare-and-set, so two runs of the digest job can never both send the same slot.
+        A compare-and-set in the same transaction as the queueing: of two runs of the digest
+        job only one queues the slot's digest, and a crash leaves both changes or neither.
         """
-        count = await self._write(
-            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2 AND is_active "
-            "AND (last_digest IS NULL OR last_digest < $3)",
-            _ts(now),
-            chat_id,
-            _ts(slot),
-        )
-        return count > 0
+        to = message.destination
+        async with self._tx() as conn:
+            changed = _count(
+                await conn.execute(
+                    "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2 "
+                    "AND thread_id = $3 AND is_active "
+                    "AND (last_digest IS NULL OR last_digest < $4)",
+                    _ts(now),
+                    to.chat_id,
+                    _thread(to.thread_id),
+                    _ts(slot),
+                )
+            )
+            if not changed:
+                return False
+            await self._insert_message(conn, message, now)
+        return True
 
-    async def release_digest(self, chat_id: int, previous: datetime | None) -> None:
-        """Undo `claim_digest` after a send that failed for a passing reason, so it is retried."""
-        await self._write(
-            "UPDATE subscriptions SET last_digest = $1 WHERE chat_id = $2",
-            _ts(previous) if previous is not None else None,
-            chat_id,
-        )
+
+class _Stale(Exception):
+    """A row changed under a compare-and-set: undo the transaction."""
 
 
 _ALERT_COLUMNS = (
@@ -1072,6 +1281,8 @@ def _feed(row: asyncpg.Record) -> FeedState:
         last_error=row["last_error"],
         failures=row["failures"],
         next_poll=row["next_poll"],
+        failing_since=row["failing_since"],
+        outage_reported=row["outage_reported"],
     )
 
 
@@ -1119,4 +1330,19 @@ def _subscription(row: asyncpg.Record) -> Subscription:
         is_instant=row["is_instant"],
         digest_time=row["digest_time"],
         last_digest=row["last_digest"],
+        thread_id=row["thread_id"] or None,
+        quiet_hours=_quiet_hours(row["quiet_hours"]),
     )
+
+
+def _thread(thread_id: int | None) -> int:
+    """The stored form of a topic: 0 is the whole chat (see migration 0006)."""
+    return thread_id or 0
+
+
+def _quiet_hours(text: str | None) -> QuietHours | None:
+    """What set_quiet_hours wrote ('22:00-07:00'), back as QuietHours."""
+    if not text:
+        return None
+    start, end = text.split("-")
+    return QuietHours(time.fromisoformat(start), time.fromisoformat(end))
