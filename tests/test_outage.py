@@ -21,7 +21,7 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.frontend.delivery import DeliveryWorker, SendLimiter
-from bot.model import NewStory, utc_now
+from bot.model import Destination, NewStory, utc_now
 from bot.outlets.webhooks import WebhookWorker
 from bot.services import filters
 from bot.services.outage import Outage
@@ -175,7 +175,8 @@ async def queued_rows(store, chats, *, webhooks=()) -> None:
             source_title="Feed Test",
         )
         detection = Detection(Level.BLAME, pairs=(Pair("Armenia", "Azerbaijan"),))
-        story = NewStory(item, detection, recipients=tuple(chats), webhooks=tuple(webhooks))
+        recipients = tuple(Destination(chat) for chat in chats)
+        story = NewStory(item, detection, recipients=recipients, webhooks=tuple(webhooks))
         await store.ingest(item.feed_url, [story], now=now)
 
 

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from bot.errors import StoreError, StoreUnavailable
-from bot.model import NewStory
+from bot.model import Destination, NewStory
 from bot.store.postgres import MIGRATIONS, SCHEMA_VERSION, PostgresStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.postgres import fresh_database, redact
@@ -33,7 +33,7 @@ def story(key: str) -> NewStory:
         published=NOW,
         source_title="Example",
     )
-    return NewStory(item, BLAME, recipients=(1, 2))
+    return NewStory(item, BLAME, recipients=(Destination(1), Destination(2)))
 
 
 async def schema_of(url: str) -> dict[str, list[tuple]]:
