@@ -61,6 +61,7 @@ CATEGORIES = (
     "ceasefire_line",
     "halt",
     "since_always",
+    "span_after",
     "ending",
     "reply",
     "first_person",
@@ -77,12 +78,14 @@ CATEGORIES = (
     "modal",
     "observers",
     "collapse",
+    "occasion",
+    "occasion_after",
 )
 # Categories whose terms can make an item truce news: one search of their union ("gate") lets
 # the many items that name none of them stop at once.
 GATE = ("truce", "truce_context", "lull", "ceasefire_line")
 # Words that place fighting inside a truce without a breach word; one search skips those rules.
-TEMPORAL = ("since_always", "ending", "reply", "ceasefire_line")
+TEMPORAL = ("since_always", "span_after", "ending", "reply", "ceasefire_line")
 _NEVER = re.compile(r"(?!x)x")
 _SEEN_LIMIT = 200_000  # is_word answers kept per language
 # Letters that re.IGNORECASE treats as one although lower() keeps them apart (Python's
@@ -384,18 +387,36 @@ def available_languages() -> tuple[str, ...]:
 
 
 def _governed_terms(data: dict) -> list[str]:
-    """Weak truce words that a concessive or a breach word governs: "clashes despite the Abuja
-    agreement", "violating the military accord". A weak word alone ("a trade deal") is no
-    truce; governed by these it is one."""
+    """Weak truce words that a concessive, a breach word or a span of time after governs:
+    "clashes despite the Abuja agreement", "violating the military accord", "shelled two days
+    after the peace agreement". A weak word alone ("a trade deal") is no truce, nor one after
+    a bare "since" ("the worst violence since the Good Friday Agreement"); governed by these it
+    is one."""
     weak = data.get("truce_weak", [])
     if not weak:
         return []
-    heads = [*data.get("concessive_before", []), *data.get("breach", [])]
+    heads = [t for c in ("concessive_before", "breach", "span_after") for t in data.get(c, [])]
     weak_words = "|".join(weak)
-    before = [f"{head} ~ (?:{weak_words})" for head in heads]
+    # An elided article may cling to the weak word: "malgré l'accord", "nonostante l'intesa".
+    before = [f"{head} ~ (?:\\w{{1,4}}['’])?(?:{weak_words})" for head in heads]
     # "the accord was violated", Turkish "anlaşmasını çiğniyor": the breach word after.
     after = [f"(?:{weak_words}) ~ {head}" for head in data.get("breach", [])]
     return before + after
+
+
+def _occasion_terms(data: dict, *, after: bool) -> list[str]:
+    """An anniversary as the occasion of something done now: "to mark the 80th anniversary",
+    "zum 80. Jahrestag", Turkish "80. yıl dönümü nedeniyle" (the word after it). Next to a
+    truce term it names a truce declared now, not an old one (feeds.detect.prefilter)."""
+    history = "|".join(data.get("history", []))
+    words = "|".join(data.get("occasion_after" if after else "occasion", []))
+    if not history or not words:
+        return []
+    if after:
+        return [f"(?:{history}) ~ (?:{words})"]
+    # Up to three words before the anniversary, ordinals written with a dot or a sign too.
+    gap = r"\s+(?:[\w.'’°º\-]+\s+){0,3}"
+    return [f"(?:{words}){gap}(?:{history})"]
 
 
 @cache
@@ -417,6 +438,8 @@ def load_lexicon(lang: str) -> Lexicon:
         "gate": [t for c in GATE for t in data.get(c, [])],
         "temporal": [t for c in TEMPORAL for t in data.get(c, [])],
         "governed": _governed_terms(data),
+        "occasion_history": _occasion_terms(data, after=False),
+        "history_occasion": _occasion_terms(data, after=True),
         "gate_or_weak": [t for c in (*GATE, "truce_weak") for t in data.get(c, [])],
     }
     for union, terms in unions.items():

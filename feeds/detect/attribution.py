@@ -97,7 +97,16 @@ def _read_item(
         )
         if topic is None and sentence.is_title:
             topic = first
-        ctx = _Context(topic, first, ctx.home_state, ctx.rebel, parties=parties, named=named)
+        accused = bool(pairs) and first in {p.accuser for p in pairs}
+        ctx = _Context(
+            topic,
+            first,
+            ctx.home_state,
+            ctx.rebel,
+            parties=parties,
+            named=named,
+            subject_accused=accused,
+        )
         readings.append(_Reading(bool(breach[len(readings)]), pairs, speaker, terms))
     return readings
 
@@ -240,9 +249,12 @@ def _pivot_pairs(lex: Lexicon, s: _Sentence, pivots: list[_Pivot], ctx: _Context
             accuser.name,
             ctx.parties,
             ctx.named,
+            ctx.subject_accused,
         )
         found = [n for n in accused if n != accuser.name or accuser.kind == KIND_GENERIC]
-        if not found:
+        if not found and not (accuser.kind == KIND_GENERIC and ctx.subject_accused):
+            # "X said Y's drones struck. The ministry called the strike a breach": an unnamed
+            # institution after X's report is X's own; the move it calls a breach is not X's.
             found = _called_a_breach(lex, s, pivot, end, accuser.name, ctx)
         if not found:
             speaker = speaker or accuser.name or None

@@ -158,7 +158,7 @@ def _temporal_breach(lex: Lexicon, s: _Sentence) -> tuple[str, ...]:
     for m in s.scan.find("ceasefire_line"):
         if any(a < m.end() and m.start() < b for a, b in s.live):  # the line, or its truce word
             return (m.group(0), live[0].group(0))
-    for m in s.scan.find("since_always"):
+    for m in (*s.scan.find("since_always"), *s.scan.find("span_after")):
         window = text[m.end() : m.end() + CONCESSIVE_WINDOW + 20]
         if lex.search("expiry", window) or lex.search("pending", window):
             continue  # "since the truce expired": fighting after it is no breach

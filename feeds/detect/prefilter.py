@@ -12,6 +12,7 @@ from feeds.detect.scan import (
     _ItemScan,
     _Scan,
 )
+from feeds.detect.windows import OCCASION_WINDOW
 from feeds.lexicon import Lexicon
 
 
@@ -22,9 +23,29 @@ def _valid_truces(scan: _Scan, category: str, is_old: bool) -> tuple[tuple[int, 
         return ()
     if scan.find("metaphor"):
         return ()  # "trade truce", "boardroom truce", "trêve des confiseurs"
-    if is_old and scan.find("history"):
+    spans = tuple(m.span() for m in found)
+    if is_old and _history(scan, spans):
         return ()  # "a century after the 1918 armistice"
-    return tuple(m.span() for m in found)
+    return spans
+
+
+def _history(scan: _Scan, truces: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the sentence dates its truce to the past: a `history` word ("anniversary") that
+    is not the occasion of one of `truces`, declared now ("a truce to mark the 80th
+    anniversary", "zaferin 80. yıl dönümü nedeniyle ateşkes")."""
+    found = scan.find("history")
+    if not found:
+        return False
+    occasions = [
+        m.span()
+        for m in scan.find("occasion_history")
+        if any(0 <= m.start() - b <= OCCASION_WINDOW for _, b in truces)
+    ] + [
+        m.span()
+        for m in scan.find("history_occasion")
+        if any(0 <= a - m.end() <= OCCASION_WINDOW for a, _ in truces)
+    ]
+    return any(not any(a <= m.start() and m.end() <= b for a, b in occasions) for m in found)
 
 
 def _governed_weak(lex: Lexicon, scan: _Scan, is_old: bool) -> tuple[tuple[int, int], ...]:
@@ -87,7 +108,7 @@ def _background(
     title_truce = any(t and s for t, s in zip(titles, strong, strict=True))
     if title_truce:
         return void
-    if is_old and any(t and scan.find("history") for t, scan in zip(titles, scans, strict=True)):
+    if is_old and any(t and _history(scan, ()) for t, scan in zip(titles, scans, strict=True)):
         return [True] * len(scans)
     for i, (scan, truces) in enumerate(zip(scans, strong, strict=True)):
         if truces and all(scan.search("past", max(0, a - 30), a) for a, _ in truces):

@@ -46,6 +46,7 @@ class _Context:
     local: str | None = None  # a speaker found earlier in the same sentence
     parties: tuple[str, ...] = ()  # every party the item names, for "'They broke the truce': Y"
     named: tuple[str, ...] = ()  # every actor named, places too: which war the item is about
+    subject_accused: bool = False  # `subject` accused someone there: it reported another's move
 
 
 @dataclass(frozen=True, slots=True)

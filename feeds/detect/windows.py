@@ -14,6 +14,10 @@ STRAIN_WINDOW = 30
 # How far after "despite"/"after" the truce term may come ("despite the UN-brokered truce").
 CONCESSIVE_WINDOW = 60
 
+# How far a truce term may stand from the anniversary that is its occasion ("a three-day truce
+# in Ukraine to mark the 80th anniversary"): a truce declared now, not an old one.
+OCCASION_WINDOW = 40
+
 # A speaker prefix longer than this is a clause of its own, not an anaphoric subject.
 MAX_ANAPHOR_WORDS = 8
 
