@@ -123,6 +123,10 @@ _UNFOLDABLE = re.compile(r"\\[A-Z]|\[(?:\\.|[^\]])*?(?:[^\W\d_]-[^\]]|[^\\\[]-[^
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+")
 _GAP = r"\s+(?:[\w'’\-]+\s+){0,3}"  # " ~ ": up to three words in between
 _WORD_END = r"\w*"
+# Where a term may end with an elided article ("in violazione dell'", "a dispetto dell'"): right
+# before the next word's first letter. Only in the categories that lead into a truce term.
+_ELIDED_END = r"(?:(?!\w)|(?<=['’]))"
+ELIDED_BEFORE = ("concessive_before", "since_always", "span_after", "temporal")
 # A quantifier that lets what precedes it match nothing.
 _OPTIONAL = re.compile(r"[?*]|\{0|\{,")
 # A fragment's first element when it always matches a word character.
@@ -210,17 +214,23 @@ def term_to_regex(term: str) -> str:
     return out.replace("\0", _GAP)
 
 
-def compile_terms(terms: list[str], *, word_boundary: bool = True) -> re.Pattern[str]:
-    """One case-insensitive regex over `terms`, longest first so multi-word terms win."""
+def compile_terms(
+    terms: list[str], *, word_boundary: bool = True, elided: bool = False
+) -> re.Pattern[str]:
+    """One case-insensitive regex over `terms`, longest first so multi-word terms win; with
+    `elided`, a term may also end with an elided article ("dell'")."""
     if not terms:
         return _NEVER
+    end = _ELIDED_END if elided else r"(?!\w)"
     body = _factor([term_to_regex(t) for t in sorted(terms, key=len, reverse=True)])
     if word_boundary:
-        body = rf"(?<!\w)(?:{body})(?!\w)"
+        body = rf"(?<!\w)(?:{body}){end}"
     return re.compile(body, re.IGNORECASE)
 
 
-def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Pattern[str] | None:
+def compile_folded(
+    terms: list[str], *, word_boundary: bool = True, elided: bool = False
+) -> re.Pattern[str] | None:
     r"""`compile_terms` for " " + fold(text): the same alternatives in the same order.
 
     Case-sensitive, and the term is group "t" (offsets one more than in the text). Where every
@@ -245,7 +255,7 @@ def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Patter
         other = []
         for head, rests in _groups([f for parts in spread for f in parts])[0].items():
             groups[f"{head}\0{len(groups)}"] = rests
-    if all(_word_start(f) for f in other):
+    if not elided and all(_word_start(f) for f in other):
         # Two matches never touch (each ends before a non-word character, each starts with a
         # word character), so consuming the character before a term skips no later match.
         body = "|".join(
@@ -260,10 +270,13 @@ def compile_folded(terms: list[str], *, word_boundary: bool = True) -> re.Patter
         return re.compile(f"\\W(?P<t>{body})(?!\\w)")
     branches = []
     for head, rests in groups.items():
-        first = fold(re.escape(head))
+        first = fold(re.escape(head.split(chr(0))[0]))
         branches.append(f"{first[0]}(?<!\\w.){first[1:]}(?:{fold('|'.join(rests))})")
-    branches.append(f"(?<!\\w)(?:{fold('|'.join(other))})")
-    return re.compile(f"(?P<t>{'|'.join(branches)})(?!\\w)")
+    if other:
+        branches.append(f"(?<!\\w)(?:{fold('|'.join(other))})")
+    # A term ending in an elided article may touch the next match: test, do not consume.
+    end = _ELIDED_END if elided else r"(?!\w)"
+    return re.compile(f"(?P<t>{'|'.join(branches)}){end}")
 
 
 def _plain_words(terms: list[str]) -> tuple[frozenset[str], bool]:
@@ -397,8 +410,10 @@ def _governed_terms(data: dict) -> list[str]:
         return []
     heads = [t for c in ("concessive_before", "breach", "span_after") for t in data.get(c, [])]
     weak_words = "|".join(weak)
-    # An elided article may cling to the weak word: "malgré l'accord", "nonostante l'intesa".
-    before = [f"{head} ~ (?:\\w{{1,4}}['’])?(?:{weak_words})" for head in heads]
+    # An elided article may cling to the weak word ("malgré l'accord", "nonostante l'intesa"),
+    # or end the head itself ("in barba all'accordo").
+    gap = r"(?:\s+(?:[\w'’\-]+\s+){0,3}(?:\w{1,4}['’])?|(?<=['’]))"
+    before = [f"{head}{gap}(?:{weak_words})" for head in heads]
     # "the accord was violated", Turkish "anlaşmasını çiğniyor": the breach word after.
     after = [f"(?:{weak_words}) ~ {head}" for head in data.get("breach", [])]
     return before + after
@@ -427,10 +442,16 @@ def load_lexicon(lang: str) -> Lexicon:
     path = resources.files("feeds") / "data" / "lexicon" / f"{lang}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     bounded = bool(data.get("word_boundary", True))
-    patterns = {c: compile_terms(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
+    patterns = {
+        c: compile_terms(data.get(c, []), word_boundary=bounded, elided=c in ELIDED_BEFORE)
+        for c in CATEGORIES
+    }
     use_heads = bounded and data.get("prefilter", True)
     heads = {c: term_heads(data.get(c, [])) if use_heads else None for c in CATEGORIES}
-    folded = {c: compile_folded(data.get(c, []), word_boundary=bounded) for c in CATEGORIES}
+    folded = {
+        c: compile_folded(data.get(c, []), word_boundary=bounded, elided=c in ELIDED_BEFORE)
+        for c in CATEGORIES
+    }
     local = {c for c in CATEGORIES if _is_local(data.get(c, []))}
     words = {c: _plain_words(data.get(c, [])) for c in CATEGORIES}
     # Compiled like categories, from several categories' terms or terms built from them.
@@ -443,9 +464,10 @@ def load_lexicon(lang: str) -> Lexicon:
         "gate_or_weak": [t for c in (*GATE, "truce_weak") for t in data.get(c, [])],
     }
     for union, terms in unions.items():
-        patterns[union] = compile_terms(terms, word_boundary=bounded)
+        elided = union in ELIDED_BEFORE
+        patterns[union] = compile_terms(terms, word_boundary=bounded, elided=elided)
         heads[union] = term_heads(terms) if use_heads else None
-        folded[union] = compile_folded(terms, word_boundary=bounded)
+        folded[union] = compile_folded(terms, word_boundary=bounded, elided=elided)
         words[union] = _plain_words(terms)
         if _is_local(terms):
             local.add(union)
