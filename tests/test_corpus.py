@@ -74,10 +74,10 @@ MEASURED = {
     },
     "blind-ml2-2026-12": {
         "alert_p": 0.992,
-        "alert_r": 0.914,
-        "blame_f1": 0.791,
-        "pairs_f1": 0.438,
-        "level_acc": 0.829,
+        "alert_r": 0.921,
+        "blame_f1": 0.8,
+        "pairs_f1": 0.447,
+        "level_acc": 0.833,
     },
     "real-blind-2023c": {
         "alert_p": 0.81,
@@ -116,10 +116,10 @@ MEASURED = {
     },
     "blind-ml4-2026-12": {
         "alert_p": 0.969,
-        "alert_r": 0.893,
-        "blame_f1": 0.777,
-        "pairs_f1": 0.57,
-        "level_acc": 0.779,
+        "alert_r": 0.907,
+        "blame_f1": 0.786,
+        "pairs_f1": 0.579,
+        "level_acc": 0.792,
     },
     "real-blind-2023g": {
         "alert_p": 0.286,
