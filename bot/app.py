@@ -32,6 +32,7 @@ from bot.frontend.callback_data import CallbackCodec, new_key
 from bot.frontend.context import SERVICES_KEY, Services, services
 from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert_console
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.metrics import Metrics, start_metrics_server
 from bot.model import (
     Alert,
@@ -442,7 +443,7 @@ async def start_services(application: Application) -> None:
         delivery=delivery,
         callback_codec=codec,
     )
-    await application.bot.set_my_commands(handlers.COMMANDS)
+    await set_commands(application)
     application.bot_data[OUTLETS_KEY] = outlets
     await outlets.start()
     delivery.start()
@@ -458,6 +459,16 @@ async def start_services(application: Application) -> None:
         await store.count_feeds(),
         settings.poll_interval,
     )
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu in English, and in each other language for users whose Telegram app
+    speaks it (setMyCommands with language_code)."""
+    await application.bot.set_my_commands(handlers.COMMANDS)
+    for language in LANGUAGES:
+        if language != DEFAULT_LANGUAGE:
+            commands = handlers.bot_commands(language)
+            await application.bot.set_my_commands(commands, language_code=language)
 
 
 async def stop_services(application: Application) -> None:

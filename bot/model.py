@@ -63,7 +63,7 @@ class Alert:
     matched: tuple[str, ...]
     actors: tuple[str, ...]
     lang: str | None
-    novelty: str
+    novelty: str  # the novelty facts as JSON (history.Novelty), or a line stored as text
     created: datetime
     also_reported: int = 0  # other feeds that carried the same story
     also_languages: int = 0  # languages those other feeds wrote it in (0 when not known)
@@ -139,6 +139,7 @@ class Subscription:
     last_digest: datetime | None
     thread_id: int | None = None
     quiet_hours: QuietHours | None = None
+    language: str | None = None  # the chat's interface language, if known (else English)
 
     @property
     def destination(self) -> Destination:
@@ -177,6 +178,7 @@ class OutboxRow:
     thread_id: int | None = None
     is_silent: bool = False
     quiet_hours: QuietHours | None = None  # of the subscription it goes to, if any
+    language: str | None = None  # the chat's interface language, if known (else English)
 
     @property
     def destination(self) -> Destination:
@@ -190,6 +192,15 @@ class BurstPart:
     text: str
     row_ids: tuple[int, ...]
     is_silent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLanguage:
+    """A chat's interface language, and whether it was chosen with /language."""
+
+    chat_id: int
+    language: str
+    is_chosen: bool
 
 
 @dataclass(frozen=True, slots=True)

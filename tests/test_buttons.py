@@ -93,7 +93,7 @@ def test_why_text_gives_evidence_and_terms_escaped():
             evidence="Yerevan said <b>Baku</b> fired first & again.",
             matched=("fired", "ceasefire", "fired"),
         ),
-        str,
+        None,
     )
     assert text.split("\n") == [
         "<b>Why this alert</b>",
@@ -101,17 +101,17 @@ def test_why_text_gives_evidence_and_terms_escaped():
         "Evidence: “Yerevan said &lt;b&gt;Baku&lt;/b&gt; fired first &amp; again.”",
         "Matched terms: fired, ceasefire",
     ]
-    assert "no single sentence" in why_text(alert(level=Level.VIOLATION), str)
+    assert "no single sentence" in why_text(alert(level=Level.VIOLATION), None)
 
 
 def test_muted_list_is_capped_and_says_how_many_more():
     """Long lists stop at MUTED_SHOWN lines and buttons; none is 'nothing muted'."""
     mutes = [Mute(i, CHAT, Pair(f"Side{i}", "Other"), NOW) for i in range(MUTED_SHOWN + 2)]
-    text = muted_text(mutes, str)
+    text = muted_text(mutes, None)
     assert text.count("\n• ") == MUTED_SHOWN
     assert text.endswith("… and 2 more")
     markup = muted_keyboard(mutes, CHAT, codec=CODEC)
     assert len(markup.inline_keyboard) == MUTED_SHOWN
     assert layout(markup)[0] == [("🔔 Unmute Side0 → Other", Action.LIFT, 0, 0)]
-    assert muted_text([], str) == NOTHING_MUTED
+    assert muted_text([], None) == NOTHING_MUTED
     assert muted_keyboard([], CHAT, codec=CODEC) is None

@@ -294,7 +294,7 @@ async def test_other_bad_request_marks_the_row_failed(bot, store, telegram_api, 
         store,
         limiter=limiter,
         clock=clock.now,
-        formatter=lambda alert: "<p>broken</p>" if alert.id == bad.id else "fine",
+        formatter=lambda alert, language=None: "<p>broken</p>" if alert.id == bad.id else "fine",
     )
     with caplog.at_level(logging.WARNING, logger="bot.frontend.delivery"):
         report = await worker.run_once()

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.model import Alert, NewStory
-from bot.services.history import PendingAccusation, novelty_for, novelty_line, ordinal
+from bot.services.history import (
+    PendingAccusation,
+    novelty_for,
+    novelty_line,
+    ordinal,
+    render_novelty,
+)
 from feeds.model import Detection, Item, Level, Pair
 
 NOW = datetime(2024, 3, 13, 12, 0, tzinfo=UTC)
@@ -179,7 +185,7 @@ def test_event_time_is_the_published_date_when_earlier():
 
 def test_mutual_first_accusations_share_one_clause():
     """'Armenia and Azerbaijan blame each other' for the first time: one clause, not two."""
-    line = novelty_for((AM_AZ, AZ_AM), [], now=NOW, on_record_since=ago(days=96))
+    line = render_novelty(novelty_for((AM_AZ, AZ_AM), [], now=NOW, on_record_since=ago(days=96)))
     assert line == (
         "First time Armenia and Azerbaijan have blamed each other in the 96 days on record"
     )
@@ -187,16 +193,19 @@ def test_mutual_first_accusations_share_one_clause():
 
 def test_same_accuser_first_accusations_merge():
     """Russia blames both sides for the first time."""
-    line = novelty_for(
+    novelty = novelty_for(
         (RU_AZ, Pair("Russia", "Armenia")), [], now=NOW, on_record_since=ago(days=96)
     )
+    line = render_novelty(novelty)
     assert line == "First time Russia has blamed Azerbaijan and Armenia in the 96 days on record"
 
 
 def test_several_pairs_keep_the_two_most_newsworthy_facts():
     """New pair first, then the counter-accusation; the mere repeat is dropped."""
     history = [blame(AM_AZ, at=ago(hours=3)), blame(AZ_AM, at=ago(hours=1))]
-    line = novelty_for((AM_AZ, RU_AZ), history, now=NOW, on_record_since=ago(days=20))
+    line = render_novelty(
+        novelty_for((AM_AZ, RU_AZ), history, now=NOW, on_record_since=ago(days=20))
+    )
     assert line == (
         "First time Russia has blamed Azerbaijan in the 20 days on record; "
         "Azerbaijan also accused Armenia 1 h ago"
@@ -206,7 +215,9 @@ def test_several_pairs_keep_the_two_most_newsworthy_facts():
 
 def test_no_pairs_no_line():
     """Alerts without an accuser → accused pair carry no novelty line."""
-    assert novelty_for((), [blame(AM_AZ, at=ago(hours=1))], now=NOW, on_record_since=None) == ""
+    novelty = novelty_for((), [blame(AM_AZ, at=ago(hours=1))], now=NOW, on_record_since=None)
+    assert render_novelty(novelty) == ""
+    assert novelty.encode() == ""
 
 
 def test_pending_stories_of_the_same_poll_count():
@@ -270,7 +281,7 @@ async def test_novelty_from_a_seeded_store(store):
     assert since == ago(days=96)
 
     def line(*pairs: Pair) -> str:
-        return novelty_for(pairs, history, now=NOW, on_record_since=since)
+        return render_novelty(novelty_for(pairs, history, now=NOW, on_record_since=since))
 
     assert line(AM_AZ) == (
         "Azerbaijan also accused Armenia 2 h ago; "

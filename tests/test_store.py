@@ -207,6 +207,32 @@ async def test_move_chat_carries_subscription_and_pending_rows(store):
     assert [r.chat_id for r in await store.next_outbox(NOW)] == [-100123]
 
 
+async def test_chat_language_is_kept_joined_and_moved(store):
+    """A chat's language: set and replaced, read with its subscription and its outbox rows,
+    carried to the supergroup id, kept after /unsubscribe."""
+    assert await store.get_chat_language(-1) is None
+    await store.set_chat_language(-1, "ru", is_chosen=False, now=NOW)
+    await store.set_chat_language(-1, "ar", is_chosen=True, now=NOW)
+    chosen = await store.get_chat_language(-1)
+    assert (chosen.language, chosen.is_chosen) == ("ar", True)
+    sub = await store.subscribe(-1, chat_type="group", levels=[Level.BLAME], now=NOW)
+    assert sub.language == "ar"
+    await store.subscribe(2, chat_type="private", levels=[Level.BLAME], now=NOW)
+    await store.ingest(FEED, [await routed(store, NewStory(make_item("a"), BLAME))], now=NOW)
+    rows = {r.chat_id: r.language for r in await store.next_outbox(NOW)}
+    assert rows == {-1: "ar", 2: None}
+    await store.set_chat_language(-100123, "de", is_chosen=False, now=NOW)
+    await store.move_chat(-1, -100123, now=NOW)
+    assert await store.get_chat_language(-1) is None
+    assert (await store.get_chat_language(-100123)).language == "ar"
+    assert {s.chat_id: s.language for s in await store.active_subscriptions()} == {
+        -100123: "ar",
+        2: None,
+    }
+    await store.unsubscribe(-100123)
+    assert (await store.get_chat_language(-100123)).language == "ar"
+
+
 async def test_resubscribe_replaces_filter(store):
     """Subscribing again replaces levels and words and reactivates the chat."""
     await store.subscribe(1, chat_type="private", levels=[Level.BLAME], words=["gaza"], now=NOW)

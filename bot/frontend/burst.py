@@ -23,7 +23,7 @@ from bot.frontend.format import (
     cut_text,
     is_web_link,
 )
-from bot.i18n import ngettext_for
+from bot.i18n import actor_name, gettext_for, isolate, ngettext_for, pair_text, rtl_lines
 from bot.model import Alert, BurstPart, OutboxRow
 from bot.services.silence import rings
 from feeds.model import Level
@@ -55,22 +55,27 @@ def visible_length(markup: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _who(alert: Alert) -> str:
+def _who(alert: Alert, language: str | None) -> str:
+    _ = gettext_for(language)
     if alert.pairs:
-        shown = [f"{p.accuser} → {p.accused}" for p in alert.pairs[:MAX_PAIRS_SHOWN]]
-        return ", ".join(shown) + (", …" if len(alert.pairs) > MAX_PAIRS_SHOWN else "")
+        pairs = alert.pairs[:MAX_PAIRS_SHOWN]
+        shown = [pair_text(p.accuser, p.accused, language) for p in pairs]
+        more = ["…"] if len(alert.pairs) > MAX_PAIRS_SHOWN else []
+        return _(", ").join([*shown, *more])
     if alert.actors and alert.level is not Level.BLAME:
-        return ", ".join(alert.actors[:MAX_PAIRS_SHOWN])
+        named = alert.actors[:MAX_PAIRS_SHOWN]
+        return _(", ").join(isolate(actor_name(name, language), language) for name in named)
     return ""
 
 
-def burst_line(alert: Alert) -> str:
+def burst_line(alert: Alert, language: str | None = None) -> str:
     """'🔴 <b>Russia → Azerbaijan</b>: Headline — <a href="…">The Moscow Times</a>'."""
     parts = [LEVEL_EMOJI.get(alert.level, "⚪")]
-    who = collapse_space(_who(alert))
+    who = collapse_space(_who(alert, language))
     title = html.escape(
         cut_text(collapse_space(alert.title), BURST_TITLE_LENGTH) or "…", quote=False
     )
+    title = isolate(title, language)
     parts.append(f"<b>{html.escape(who, quote=False)}</b>: {title}" if who else title)
     source = alert.source_title.strip() or urlsplit(alert.feed_url).netloc or alert.feed_url
     source = html.escape(cut_text(collapse_space(source), BURST_SOURCE_LENGTH), quote=False)
@@ -78,13 +83,13 @@ def burst_line(alert: Alert) -> str:
     if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
         source = f'<a href="{html.escape(link, quote=True)}">{source}</a>'
     if source:
-        parts.append(f"— {source}")
-    return " ".join(parts)
+        parts.append(f"— {isolate(source, language)}")
+    return rtl_lines(" ".join(parts), language)
 
 
-def _line(row: OutboxRow) -> _Line:
+def _line(row: OutboxRow, language: str | None) -> _Line:
     assert row.alert is not None  # noqa: S101 - the worker merges alert rows only
-    markup = burst_line(row.alert)
+    markup = burst_line(row.alert, language)
     return _Line(markup, visible_length(markup), markup.count("</"), row.id, row.alert.level)
 
 
@@ -119,13 +124,14 @@ def burst_parts(
     Within a level the queue's order is kept. A part makes a sound only if it holds a breach.
     """
     ngettext = ngettext_for(language)
-    lines = sorted((_line(row) for row in rows), key=lambda line: -line.level.rank)
+    lines = sorted((_line(row, language) for row in rows), key=lambda line: -line.level.rank)
     chunks = _split(lines, limit)
     head = ngettext(
         "⚡ <b>{count} new alert at once</b>, most severe first",
         "⚡ <b>{count} new alerts at once</b>, most severe first",
         len(lines),
     ).format(count=len(lines))
+    head = rtl_lines(head, language)
     parts = []
     for number, chunk in enumerate(chunks, start=1):
         title = head if len(chunks) == 1 else f"{head} · {number}/{len(chunks)}"

@@ -40,8 +40,8 @@ from bot.frontend.callback_data import (
 )
 from bot.frontend.context import Services, services
 from bot.frontend.format import format_alert_brief, format_time, headline
-from bot.frontend.handlers import is_chat_admin, pack_messages
-from bot.i18n import N_, gettext_for
+from bot.frontend.handlers import chat_language, is_chat_admin, pack_messages
+from bot.i18n import N_, conflict_label, gettext_for, isolate, rtl_lines
 from bot.model import Alert, Mute
 from bot.services.mutes import MUTE_DURATION
 from bot.services.tally import alert_conflict, pair_label
@@ -51,7 +51,6 @@ from feeds.model import Level
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-Gettext = Callable[[str], str]
 
 MAX_MUTE_BUTTONS = 3  # one per pair; an alert naming more pairs is rare
 MORE_COUNT = 5
@@ -110,7 +109,7 @@ def alert_keyboard(
             label = (
                 _(MUTE_THIS_PAIR)
                 if len(alert.pairs) == 1
-                else _(MUTE_PAIR).format(pair=pair_label(pair))
+                else _(MUTE_PAIR).format(pair=pair_label(pair, language))
             )
             rows.append([_button(label, Press(Action.MUTE, alert.id, index), chat_id, codec)])
     last = [_button(_(WHY), Press(Action.WHY, alert.id), chat_id, codec)]
@@ -128,7 +127,7 @@ def muted_keyboard(
     rows = [
         [
             _button(
-                _(LIFT).format(pair=pair_label(mute.pair)),
+                _(LIFT).format(pair=pair_label(mute.pair, language)),
                 Press(Action.LIFT, mute.id),
                 chat_id,
                 codec,
@@ -139,32 +138,36 @@ def muted_keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def muted_text(mutes: Sequence[Mute], _: Gettext) -> str:
+def muted_text(mutes: Sequence[Mute], language: str | None) -> str:
     """What /muted says: the chat's mutes and when each ends, or that there are none."""
+    _ = gettext_for(language)
     if not mutes:
-        return _(NOTHING_MUTED)
+        return rtl_lines(_(NOTHING_MUTED), language)
     lines = [_(MUTED_HEAD)]
     for mute in mutes[:MUTED_SHOWN]:
-        pair = html.escape(pair_label(mute.pair), quote=False)
-        lines.append(_(MUTED_LINE).format(pair=pair, until=format_time(mute.until)))
+        pair = html.escape(pair_label(mute.pair, language), quote=False)
+        until = format_time(mute.until, language)
+        lines.append(_(MUTED_LINE).format(pair=pair, until=until))
     if len(mutes) > MUTED_SHOWN:
         lines.append(_(MUTED_MORE).format(count=len(mutes) - MUTED_SHOWN))
-    return "\n".join(lines)
+    return rtl_lines("\n".join(lines), language)
 
 
-def why_text(alert: Alert, _: Gettext) -> str:
+def why_text(alert: Alert, language: str | None) -> str:
     """The evidence sentence and the matched terms behind an alert, as Telegram HTML."""
-    level = html.escape(headline(alert), quote=False)
+    _ = gettext_for(language)
+    level = html.escape(headline(alert, language), quote=False)
     lines = [_(WHY_HEAD), _(WHY_LEVEL).format(level=level)]
     sentence = " ".join(alert.evidence.split())
     if sentence:
-        lines.append(_(WHY_EVIDENCE).format(sentence=html.escape(sentence, quote=False)))
+        quoted = isolate(html.escape(sentence, quote=False), language)
+        lines.append(_(WHY_EVIDENCE).format(sentence=quoted))
     else:
         lines.append(_(WHY_NO_EVIDENCE))
     if alert.matched:
-        terms = ", ".join(dict.fromkeys(alert.matched))
+        terms = isolate(", ".join(dict.fromkeys(alert.matched)), language)
         lines.append(_(WHY_TERMS).format(terms=html.escape(terms, quote=False)))
-    return "\n".join(lines)
+    return rtl_lines("\n".join(lines), language)
 
 
 def _cut(text: str) -> str:
@@ -191,11 +194,7 @@ class _Pressed:
     svc: Services
     codec: CallbackCodec
     press: Press
-
-    @property
-    def language(self) -> str | None:
-        # The presser reads the answer, so their app language picks it.
-        return self.query.from_user.language_code
+    language: str | None  # the chat's, as for commands; else the presser's app language
 
     def gettext(self, message: str) -> str:
         return gettext_for(self.language)(message)
@@ -225,7 +224,8 @@ async def on_button(update: Update, context: Context) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None:
         return
-    _ = gettext_for(query.from_user.language_code)
+    language = await chat_language(update, context)
+    _ = gettext_for(language)
     svc, codec = _services(context)
     try:
         if chat is None:
@@ -242,7 +242,7 @@ async def on_button(update: Update, context: Context) -> None:
         )
         await query.answer(_(UNREADABLE), show_alert=True)
         return
-    pressed = _Pressed(query, chat, context, svc, codec, press)
+    pressed = _Pressed(query, chat, context, svc, codec, press, language)
     if press.action is Action.LIFT:
         await _lift(pressed)
         return
@@ -286,7 +286,8 @@ async def _mute(pressed: _Pressed, alert: Alert) -> None:
         muted_by=pressed.query.from_user.id,
     )
     log.info("chat %s muted %s until %s", pressed.chat.id, pair_label(pair), mute.until)
-    await pressed.tell(_(MUTED).format(pair=pair_label(pair), until=format_time(mute.until)))
+    shown, until = pair_label(pair, pressed.language), format_time(mute.until, pressed.language)
+    await pressed.tell(_(MUTED).format(pair=shown, until=until))
 
 
 async def _lift(pressed: _Pressed) -> None:
@@ -300,13 +301,15 @@ async def _lift(pressed: _Pressed) -> None:
         await pressed.tell(_(MUTE_ENDED))
     else:
         log.info("chat %s unmuted %s", chat_id, pair_label(lifted.pair))
-        await pressed.tell(_(LIFTED).format(pair=pair_label(lifted.pair)))
+        await pressed.tell(_(LIFTED).format(pair=pair_label(lifted.pair, pressed.language)))
     # Show the /muted message as it is now: the lifted mute and its button gone.
     remaining = await store.mutes_in_force(now, chat_id=chat_id)
     keyboard = muted_keyboard(remaining, chat_id, codec=pressed.codec, language=pressed.language)
     try:
         await pressed.query.edit_message_text(
-            muted_text(remaining, _), parse_mode=ParseMode.HTML, reply_markup=keyboard
+            muted_text(remaining, pressed.language),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
         )
     except TelegramError as exc:
         # "Message is not modified" (pressed twice) or an old message: the answer said it all.
@@ -327,13 +330,17 @@ async def _more(pressed: _Pressed, alert: Alert) -> None:
     await pressed.query.answer()
     found = await pressed.svc.store.latest_alerts(MORE_SCAN)
     chosen = [a for a in found if alert_conflict(a) == conflict][:MORE_COUNT]
-    head = _(MORE_HEAD).format(conflict=html.escape(conflict, quote=False))
-    for text in pack_messages([head, *(format_alert_brief(a) for a in chosen)]):
+    label = conflict_label(conflict, pressed.language)
+    head = rtl_lines(
+        _(MORE_HEAD).format(conflict=html.escape(label, quote=False)), pressed.language
+    )
+    briefs = [format_alert_brief(a, pressed.language) for a in chosen]
+    for text in pack_messages([head, *briefs]):
         await pressed.reply_below(text)
 
 
 async def _why(pressed: _Pressed, alert: Alert) -> None:
-    text = why_text(alert, pressed.gettext)
+    text = why_text(alert, pressed.language)
     if pressed.chat.type == Chat.CHANNEL:
         # Any viewer can press a channel's buttons: the answer must not become a post.
         await pressed.tell(html.unescape(text.replace("<b>", "").replace("</b>", "")))
@@ -347,15 +354,14 @@ async def _why(pressed: _Pressed, alert: Alert) -> None:
 
 async def show_muted(update: Update, context: Context) -> None:
     """/muted: this chat's mutes, each with a button that lifts it."""
-    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
     svc, codec = _services(context)
-    language = user.language_code if user else None
-    _ = gettext_for(language)
+    language = await chat_language(update, context)
     mutes = await svc.store.mutes_in_force(svc.clock(), chat_id=chat.id)
     await message.reply_text(
-        muted_text(mutes, _),
+        muted_text(mutes, language),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
         reply_markup=muted_keyboard(mutes, chat.id, codec=codec, language=language),
@@ -364,11 +370,11 @@ async def show_muted(update: Update, context: Context) -> None:
 
 def keyboard_maker(
     codec: CallbackCodec,
-) -> Callable[[Alert, int], InlineKeyboardMarkup | None]:
-    """The delivery worker's `keyboard(alert, chat_id)`."""
+) -> Callable[[Alert, int, str | None], InlineKeyboardMarkup | None]:
+    """The delivery worker's `keyboard(alert, chat_id, language)`."""
 
-    def keyboard(alert: Alert, chat_id: int) -> InlineKeyboardMarkup | None:
-        return alert_keyboard(alert, chat_id, codec=codec)
+    def keyboard(alert: Alert, chat_id: int, language: str | None) -> InlineKeyboardMarkup | None:
+        return alert_keyboard(alert, chat_id, codec=codec, language=language)
 
     return keyboard
 

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -64,6 +64,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+class Formatter(Protocol):
+    """Alert → message text in a chat's language (None: English); `format_alert` is one."""
+
+    def __call__(self, alert: Alert, *, language: str | None = None) -> str: ...
+
+
+# (alert, chat id, the chat's language) → the buttons under the alert in that chat, if any.
+Keyboard = Callable[["Alert", int, "str | None"], "InlineKeyboardMarkup | None"]
+
 
 # Telegram: about 30 messages/s per bot, 1/s per chat, 20/min per group or channel. Delivery
 # stays a little under so command replies, which share the budget, do not tip it over.
@@ -274,8 +285,8 @@ class DeliveryWorker:
         batch: int = BATCH,
         backoff_base: float = BACKOFF_BASE,
         backoff_max: float = BACKOFF_MAX,
-        formatter: Callable[[Alert], str] = format_alert,
-        keyboard: Callable[[Alert, int], InlineKeyboardMarkup | None] | None = None,
+        formatter: Formatter = format_alert,
+        keyboard: Keyboard | None = None,
         on_round: Callable[[DeliveryReport], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         outage: Outage | None = None,
@@ -407,7 +418,7 @@ class DeliveryWorker:
             muted_pairs_by_chat(await self._store.mutes_in_force(self._clock())) if rows else {}
         )
         gate = asyncio.Semaphore(self._concurrency)
-        texts: dict[int, str] = {}
+        texts: dict[tuple[int, str | None], str] = {}
         results = await asyncio.gather(
             *(
                 self._deliver_chat(
@@ -431,7 +442,7 @@ class DeliveryWorker:
         queue: list[OutboxRow],
         backlog: int,
         gate: asyncio.Semaphore,
-        texts: dict[int, str],
+        texts: dict[tuple[int, str | None], str],
         report: DeliveryReport,
         muted: frozenset[Pair],
     ) -> None:
@@ -461,12 +472,14 @@ class DeliveryWorker:
             elif after is _Next.STOP:
                 return
 
-    def _text(self, row: OutboxRow, texts: dict[int, str]) -> str:
+    def _text(self, row: OutboxRow, texts: dict[tuple[int, str | None], str]) -> str:
         if row.alert is None:
             return row.text
-        text = texts.get(row.alert.id)
+        # One text per alert and language, shared by the chats that read that language.
+        key = (row.alert.id, row.language)
+        text = texts.get(key)
         if text is None:
-            text = texts[row.alert.id] = self._format(row.alert)
+            text = texts[key] = self._format(row.alert, language=row.language)
         return text
 
     async def _without_muted(
@@ -513,7 +526,11 @@ class DeliveryWorker:
             if len(rows) < 2:
                 continue
             made = await _finish(
-                self._store.merge_burst(destination, burst_parts(rows), now=self._clock())
+                self._store.merge_burst(
+                    destination,
+                    burst_parts(rows, language=rows[0].language),  # one chat, one language
+                    now=self._clock(),
+                )
             )
             # Empty: a row changed under us (unsubscribed); next round reads the outbox afresh.
             replaced.update(row.id for row in rows)
@@ -577,7 +594,7 @@ class DeliveryWorker:
         """An alert's buttons; written texts (bursts, digests, notices) have none."""
         if self._keyboard is None or row.alert is None:
             return None
-        return self._keyboard(row.alert, chat_id)
+        return self._keyboard(row.alert, chat_id, row.language)
 
     async def _refused(
         self,

@@ -1,17 +1,29 @@
 """Alert → Telegram HTML (every piece of feed text escaped, at most 4096 characters) and → console.
 
-Pure: no I/O, no clock. May import feeds.model, feeds.text, bot.i18n and bot.model records only.
+Everything the bot itself writes is in the chat's language (`language`, None = English): labels,
+actor names, dates, the novelty line; feed text stays as the feed wrote it. Pure: no I/O, no
+clock. May import feeds.model, feeds.text, bot.i18n, bot.services.history and bot's records.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.i18n import ngettext_for
+from bot.i18n import (
+    N_,
+    actor_name,
+    gettext_for,
+    isolate,
+    ngettext_for,
+    pair_text,
+    pgettext_for,
+    rtl_lines,
+)
+from bot.services.history import novelty_text
 from feeds.model import Level
 from feeds.text import collapse_space
 
@@ -26,21 +38,61 @@ MAX_PAIRS_SHOWN = 4  # a headline naming more accusations than this stops being 
 
 LEVEL_EMOJI = {Level.BLAME: "🔴", Level.VIOLATION: "🟠", Level.CEASEFIRE: "🟢", Level.NONE: "⚪"}
 LEVEL_LABEL = {
-    Level.BLAME: "Ceasefire breach",
-    Level.VIOLATION: "Ceasefire violation",
-    Level.CEASEFIRE: "Ceasefire news",
-    Level.NONE: "News",
+    Level.BLAME: N_("Ceasefire breach"),
+    Level.VIOLATION: N_("Ceasefire violation"),
+    Level.CEASEFIRE: N_("Ceasefire news"),
+    Level.NONE: N_("News"),
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # One token of markup: a tag, an entity, or a single character.
 _TOKEN = re.compile(r"<[^<>]*>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{1,16});|.", re.DOTALL)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 
 
-def format_time(moment: datetime) -> str:
+def month_name(month: int, language: str | None = None) -> str:
+    """'Aug', 'авг.', 'أغسطس': the short name of a month (1–12)."""
+    pgettext = pgettext_for(language)
+    names = (
+        pgettext("month", "Jan"),
+        pgettext("month", "Feb"),
+        pgettext("month", "Mar"),
+        pgettext("month", "Apr"),
+        pgettext("month", "May"),
+        pgettext("month", "Jun"),
+        pgettext("month", "Jul"),
+        pgettext("month", "Aug"),
+        pgettext("month", "Sep"),
+        pgettext("month", "Oct"),
+        pgettext("month", "Nov"),
+        pgettext("month", "Dec"),
+    )
+    return names[month - 1]
+
+
+def short_date(moment: date | datetime, language: str | None = None) -> str:
+    """'13 Mar' (UTC) without depending on the process locale."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC)
+    _ = gettext_for(language)
+    # Translators: a short date, "13 Mar".
+    return _("{day} {month}").format(day=moment.day, month=month_name(moment.month, language))
+
+
+def format_time(moment: datetime, language: str | None = None) -> str:
     """'13 Aug 2021 10:02 UTC' without depending on the process locale."""
     moment = moment.astimezone(UTC)
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} {moment:%H:%M} UTC"
+    _ = gettext_for(language)
+    # Translators: "13 Aug 2021 10:02 UTC"; {time} is 24-hour HH:MM in UTC.
+    return _("{day} {month} {year} {time} UTC").format(
+        day=moment.day,
+        month=month_name(moment.month, language),
+        year=moment.year,
+        time=f"{moment:%H:%M}",
+    )
+
+
+def level_label(level: Level, language: str | None = None) -> str:
+    """'Ceasefire breach' in the language."""
+    return gettext_for(language)(LEVEL_LABEL.get(level, LEVEL_LABEL[Level.NONE]))
 
 
 def is_web_link(url: str) -> bool:
@@ -49,21 +101,28 @@ def is_web_link(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def headline(alert: Alert) -> str:
+def headline(alert: Alert, language: str | None = None) -> str:
     """'Ceasefire breach: Russia → Azerbaijan' (plain text, not escaped)."""
-    label = LEVEL_LABEL.get(alert.level, "News")
+    _ = gettext_for(language)
+    label = level_label(alert.level, language)
     if alert.pairs:
-        shown = [f"{p.accuser} → {p.accused}" for p in alert.pairs[:MAX_PAIRS_SHOWN]]
-        more = ", …" if len(alert.pairs) > MAX_PAIRS_SHOWN else ""
-        return collapse_space(f"{label}: " + ", ".join(shown) + more)
-    if alert.actors and alert.level is not Level.BLAME:
-        return collapse_space(f"{label}: " + ", ".join(alert.actors[:MAX_PAIRS_SHOWN]))
-    return label
+        shown = [pair_text(p.accuser, p.accused, language) for p in alert.pairs[:MAX_PAIRS_SHOWN]]
+        more = ELLIPSIS if len(alert.pairs) > MAX_PAIRS_SHOWN else ""
+    elif alert.actors and alert.level is not Level.BLAME:
+        named = alert.actors[:MAX_PAIRS_SHOWN]
+        shown = [isolate(actor_name(name, language), language) for name in named]
+        more = ""
+    else:
+        return label
+    # Translators: separates actor names in an alert headline.
+    names = _(", ").join([*shown, more] if more else shown)
+    # Translators: an alert headline: "Ceasefire breach: Russia → Azerbaijan".
+    return collapse_space(_("{label}: {names}").format(label=label, names=names))
 
 
 def source_line(alert: Alert, *, language: str | None = None) -> str:
     """'The Moscow Times · 13 Aug 2021 10:02 UTC · also reported by 2 feeds' (plain text)."""
-    parts = [alert.source_name, format_time(alert.published)]
+    parts = [isolate(alert.source_name, language), format_time(alert.published, language)]
     if alert.also_reported > 0:
         parts.append(also_reported(alert, language))
     # Feed text must not break the one-line layout with its own line breaks.
@@ -163,22 +222,26 @@ def truncate_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
     return "".join(kept) + ELLIPSIS + "".join(f"</{name}>" for name in reversed(stack))
 
 
-def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
-    """The alert as a Telegram HTML message of at most `limit` characters."""
+def format_alert(
+    alert: Alert, *, language: str | None = None, limit: int = MAX_MESSAGE_LENGTH
+) -> str:
+    """The alert as a Telegram HTML message of at most `limit` characters, in the language."""
+    _ = gettext_for(language)
     emoji = LEVEL_EMOJI.get(alert.level, "⚪")
-    head = f"{emoji} {html.escape(headline(alert), quote=False)}"
+    head = f"{emoji} {html.escape(headline(alert, language), quote=False)}"
     title = html.escape(cut_text(collapse_space(alert.title), MAX_TITLE_LENGTH), quote=False)
-    novelty = html.escape(collapse_space(alert.novelty), quote=False)
-    source = html.escape(source_line(alert), quote=False)
+    novelty = html.escape(collapse_space(novelty_text(alert.novelty, language)), quote=False)
+    source = html.escape(source_line(alert, language=language), quote=False)
     link = alert.link.strip()
     read = ""
     if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
-        read = f'<a href="{html.escape(link, quote=True)}">Read the source</a>'
+        words = html.escape(_("Read the source"))
+        read = f'<a href="{html.escape(link, quote=True)}">{words}</a>'
 
     def assemble(summary: str, title_text: str) -> str:
         lines = [head, f"<b>{title_text}</b>" if title_text else ""]
         lines += [summary, f"<i>{novelty}</i>" if novelty else "", source, read]
-        return "\n".join(line for line in lines if line)
+        return rtl_lines("\n".join(line for line in lines if line), language)
 
     summary_text = collapse_space(body_text(alert))
     message = assemble(html.escape(summary_text, quote=False), title)
@@ -190,26 +253,27 @@ def format_alert(alert: Alert, *, limit: int = MAX_MESSAGE_LENGTH) -> str:
     return truncate_html(message, limit)
 
 
-def format_alert_console(alert: Alert) -> str:
+def format_alert_console(alert: Alert, language: str | None = None) -> str:
     """The alert as plain text for console mode and the CLI."""
     lines = [
-        f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert)}",
+        f"{LEVEL_EMOJI.get(alert.level, '⚪')} {headline(alert, language)}",
         collapse_space(alert.title),
         collapse_space(body_text(alert)),
-        collapse_space(alert.novelty),
-        source_line(alert),
+        collapse_space(novelty_text(alert.novelty, language)),
+        source_line(alert, language=language),
         alert.link.strip(),
     ]
     return "\n".join(line for line in lines if line)
 
 
-def format_alert_brief(alert: Alert) -> str:
+def format_alert_brief(alert: Alert, language: str | None = None) -> str:
     """Two lines of Telegram HTML: level and pairs with the time, then the linked headline."""
     emoji = LEVEL_EMOJI.get(alert.level, "⚪")
-    head = html.escape(headline(alert), quote=False)
+    head = html.escape(headline(alert, language), quote=False)
     title = html.escape(cut_text(collapse_space(alert.title), MAX_TITLE_LENGTH), quote=False)
     link = alert.link.strip()
     if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
         title = f'<a href="{html.escape(link, quote=True)}">{title}</a>'
-    source = html.escape(collapse_space(alert.source_name), quote=False)
-    return f"{emoji} <b>{head}</b> · {format_time(alert.published)}\n{title} · {source}"
+    source = isolate(html.escape(collapse_space(alert.source_name), quote=False), language)
+    when = format_time(alert.published, language)
+    return rtl_lines(f"{emoji} <b>{head}</b> · {when}\n{title} · {source}", language)

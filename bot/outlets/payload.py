@@ -1,7 +1,8 @@
 """An alert as data for other tools: its permanent id, conflict area and JSON fields.
 
 Shared by the webhooks and the JSON Feed, so a receiver and a feed reader see the same id and
-the same fields for one alert. Pure. May import bot.model, bot.services.tally and feeds.
+the same fields for one alert; texts in English. Pure. May import bot.model,
+bot.services (history, tally) and feeds.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.model import Alert
+from bot.services.history import novelty_text
 from bot.services.tally import alert_conflict
 
 # A tag URI (RFC 4151): permanent, and the same for the same source item on every installation,
@@ -40,6 +42,6 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "link": alert.link,
         "source": alert.source_title,
         "published": rfc3339(alert.published),
-        "novelty": alert.novelty,
+        "novelty": novelty_text(alert.novelty),
         "conflict": alert_conflict(alert),
     }

@@ -22,6 +22,7 @@ from bot.i18n import N_, gettext_for
 from bot.model import Alert
 from bot.outlets.payload import alert_uri, rfc3339
 from bot.services.filters import MAX_WORD_LENGTH, MAX_WORDS, MIN_WORD_LENGTH, split_arguments
+from bot.services.history import novelty_text
 from bot.services.tally import alert_conflict
 from feeds.model import Level
 
@@ -169,7 +170,7 @@ def feed_title(query: FeedQuery) -> str:
 def entry_text(alert: Alert) -> str:
     """The plain-text body of an entry: what and who, the summary, the novelty line, the source."""
     source = alert.source_title.strip()
-    lines = [headline(alert), body_text(alert), alert.novelty, source]
+    lines = [headline(alert), body_text(alert), novelty_text(alert.novelty), source]
     return "\n\n".join(line.strip() for line in lines if line.strip())
 
 
@@ -257,7 +258,7 @@ def _json_item(alert: Alert) -> dict[str, Any]:
         "_ceasefire_alerts": {
             "level": alert.level.value,
             "pairs": [{"accuser": p.accuser, "accused": p.accused} for p in alert.pairs],
-            "novelty": alert.novelty,
+            "novelty": novelty_text(alert.novelty),
             "conflict": alert_conflict(alert),
         },
     }

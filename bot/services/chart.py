@@ -1,8 +1,11 @@
 """/chart: a PNG of accusations per day by accuser → accused pair, readable on a phone.
 
 `count_by_day` is pure; `render_chart` draws with matplotlib's object API on the Agg canvas
-(no pyplot, no global state), imported inside the function so the bot starts fast.
-May import feeds.model, bot.services.tally and bot.model; matplotlib only inside render_chart.
+(no pyplot, no global state), imported inside the function so the bot starts fast. Words and
+actor names are in the chat's language, except right-to-left ones: matplotlib draws Arabic
+letters unjoined and left to right, so an Arabic chat's picture is labelled in English (its
+caption is Arabic). May import feeds.model, bot.i18n, bot.frontend.format, bot.services.tally
+and bot.model; matplotlib only inside render_chart.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.services.tally import pair_label, short_date
+from bot.frontend.format import short_date
+from bot.i18n import gettext_for, is_rtl, ngettext_for
+from bot.services.tally import pair_label
 from feeds.model import Level
 
 if TYPE_CHECKING:
     from bot.model import Alert
 
 MAX_SERIES = 6  # more colours than this cannot be told apart on a phone
-OTHER_SERIES = "other"
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1200, 100  # portrait: the legend sits under the bars
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies; grey for "other".
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -32,7 +36,8 @@ class DailyCounts:
     """Accusations per day: `days` dates, and per series one count per date."""
 
     dates: tuple[date, ...]
-    series: tuple[tuple[str, tuple[int, ...]], ...]  # biggest first, "other" last
+    series: tuple[tuple[str, tuple[int, ...]], ...]  # biggest first, the rest summed last
+    has_other: bool = False  # the last series sums the pairs that did not get a colour
 
     @property
     def total(self) -> int:
@@ -45,7 +50,9 @@ def window_dates(days: int, now: datetime) -> tuple[date, ...]:
     return tuple(today - timedelta(days=offset) for offset in range(days - 1, -1, -1))
 
 
-def count_by_day(alerts: Sequence[Alert], *, days: int, now: datetime) -> DailyCounts:
+def count_by_day(
+    alerts: Sequence[Alert], *, days: int, now: datetime, language: str | None = None
+) -> DailyCounts:
     """Blame alerts per UTC day (by when we stored them) and pair, the small pairs as "other"."""
     dates = window_dates(days, now)
     index = {day: i for i, day in enumerate(dates)}
@@ -55,13 +62,17 @@ def count_by_day(alerts: Sequence[Alert], *, days: int, now: datetime) -> DailyC
         if alert.level is not Level.BLAME or day not in index or alert.created > now:
             continue
         for pair in dict.fromkeys(alert.pairs):
-            per_pair.setdefault(pair_label(pair), [0] * days)[index[day]] += 1
+            per_pair.setdefault(pair_label(pair, language), [0] * days)[index[day]] += 1
     ranked = sorted(per_pair.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
-    if len(ranked) > MAX_SERIES:
-        kept, rest = ranked[: MAX_SERIES - 1], ranked[MAX_SERIES - 1 :]
-        other = [sum(column) for column in zip(*(counts for _, counts in rest), strict=True)]
-        ranked = [*kept, (f"{OTHER_SERIES} ({len(rest)} pairs)", other)]
-    return DailyCounts(dates, tuple((label, tuple(counts)) for label, counts in ranked))
+    if len(ranked) <= MAX_SERIES:
+        return DailyCounts(dates, tuple((label, tuple(counts)) for label, counts in ranked))
+    kept, rest = ranked[: MAX_SERIES - 1], ranked[MAX_SERIES - 1 :]
+    other = [sum(column) for column in zip(*(counts for _, counts in rest), strict=True)]
+    ngettext = ngettext_for(language)
+    label = ngettext("other ({count} pair)", "other ({count} pairs)", len(rest))
+    ranked = [*kept, (label.format(count=len(rest)), other)]
+    series = tuple((label, tuple(counts)) for label, counts in ranked)
+    return DailyCounts(dates, series, has_other=True)
 
 
 def _tick_every(days: int) -> int:
@@ -69,23 +80,32 @@ def _tick_every(days: int) -> int:
     return max(1, -(-days // 8))
 
 
-def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
+def render_chart(
+    alerts: Sequence[Alert], *, days: int, now: datetime, language: str | None = None
+) -> bytes:
     """A PNG (1080×1200) of accusations per day by pair over the last `days` days."""
     from matplotlib.figure import Figure  # heavy: only when a chart is asked for
     from matplotlib.ticker import MaxNLocator
 
     if days < 1:
         raise ValueError("days must be at least 1")
-    counts = count_by_day(alerts, days=days, now=now)
-    day_word = "day" if days == 1 else f"{days} days"
-    period = f"{short_date(counts.dates[0])} – {short_date(counts.dates[-1])} {now:%Y} (UTC)"
+    if is_rtl(language):
+        language = None  # see the module docstring
+    _, ngettext = gettext_for(language), ngettext_for(language)
+    counts = count_by_day(alerts, days=days, now=now, language=language)
+    period = _("{start} – {end} {year} (UTC)").format(
+        start=short_date(counts.dates[0], language),
+        end=short_date(counts.dates[-1], language),
+        year=now.year,
+    )
+    title = ngettext("Who blamed whom, last day", "Who blamed whom, last {count} days", days)
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     figure.patch.set_facecolor("white")
     figure.text(
         0.5,
         0.955,
-        f"Who blamed whom, last {day_word}",
+        title.format(count=days),
         ha="center",
         va="center",
         fontsize=34,
@@ -99,7 +119,9 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
         axes.text(
             0.5,
             0.5,
-            f"No accusations in the last {day_word}",
+            ngettext(
+                "No accusations in the last day", "No accusations in the last {count} days", days
+            ).format(count=days),
             ha="center",
             va="center",
             fontsize=30,
@@ -109,7 +131,8 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
     else:
         bottom = [0] * days
         for number, (label, values) in enumerate(counts.series):
-            colour = _OTHER_COLOUR if label.startswith(OTHER_SERIES) else _COLOURS[number]
+            is_other = counts.has_other and number == len(counts.series) - 1
+            colour = _OTHER_COLOUR if is_other else _COLOURS[number]
             axes.bar(
                 positions,
                 values,
@@ -124,11 +147,11 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
         step = _tick_every(days)
         # Label from the newest day backwards so today always has a tick.
         ticks = positions[::-1][::step][::-1]
-        axes.set_xticks(ticks, [short_date(counts.dates[i]) for i in ticks])
+        axes.set_xticks(ticks, [short_date(counts.dates[i], language) for i in ticks])
         axes.set_xlim(-0.6, days - 0.4)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.tick_params(labelsize=20)
-        axes.set_ylabel("accusations per day", fontsize=22)
+        axes.set_ylabel(_("accusations per day"), fontsize=22)
         axes.grid(axis="y", color="#dddddd")
         axes.set_axisbelow(True)
         for side in ("top", "right"):
@@ -140,7 +163,9 @@ def render_chart(alerts: Sequence[Alert], *, days: int, now: datetime) -> bytes:
             ncol=1,
             fontsize=22,
             frameon=False,
-            title=f"{counts.total} accusations",
+            title=ngettext("{count} accusation", "{count} accusations", counts.total).format(
+                count=counts.total
+            ),
             title_fontsize=22,
             alignment="left",
         )

@@ -3,7 +3,8 @@
 `build_digest`, `parse_digest_time`, `digest_slot` and `is_digest_due` are pure.
 `enqueue_due_digests` is the job the JobQueue runs every minute: it reads the store and claims
 each due chat's slot together with queueing its digest (one transaction, so a slot is never
-queued twice); the delivery worker sends it. May import feeds, bot.model, bot.frontend.format,
+queued twice), written in the chat's language; the delivery worker sends it. May import feeds,
+bot.i18n, bot.model, bot.frontend.format,
 bot.services.tally and bot.store.
 """
 
@@ -16,10 +17,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.frontend.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link
+from bot.frontend.format import LEVEL_EMOJI, MAX_LINK_LENGTH, cut_text, is_web_link, short_date
+from bot.i18n import conflict_label, gettext_for, isolate, ngettext_for, rtl_lines
 from bot.model import OutboxKind, OutboxMessage
 from bot.services.history import event_time
-from bot.services.tally import alert_conflict, fit_sections, pair_label, short_date
+from bot.services.tally import alert_conflict, fit_sections, more_line, pair_label
 from feeds.conflicts import OTHER
 from feeds.model import Level
 
@@ -41,16 +43,21 @@ class DigestTimeError(ValueError):
     """Not a time of day; the message says what is allowed."""
 
 
-def parse_digest_time(text: str | None) -> str:
+def parse_digest_time(text: str | None, language: str | None = None) -> str:
     """'7:30', '07:30', '07.30 UTC' → '07:30'; empty → the default 07:00; else DigestTimeError."""
     if text is None or not text.strip():
         return DEFAULT_DIGEST_TIME
+    _ = gettext_for(language)
     match = _TIME.fullmatch(text.strip())
     if match is None:
-        raise DigestTimeError(f"“{text[:20]}” is not a time: use HH:MM in UTC, e.g. 07:30.")
+        raise DigestTimeError(
+            _("“{text}” is not a time: use HH:MM in UTC, e.g. 07:30.").format(text=text[:20])
+        )
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise DigestTimeError(f"“{text[:20]}” is not a time of day: 00:00 to 23:59 UTC.")
+        raise DigestTimeError(
+            _("“{text}” is not a time of day: 00:00 to 23:59 UTC.").format(text=text[:20])
+        )
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -77,53 +84,78 @@ def is_digest_due(digest_time: str | None, last_digest: datetime | None, now: da
     return last_digest is None or last_digest < slot
 
 
-def _clock(moment: datetime, start: datetime, end: datetime) -> str:
+def _clock(moment: datetime, start: datetime, end: datetime, language: str | None) -> str:
     # Inside a 24 h window the time of day names the moment; older stories get a date.
     if start <= moment <= end:
         return f"{moment.astimezone(UTC):%H:%M}"
-    return f"{short_date(moment)} {moment.astimezone(UTC):%Y}"
+    return f"{short_date(moment, language)} {moment.astimezone(UTC):%Y}"
 
 
-def _story_line(alert: Alert, start: datetime, end: datetime) -> str:
+def _story_line(alert: Alert, start: datetime, end: datetime, language: str | None) -> str:
+    _ = gettext_for(language)
     emoji = LEVEL_EMOJI.get(alert.level, "⚪")
-    when = _clock(event_time(alert), start, end)
-    who = ", ".join(pair_label(p) for p in alert.pairs) if alert.level is Level.BLAME else ""
+    when = _clock(event_time(alert), start, end, language)
+    pairs = [pair_label(p, language) for p in alert.pairs] if alert.level is Level.BLAME else []
     title = html.escape(cut_text(alert.title.strip(), MAX_DIGEST_TITLE), quote=False)
     link = alert.link.strip()
     if is_web_link(link) and len(link) <= MAX_LINK_LENGTH and title:
         title = f'<a href="{html.escape(link, quote=True)}">{title}</a>'
     source = html.escape(cut_text(alert.source_title.strip(), 40), quote=False)
     parts = [f"{emoji} {when}"]
-    if who:
-        parts.append(f"<b>{html.escape(who, quote=False)}</b>:")
-    parts.append(title or "(no title)")
+    if pairs:
+        who = html.escape(_(", ").join(pairs), quote=False)
+        parts.append(f"<b>{who}</b>:")
+    # Translators: a news item without a headline.
+    parts.append(isolate(title, language) or html.escape(_("(no title)")))
     if source:
-        parts.append(f"— {source}")
+        parts.append(f"— {isolate(source, language)}")
     return " ".join(parts)
 
 
-def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datetime) -> str:
+def _counts(chosen: Sequence[Alert], language: str | None) -> str:
+    """'3 accusations · 1 violation report · 2 ceasefire items'."""
+    ngettext = ngettext_for(language)
+    blames = sum(a.level is Level.BLAME for a in chosen)
+    violations = sum(a.level is Level.VIOLATION for a in chosen)
+    counts = [
+        ngettext("{count} accusation", "{count} accusations", blames).format(count=blames),
+        ngettext("{count} violation report", "{count} violation reports", violations).format(
+            count=violations
+        ),
+    ]
+    news = len(chosen) - blames - violations
+    if news:
+        counts.append(
+            ngettext("{count} ceasefire item", "{count} ceasefire items", news).format(count=news)
+        )
+    return " · ".join(counts)
+
+
+def build_digest(
+    alerts: Sequence[Alert],
+    *,
+    day_start: datetime,
+    day_end: datetime,
+    language: str | None = None,
+) -> str:
     """One Telegram HTML message (≤ 4096) with the window's alerts grouped by conflict area."""
-    period = (
-        f"{short_date(day_start)} {day_start.astimezone(UTC):%H:%M} – "
-        f"{short_date(day_end)} {day_end.astimezone(UTC):%H:%M} UTC"
+    _ = gettext_for(language)
+    period = _("{start} – {end} UTC").format(
+        start=f"{short_date(day_start, language)} {day_start.astimezone(UTC):%H:%M}",
+        end=f"{short_date(day_end, language)} {day_end.astimezone(UTC):%H:%M}",
     )
-    head = [f"🗞 <b>Daily digest</b> · {period}"]
+    title = html.escape(_("Daily digest"))
+    head = [f"🗞 <b>{title}</b> · {html.escape(period)}"]
     chosen = sorted(
         (a for a in alerts if day_start <= a.created < day_end),
         key=lambda a: (event_time(a), a.id),
     )
     if not chosen:
-        head.append("No ceasefire breaches or accusations reported in these 24 hours.")
-        return "\n".join(head)
-    blames = sum(a.level is Level.BLAME for a in chosen)
-    violations = sum(a.level is Level.VIOLATION for a in chosen)
-    counts = [f"{blames} accusation{'s' * (blames != 1)}"]
-    counts.append(f"{violations} violation report{'s' * (violations != 1)}")
-    if len(chosen) > blames + violations:
-        news = len(chosen) - blames - violations
-        counts.append(f"{news} ceasefire item{'s' * (news != 1)}")
-    head.append(" · ".join(counts))
+        head.append(
+            html.escape(_("No ceasefire breaches or accusations reported in these 24 hours."))
+        )
+        return rtl_lines("\n".join(head), language)
+    head.append(_counts(chosen, language))
     groups: dict[str, list[Alert]] = {}
     for alert in chosen:
         groups.setdefault(alert_conflict(alert), []).append(alert)
@@ -131,12 +163,14 @@ def build_digest(alerts: Sequence[Alert], *, day_start: datetime, day_end: datet
     order = sorted(groups, key=lambda label: (label == OTHER, -len(groups[label]), label))
     sections = [
         (
-            f"<b>{html.escape(label, quote=False)}</b> ({len(groups[label])})",
-            [_story_line(a, day_start, day_end) for a in groups[label]],
+            f"<b>{html.escape(conflict_label(label, language), quote=False)}</b> "
+            f"({len(groups[label])})",
+            [_story_line(a, day_start, day_end, language) for a in groups[label]],
         )
         for label in order
     ]
-    return fit_sections(head, sections)
+    text = fit_sections(head, sections, more=lambda n: more_line(n, language))
+    return rtl_lines(text, language)
 
 
 async def enqueue_due_digests(store: Store, *, now: datetime, filter_fn: FilterFn) -> int:
@@ -161,7 +195,10 @@ async def enqueue_due_digests(store: Store, *, now: datetime, filter_fn: FilterF
         assert sub.digest_time is not None  # noqa: S101 - is_digest_due checked it
         slot = digest_slot(parse_digest_time(sub.digest_time), now)
         text = build_digest(
-            [a for a in alerts if filter_fn(sub, a)], day_start=day_start, day_end=now
+            [a for a in alerts if filter_fn(sub, a)],
+            day_start=day_start,
+            day_end=now,
+            language=sub.language,
         )
         message = OutboxMessage(sub.destination, OutboxKind.DIGEST, text, is_silent=True)
         queued += await store.claim_digest(message, slot=slot, now=now)

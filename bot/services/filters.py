@@ -1,8 +1,8 @@
 """Chat filters: parse `[levels] [words]` arguments, decide whether an alert matches them.
 
-Also routes new alerts to the chats that want them as instant alerts, and says in words what a
-subscription delivers. Pure: no I/O. May import feeds.model, feeds.actors, feeds.conflicts and
-bot.model.
+Also routes new alerts to the chats that want them as instant alerts, and says in words (in the
+chat's language) what a subscription delivers. Pure: no I/O. May import feeds.model, feeds.actors,
+feeds.conflicts, bot.i18n and bot.model.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
+from bot.i18n import N_, gettext_for, isolate
 from bot.model import Alert, Destination, Subscription
 from feeds.actors import find_actors, resolve_actor
 from feeds.conflicts import conflict_areas, conflict_of
@@ -32,7 +33,7 @@ MAX_WORDS = 10
 MAX_WORD_LENGTH = 40
 MIN_WORD_LENGTH = 2
 
-SUBSCRIBE_USAGE = (
+SUBSCRIBE_USAGE = N_(
     "Usage: /subscribe [level] [filter words]\n"
     "Levels: blame (someone is blamed), breaches (blame + reported violations, the default), "
     "all (also ceasefire news).\n"
@@ -67,34 +68,42 @@ def split_arguments(args: Iterable[str]) -> list[str]:
     ]
 
 
-def _clean_word(raw: str, usage: str) -> str:
+def _clean_word(raw: str, usage: str, language: str | None) -> str:
+    _ = gettext_for(language)
     word = " ".join(raw.strip(_EDGE_PUNCTUATION + " ").split()).casefold()
     if not word:
-        raise FilterError(f"“{raw}” is not a filter word: use letters.\n\n{usage}")
-    if word.isdigit():
-        raise FilterError(f"“{raw}” is a number, not a level or a word.\n\n{usage}")
-    if sum(ch.isalnum() for ch in word) < MIN_WORD_LENGTH:
-        raise FilterError(
-            f"“{raw}” is too short: filter words need at least {MIN_WORD_LENGTH} letters."
-            f"\n\n{usage}"
+        problem = _("“{word}” is not a filter word: use letters.").format(word=raw)
+    elif word.isdigit():
+        problem = _("“{word}” is a number, not a level or a word.").format(word=raw)
+    elif sum(ch.isalnum() for ch in word) < MIN_WORD_LENGTH:
+        problem = _("“{word}” is too short: filter words need at least {count} letters.").format(
+            word=raw, count=MIN_WORD_LENGTH
         )
-    if len(word) > MAX_WORD_LENGTH:
+    elif len(word) > MAX_WORD_LENGTH:
         raise FilterError(
-            f"“{raw[:20]}…” is too long: at most {MAX_WORD_LENGTH} characters per filter word."
+            _("“{word}…” is too long: at most {count} characters per filter word.").format(
+                word=raw[:20], count=MAX_WORD_LENGTH
+            )
         )
-    return word
+    else:
+        return word
+    raise FilterError(f"{problem}\n\n{usage}")
 
 
 def parse_filter(
     args: Sequence[str],
     *,
     default_levels: tuple[Level, ...] = DEFAULT_LEVELS,
-    usage: str = SUBSCRIBE_USAGE,
+    usage: str | None = None,
+    language: str | None = None,
 ) -> ChatFilter:
     """Level words pick levels (several add up); every other argument is a filter word.
 
-    `usage` is the command's usage note, appended to the error for a bad word.
+    `usage` is the command's usage note (in the language; default: /subscribe's), appended to
+    the error for a bad word.
     """
+    _ = gettext_for(language)
+    usage = _(SUBSCRIBE_USAGE) if usage is None else usage
     levels: set[Level] = set()
     words: list[str] = []
     for raw in split_arguments(args):
@@ -102,18 +111,22 @@ def parse_filter(
         if key in LEVEL_WORDS:
             levels.update(LEVEL_WORDS[key])
             continue
-        word = _clean_word(raw, usage)
+        word = _clean_word(raw, usage, language)
         if word not in words:
             words.append(word)
     if len(words) > MAX_WORDS:
-        raise FilterError(f"At most {MAX_WORDS} filter words, please ({len(words)} given).")
+        raise FilterError(
+            _("At most {maximum} filter words, please ({count} given).").format(
+                maximum=MAX_WORDS, count=len(words)
+            )
+        )
     ordered = tuple(sorted(levels or default_levels, key=lambda lv: -lv.rank))
     return ChatFilter(ordered, tuple(words))
 
 
-def parse_subscription(args: Sequence[str]) -> ChatFilter:
+def parse_subscription(args: Sequence[str], language: str | None = None) -> ChatFilter:
     """Parse `/subscribe` arguments; raises FilterError with a short usage note."""
-    return parse_filter(args, default_levels=DEFAULT_LEVELS)
+    return parse_filter(args, default_levels=DEFAULT_LEVELS, language=language)
 
 
 def _conflict(alert: Alert) -> tuple[str, frozenset[str]]:
@@ -176,28 +189,45 @@ def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[Destinati
     ]
 
 
-def describe(levels: Iterable[Level], words: Sequence[str]) -> str:
+def quoted_words(words: Sequence[str], language: str | None = None) -> str:
+    """'“armenia” or “gaza”', with the language's quotation marks."""
+    _ = gettext_for(language)
+    # Translators: a filter word the user typed, in your quotation marks.
+    quoted = [isolate(_("“{word}”").format(word=word), language) for word in words]
+    text = quoted[0] if quoted else ""
+    for word in quoted[1:]:
+        # Translators: quoted filter words: “armenia” or “gaza”.
+        text = _("{words} or {word}").format(words=text, word=word)
+    return text
+
+
+def describe(levels: Iterable[Level], words: Sequence[str], language: str | None = None) -> str:
     """A human sentence for /filters: 'breaches (blame and violations) about armenia or gaza'."""
+    _ = gettext_for(language)
     wanted = set(levels)
     if wanted >= set(ALL_LEVELS):
-        kind = "all alerts (blame, violations and ceasefire news)"
+        kind = _("all alerts (blame, violations and ceasefire news)")
     elif wanted >= set(BREACH_LEVELS):
-        kind = "breaches (blame and reported violations)"
+        kind = _("breaches (blame and reported violations)")
     elif wanted == {Level.BLAME}:
-        kind = "blame only (one side accuses another)"
+        kind = _("blame only (one side accuses another)")
     else:
-        kind = ", ".join(sorted(lv.value for lv in wanted)) or "nothing"
+        # Translators: a subscription to no alert level at all.
+        kind = ", ".join(sorted(lv.value for lv in wanted)) or _("nothing")
     if not words:
         return kind
-    return f"{kind} mentioning " + " or ".join(f"“{word}”" for word in words)
+    return _("{kind} mentioning {words}").format(kind=kind, words=quoted_words(words, language))
 
 
-def describe_delivery(is_instant: bool, digest_time: str | None) -> str:
+def describe_delivery(
+    is_instant: bool, digest_time: str | None, language: str | None = None
+) -> str:
     """How a chat gets its alerts: 'as instant alerts and a daily digest at 07:00 UTC'."""
+    _ = gettext_for(language)
     if digest_time and is_instant:
-        return f"as instant alerts and a daily digest at {digest_time} UTC"
+        return _("as instant alerts and a daily digest at {time} UTC").format(time=digest_time)
     if digest_time:
-        return f"as a daily digest at {digest_time} UTC (no instant alerts)"
+        return _("as a daily digest at {time} UTC (no instant alerts)").format(time=digest_time)
     if is_instant:
-        return "as instant alerts"
-    return "neither as instant alerts nor as a digest"
+        return _("as instant alerts")
+    return _("neither as instant alerts nor as a digest")

@@ -3,18 +3,22 @@
 "First time Russia has blamed Azerbaijan in the 96 days on record", "3rd accusation by Armenia
 against Azerbaijan in 24 h", "Azerbaijan also accused Armenia 2 h ago". Pure: no I/O, no clock
 (the caller passes `now`). `novelty_for` reads a list of stored alerts; `novelty_from_record`
-gives the same line from a per-pair summary and a recent window (what the poller uses, so a
-cycle's cost does not grow with the age of the database). May import feeds.model and bot.store's
-records only.
+gives the same facts from a per-pair summary and a recent window (what the poller uses, so a
+cycle's cost does not grow with the age of the database). The facts (`Novelty`) are stored with
+the alert and worded per chat by `render_novelty`, in the chat's language. May import
+feeds.model, bot.i18n and bot.store's records only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
+from bot.i18n import actor_name, gettext_for, isolate, ngettext_for, pgettext_for
 from feeds.model import Pair
 
 REPEAT_WINDOWS = (timedelta(hours=24), timedelta(days=7))
@@ -22,9 +26,6 @@ COUNTER_WINDOW = timedelta(hours=72)  # a reply older than three days is no long
 # Counts and replies look this far back; anything older matters only as "the last one".
 RECENT_WINDOW = max(*REPEAT_WINDOWS, COUNTER_WINDOW)
 MAX_FACTS = 2  # one line: the two most newsworthy facts
-
-# How newsworthy each kind of fact is; the line leads with the highest.
-_FIRST, _COUNTER, _RETURN, _REPEAT = 4, 3, 2, 1
 
 
 class Accusation(Protocol):
@@ -47,11 +48,62 @@ class PendingAccusation:
     created: datetime
 
 
+class FactKind(StrEnum):
+    """What is new about an accusation, most newsworthy first."""
+
+    FIRST = "first"  # never before on record
+    COUNTER = "counter"  # the accused side accused this accuser within 72 h
+    RETURN = "return"  # the first in a long while
+    REPEAT = "repeat"  # the nth within 24 h or 7 days
+
+
+# How newsworthy each kind of fact is; the line leads with the highest.
+_SCORE = {FactKind.FIRST: 4, FactKind.COUNTER: 3, FactKind.RETURN: 2, FactKind.REPEAT: 1}
+
+
 @dataclass(frozen=True, slots=True)
-class _Fact:
-    score: int
-    text: str
-    first: Pair | None = None  # set for "first time" facts, which merge into one clause
+class Fact:
+    """One fact about one accuser → accused pair, in numbers, to be worded in any language."""
+
+    kind: FactKind
+    pair: Pair
+    # REPEAT: this accusation's rank in the window; RETURN: days since the last one;
+    # COUNTER: minutes since the other side's accusation.
+    number: int = 0
+    window_days: int = 0  # REPEAT: 1 (24 h) or 7
+
+
+@dataclass(frozen=True, slots=True)
+class Novelty:
+    """The facts of a novelty line; stored with the alert and worded in each chat's language."""
+
+    facts: tuple[Fact, ...] = ()
+    record_days: int = 0  # the record's length in days, for "first time … on record"
+
+    def encode(self) -> str:
+        """The JSON stored in the alert's novelty column ('' when there is nothing new)."""
+        if not self.facts:
+            return ""
+        facts = [
+            [f.kind.value, f.pair.accuser, f.pair.accused, f.number, f.window_days]
+            for f in self.facts
+        ]
+        return json.dumps({"facts": facts, "record_days": self.record_days}, ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, text: str) -> Novelty | None:
+        """The facts stored by `encode`; None for anything else (a line stored as text)."""
+        if not text.startswith("{"):
+            return None
+        try:
+            data = json.loads(text)
+            facts = tuple(
+                Fact(FactKind(kind), Pair(accuser, accused), int(number), int(window))
+                for kind, accuser, accused, number, window in data["facts"]
+            )
+            return cls(facts, int(data["record_days"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 def event_time(alert: Accusation) -> datetime:
@@ -59,34 +111,50 @@ def event_time(alert: Accusation) -> datetime:
     return min(alert.published, alert.created).astimezone(UTC)
 
 
-def ordinal(number: int) -> str:
-    """1st 2nd 3rd 4th … 11th 12th 13th … 21st 22nd 23rd … 111th."""
+def ordinal(number: int, language: str | None = None) -> str:
+    """1st 2nd 3rd 4th … 11th 12th 13th … 21st 22nd 23rd … 111th; '3-е', '3e' elsewhere."""
+    pgettext = pgettext_for(language)
+    # Translators: the rank of an accusation ("3rd accusation…"); write the ordinal for your word
+    # for "accusation", the same in all four forms if your language does not vary it (the number is
+    # always 2 or more).
     if 10 <= number % 100 <= 20:
-        suffix = "th"
+        pattern = pgettext("ordinal", "{number}th")
     else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+        pattern = {
+            1: pgettext("ordinal", "{number}st"),
+            2: pgettext("ordinal", "{number}nd"),
+            3: pgettext("ordinal", "{number}rd"),
+        }.get(number % 10) or pgettext("ordinal", "{number}th")
+    return pattern.format(number=number)
 
 
-def ago(elapsed: timedelta) -> str:
+def ago(elapsed: timedelta, language: str | None = None) -> str:
     """'5 min ago', '2 h ago', '3 days ago' (never negative, never '0 min')."""
+    ngettext = ngettext_for(language)
     minutes = max(1, int(elapsed.total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes} min ago"
+        return ngettext("{count} min ago", "{count} min ago", minutes).format(count=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} h ago"
-    return f"{hours // 24} days ago"
+        return ngettext("{count} h ago", "{count} h ago", hours).format(count=hours)
+    days = hours // 24
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
-def record_phrase(start: datetime, now: datetime) -> str:
+def record_days(start: datetime, now: datetime) -> int:
+    """Calendar days from the record's first UTC day to now's (0: since today)."""
+    return max(0, (now.astimezone(UTC).date() - start.astimezone(UTC).date()).days)
+
+
+def record_phrase(days: int, language: str | None = None) -> str:
     """'on record (since today)', '… (since yesterday)', 'in the 96 days on record'."""
-    days = (now.astimezone(UTC).date() - start.astimezone(UTC).date()).days
+    _, ngettext = gettext_for(language), ngettext_for(language)
     if days <= 0:
-        return "on record (since today)"
+        return _("on record (since today)")
     if days == 1:
-        return "on record (since yesterday)"
-    return f"in the {days} days on record"
+        return _("on record (since yesterday)")
+    phrase = ngettext("in the {count} day on record", "in the {count} days on record", days)
+    return phrase.format(count=days)
 
 
 def _record_start(
@@ -101,58 +169,113 @@ def _record_start(
     return min(candidates)
 
 
-def _pair_facts(pair: Pair, past: Sequence[tuple[datetime, Pair]], now: datetime) -> list[_Fact]:
-    facts: list[_Fact] = []
+def _pair_facts(pair: Pair, past: Sequence[tuple[datetime, Pair]], now: datetime) -> list[Fact]:
+    facts: list[Fact] = []
     same = [when for when, p in past if p == pair]
     if not same:
-        facts.append(_Fact(_FIRST, "", first=pair))
+        facts.append(Fact(FactKind.FIRST, pair))
     else:
         for window in REPEAT_WINDOWS:
             recent = sum(1 for when in same if now - when <= window)
             if recent:
-                span = "24 h" if window == REPEAT_WINDOWS[0] else "7 days"
-                text = (
-                    f"{ordinal(recent + 1)} accusation by {pair.accuser} against "
-                    f"{pair.accused} in {span}"
-                )
-                facts.append(_Fact(_REPEAT, text))
+                facts.append(Fact(FactKind.REPEAT, pair, recent + 1, window.days or 1))
                 break
         else:
-            gap = (now - max(same)).days
-            text = f"First accusation by {pair.accuser} against {pair.accused} in {gap} days"
-            facts.append(_Fact(_RETURN, text))
+            facts.append(Fact(FactKind.RETURN, pair, (now - max(same)).days))
     reverse = Pair(pair.accused, pair.accuser)
     replies = [when for when, p in past if p == reverse and now - when <= COUNTER_WINDOW]
     if replies:
-        text = f"{pair.accused} also accused {pair.accuser} {ago(now - max(replies))}"
-        facts.append(_Fact(_COUNTER, text))
+        minutes = int((now - max(replies)).total_seconds() // 60)
+        facts.append(Fact(FactKind.COUNTER, pair, minutes))
     return facts
 
 
-def _blamed(firsts: Sequence[Pair]) -> str:
+def _name(actor: str, language: str | None) -> str:
+    return isolate(actor_name(actor, language), language)
+
+
+def _blamed(firsts: Sequence[Pair], language: str | None) -> str:
+    _ = gettext_for(language)
+    a = firsts[0]
+    accuser, accused = _name(a.accuser, language), _name(a.accused, language)
     if len(firsts) == 1:
-        return f"{firsts[0].accuser} has blamed {firsts[0].accused}"
-    a, b = firsts[0], firsts[1]
+        # Translators: the names are in the nominative and cannot be declined: prefer an arrow
+        # ("{accuser} → {accused}") where a verb would need a case.
+        return _("{accuser} has blamed {accused}").format(accuser=accuser, accused=accused)
+    b = firsts[1]
     if a == Pair(b.accused, b.accuser):
-        return f"{a.accuser} and {a.accused} have blamed each other"
+        return _("{first} and {second} have blamed each other").format(
+            first=accuser, second=accused
+        )
+    other_accuser, other_accused = _name(b.accuser, language), _name(b.accused, language)
     if a.accuser == b.accuser:
-        return f"{a.accuser} has blamed {a.accused} and {b.accused}"
-    if a.accused == b.accused:
-        return f"{a.accuser} and {b.accuser} have blamed {a.accused}"
-    return f"{a.accuser} has blamed {a.accused} and {b.accuser} has blamed {b.accused}"
+        text = _("{accuser} has blamed {accused} and {other_accused}")
+    elif a.accused == b.accused:
+        text = _("{accuser} and {other_accuser} have blamed {accused}")
+    else:
+        text = _("{accuser} has blamed {accused} and {other_accuser} has blamed {other_accused}")
+    return text.format(
+        accuser=accuser,
+        accused=accused,
+        other_accuser=other_accuser,
+        other_accused=other_accused,
+    )
 
 
-def _render(facts: Sequence[_Fact], record: str) -> str:
-    firsts = [f.first for f in facts if f.first is not None]
+def _fact_text(fact: Fact, language: str | None) -> str:
+    """A fact other than 'first time' as a clause."""
+    _, ngettext = gettext_for(language), ngettext_for(language)
+    accuser, accused = _name(fact.pair.accuser, language), _name(fact.pair.accused, language)
+    if fact.kind is FactKind.REPEAT:
+        if fact.window_days == 1:
+            text = _("{ordinal} accusation by {accuser} against {accused} in 24 h")
+        else:
+            text = _("{ordinal} accusation by {accuser} against {accused} in 7 days")
+        nth = ordinal(fact.number, language)
+        return text.format(ordinal=nth, accuser=accuser, accused=accused)
+    if fact.kind is FactKind.RETURN:
+        text = ngettext(
+            "First accusation by {accuser} against {accused} in {count} day",
+            "First accusation by {accuser} against {accused} in {count} days",
+            fact.number,
+        )
+        return text.format(accuser=accuser, accused=accused, count=fact.number)
+    # COUNTER: the accused of this story made its own accusation shortly before.
+    # Translators: the accused of this alert had accused its accuser shortly before; {ago} is "2 h
+    # ago".
+    return _("{accused} also accused {accuser} {ago}").format(
+        accused=accused, accuser=accuser, ago=ago(timedelta(minutes=fact.number), language)
+    )
+
+
+def render_novelty(novelty: Novelty, language: str | None = None) -> str:
+    """The novelty line in a language: 'First time Russia has blamed Azerbaijan in …'."""
+    _ = gettext_for(language)
+    firsts = [f.pair for f in novelty.facts if f.kind is FactKind.FIRST]
     clauses: list[str] = []
-    for fact in facts:
-        if fact.first is None:
-            clauses.append(fact.text)
-        elif fact.first == firsts[0]:
+    for fact in novelty.facts:
+        if fact.kind is not FactKind.FIRST:
+            clauses.append(_fact_text(fact, language))
+        elif fact.pair == firsts[0]:
             # Two "first time" facts share one clause and one record phrase.
-            clauses.append(f"First time {_blamed(firsts)} {record}")
-    line = "; ".join(clauses)
+            blamed = _blamed(firsts, language)
+            record = record_phrase(novelty.record_days, language)
+            # Translators: {blamed} is "Russia has blamed Azerbaijan" (or two such pairs), {record}
+            # "in the 96 days on record". Actor names come in the nominative: an arrow ("Россия →
+            # Азербайджан") avoids declining them.
+            clauses.append(_("First time {blamed} {record}").format(blamed=blamed, record=record))
+    if len(clauses) > 1:
+        # Translators: two facts of the novelty line in one line.
+        line = _("{first}; {second}").format(first=clauses[0], second=clauses[1])
+    else:
+        line = "".join(clauses)
     return line[:1].upper() + line[1:]
+
+
+def novelty_text(stored: str, language: str | None = None) -> str:
+    """An alert's stored novelty in a language; a line stored as plain text stays as it is."""
+    novelty = Novelty.decode(stored)
+    return stored if novelty is None else render_novelty(novelty, language)
 
 
 def novelty_for(
@@ -161,8 +284,8 @@ def novelty_for(
     *,
     now: datetime,
     on_record_since: datetime | None,
-) -> str:
-    """One short line for a blame alert with these pairs, from the blame alerts stored before it.
+) -> Novelty:
+    """The facts for a blame alert with these pairs, from the blame alerts stored before it.
 
     `now` is when the new accusation was made (min of the item's date and the poll time);
     history events after `now` are ignored. The line leads with the most newsworthy facts:
@@ -170,7 +293,7 @@ def novelty_for(
     """
     wanted = _wanted(pairs)
     if not wanted:
-        return ""
+        return Novelty()
     now = now.astimezone(UTC)
     past = [
         (event_time(alert), pair)
@@ -190,8 +313,8 @@ def novelty_from_record(
     *,
     now: datetime,
     on_record_since: datetime | None,
-) -> str:
-    """The same line as `novelty_for`, from a summary instead of the whole history.
+) -> Novelty:
+    """The same facts as `novelty_for`, from a summary instead of the whole history.
 
     `recent`: every accusation (event time, pair) in [now - RECENT_WINDOW, now]; others are
     ignored. `latest`: for each of `pairs`, its latest accusation at or before `now`, if any.
@@ -199,7 +322,7 @@ def novelty_from_record(
     """
     wanted = _wanted(pairs)
     if not wanted:
-        return ""
+        return Novelty()
     now = now.astimezone(UTC)
     start = now - RECENT_WINDOW
     past = [(when, pair) for when, pair in recent if start <= when <= now]
@@ -217,12 +340,11 @@ def _wanted(pairs: Sequence[Pair]) -> list[Pair]:
 
 def _line(
     wanted: Sequence[Pair], past: Sequence[tuple[datetime, Pair]], now: datetime, start: datetime
-) -> str:
+) -> Novelty:
     facts = [fact for pair in wanted for fact in _pair_facts(pair, past, now)]
     # Stable sort: equal scores keep the order of the alert's pairs.
-    facts.sort(key=lambda fact: -fact.score)
-    top = facts[:MAX_FACTS]
-    return _render(top, record_phrase(start, now))
+    facts.sort(key=lambda fact: -_SCORE[fact.kind])
+    return Novelty(tuple(facts[:MAX_FACTS]), record_days(start, now))
 
 
 def novelty_line(
@@ -231,6 +353,8 @@ def novelty_line(
     *,
     now: datetime,
     on_record_since: datetime | None,
+    language: str | None = None,
 ) -> str:
-    """The novelty line for a single accuser → accused pair (see `novelty_for`)."""
-    return novelty_for((pair,), history, now=now, on_record_since=on_record_since)
+    """The novelty line for a single accuser → accused pair, worded (see `novelty_for`)."""
+    novelty = novelty_for((pair,), history, now=now, on_record_since=on_record_since)
+    return render_novelty(novelty, language)

@@ -62,10 +62,10 @@ def _name(feed: FeedState) -> str:
 
 def outage_text(feed: FeedState, *, now: datetime, language: str | None = None) -> str:
     """The operators' notice of a feed failing for hours (Telegram HTML)."""
-    _ = gettext_for(language)
+    _, ngettext = gettext_for(language), ngettext_for(language)
     since = feed.failing_since or now
     hours = int((now - since).total_seconds() // 3600)
-    head = ngettext_for(language)(
+    head = ngettext(
         "⚠️ <b>Feed failing for {hours} hour</b>: {name}",
         "⚠️ <b>Feed failing for {hours} hours</b>: {name}",
         hours,
@@ -79,7 +79,7 @@ def outage_text(feed: FeedState, *, now: datetime, language: str | None = None) 
             _(
                 "Failing since {since}. The bot keeps trying; "
                 "one more message when it works again."
-            ).format(since=format_time(since)),
+            ).format(since=format_time(since, language)),
         ]
     )
 
@@ -89,7 +89,8 @@ def recovery_text(feed: FeedState, *, language: str | None = None) -> str:
     _ = gettext_for(language)
     lines = [_("✅ <b>Feed working again</b>: {name}").format(name=_name(feed))]
     if feed.last_ok is not None:
-        lines.append(_("Last successful check: {when}.").format(when=format_time(feed.last_ok)))
+        when = format_time(feed.last_ok, language)
+        lines.append(_("Last successful check: {when}.").format(when=when))
     return "\n".join(lines)
 
 

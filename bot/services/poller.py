@@ -20,7 +20,13 @@ from bot.config import Settings
 from bot.errors import StoreUnavailable
 from bot.model import Alert, FeedState, NewStory, utc_now
 from bot.services.filters import Router
-from bot.services.history import RECENT_WINDOW, PendingAccusation, event_time, novelty_from_record
+from bot.services.history import (
+    RECENT_WINDOW,
+    Novelty,
+    PendingAccusation,
+    event_time,
+    novelty_from_record,
+)
 from bot.services.outage import Outage
 from bot.store import Store
 from feeds.detect import classify
@@ -77,7 +83,7 @@ class _BlameRecord:
             earliest=await store.first_blame_time(),
         )
 
-    async def novelty(self, store: Store, pairs: Sequence[Pair], now: datetime) -> str:
+    async def novelty(self, store: Store, pairs: Sequence[Pair], now: datetime) -> Novelty:
         now = now.astimezone(UTC)
         start = now - RECENT_WINDOW
         if self.loaded_since is None or start < self.loaded_since:
@@ -366,7 +372,8 @@ class Poller:
                 if detection.pairs and same_as is None and not is_backlog:
                     record = await memory.blame_record(self._store)
                     made = min(item.published, now)
-                    novelty = await record.novelty(self._store, detection.pairs, made)
+                    found = await record.novelty(self._store, detection.pairs, made)
+                    novelty = found.encode()
                     record.add(PendingAccusation(detection.pairs, item.published, now))
                 stories.append(
                     NewStory(

@@ -1,7 +1,8 @@
 """/tally: who blamed whom how often over a window, and violation reports per conflict area.
 
 Pure: no I/O, no clock (the caller passes `now` and alerts already filtered for the chat).
-May import feeds (model, conflicts), bot.frontend.format and bot.store's records only.
+Worded in the chat's language (`language`, None = English). May import feeds (model,
+conflicts), bot.i18n, bot.frontend.format and bot.store's records only.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.frontend.format import MAX_LINK_LENGTH, MAX_MESSAGE_LENGTH, is_web_link
+from bot.frontend.format import MAX_LINK_LENGTH, MAX_MESSAGE_LENGTH, is_web_link, short_date
+from bot.i18n import conflict_label, gettext_for, isolate, ngettext_for, pair_text, rtl_lines
 from feeds.conflicts import conflict_of
 from feeds.model import Level, Pair
 
@@ -21,8 +23,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 365
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MORE_RESERVE = len("\n…and 100000 more")
+_MORE_RESERVE = 40  # room for the "…and 100000 more" line in any language
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,11 @@ class Tally:
 
 
 def split_days(
-    args: Sequence[str], *, default: int = DEFAULT_DAYS, maximum: int = MAX_DAYS
+    args: Sequence[str],
+    *,
+    default: int = DEFAULT_DAYS,
+    maximum: int = MAX_DAYS,
+    language: str | None = None,
 ) -> tuple[int, list[str]]:
     """`/tally 30 gaza` → (30, ["gaza"]); a leading number is the window in days.
 
@@ -59,15 +64,13 @@ def split_days(
     if rest and rest[0].strip().isdigit():
         days = int(rest.pop(0).strip())
         if not 1 <= days <= maximum:
-            raise ValueError(f"The window is 1 to {maximum} days, got {days}.")
+            _ = gettext_for(language)
+            raise ValueError(
+                _("The window is 1 to {maximum} days, got {days}.").format(
+                    maximum=maximum, days=days
+                )
+            )
     return days, rest
-
-
-def short_date(moment: date | datetime) -> str:
-    """'13 Mar' (UTC) without depending on the process locale."""
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(UTC)
-    return f"{moment.day} {_MONTHS[moment.month - 1]}"
 
 
 def alert_actors(alert: Alert) -> tuple[str, ...]:
@@ -91,13 +94,15 @@ def _rows(counts: dict[str, list[Alert]]) -> tuple[TallyRow, ...]:
     return tuple(rows)
 
 
-def pair_label(pair: Pair) -> str:
-    """'Russia → Azerbaijan'."""
-    return f"{pair.accuser} → {pair.accused}"
+def pair_label(pair: Pair, language: str | None = None) -> str:
+    """'Russia → Azerbaijan', in the language ('Россия → Азербайджан')."""
+    return pair_text(pair.accuser, pair.accused, language)
 
 
-def build_tally(alerts: Sequence[Alert], *, days: int, now: datetime) -> Tally:
-    """Count the alerts created in the last `days` days up to `now`."""
+def build_tally(
+    alerts: Sequence[Alert], *, days: int, now: datetime, language: str | None = None
+) -> Tally:
+    """Count the alerts created in the last `days` days up to `now`; labels in the language."""
     start = now - timedelta(days=days)
     by_pair: dict[str, list[Alert]] = {}
     by_area: dict[str, list[Alert]] = {}
@@ -106,19 +111,28 @@ def build_tally(alerts: Sequence[Alert], *, days: int, now: datetime) -> Tally:
             continue
         if alert.level is Level.BLAME and alert.pairs:
             for pair in dict.fromkeys(alert.pairs):
-                by_pair.setdefault(pair_label(pair), []).append(alert)
+                by_pair.setdefault(pair_label(pair, language), []).append(alert)
         elif alert.level in (Level.BLAME, Level.VIOLATION):
-            by_area.setdefault(alert_conflict(alert), []).append(alert)
+            area = conflict_label(alert_conflict(alert), language)
+            by_area.setdefault(isolate(area, language), []).append(alert)
     return Tally(days, start, now, _rows(by_pair), _rows(by_area))
 
 
-def latest_link(row: TallyRow) -> str:
+def latest_link(row: TallyRow, language: str | None = None) -> str:
     """'<a href="…">latest 13 Mar</a>', or the plain words when the link is not a web link."""
-    words = f"latest {short_date(row.latest_time)}"
+    _ = gettext_for(language)
+    # Translators: a link to the newest story of a tally line; {date} is "13 Mar".
+    words = html.escape(_("latest {date}").format(date=short_date(row.latest_time, language)))
     link = row.latest_link.strip()
     if is_web_link(link) and len(link) <= MAX_LINK_LENGTH:
         return f'<a href="{html.escape(link, quote=True)}">{words}</a>'
     return words
+
+
+def more_line(count: int, language: str | None = None) -> str:
+    """'…and 12 more': what a message cut to Telegram's limit leaves out."""
+    ngettext = ngettext_for(language)
+    return ngettext("…and {count} more", "…and {count} more", count).format(count=count)
 
 
 def fit_sections(
@@ -126,7 +140,7 @@ def fit_sections(
     sections: Sequence[tuple[str, Sequence[str]]],
     *,
     limit: int = MAX_MESSAGE_LENGTH,
-    more: Callable[[int], str] = lambda n: f"…and {n} more",
+    more: Callable[[int], str] = more_line,
 ) -> str:
     """Join head lines and titled sections of lines, whole lines only, within `limit`.
 
@@ -153,27 +167,35 @@ def fit_sections(
     return out
 
 
-def format_tally(tally: Tally) -> str:
-    """The tally as Telegram HTML (escaped, at most 4096 characters)."""
-    period = f"{short_date(tally.start)} – {short_date(tally.end)} {tally.end:%Y}, UTC"
-    day_word = "day" if tally.days == 1 else f"{tally.days} days"
-    head = [f"📊 <b>Tally, last {day_word}</b> ({period})"]
+def format_tally(tally: Tally, language: str | None = None) -> str:
+    """The tally as Telegram HTML (escaped, at most 4096 characters), in the language."""
+    _, ngettext = gettext_for(language), ngettext_for(language)
+    period = _("{start} – {end} {year}, UTC").format(
+        start=short_date(tally.start, language),
+        end=short_date(tally.end, language),
+        year=tally.end.year,
+    )
+    title = ngettext("Tally, last day", "Tally, last {count} days", tally.days)
+    head = [f"📊 <b>{html.escape(title.format(count=tally.days))}</b> ({html.escape(period)})"]
     if not tally.accusations and not tally.violations:
-        head.append(f"No accusations or violation reports in the last {day_word}.")
-        return "\n".join(head)
+        empty = ngettext(
+            "No accusations or violation reports in the last day.",
+            "No accusations or violation reports in the last {count} days.",
+            tally.days,
+        )
+        head.append(html.escape(empty.format(count=tally.days)))
+        return rtl_lines("\n".join(head), language)
     width = len(str(max(r.count for r in (*tally.accusations, *tally.violations))))
 
     def line(row: TallyRow) -> str:
         label = html.escape(row.label, quote=False)
-        return f"<code>{row.count:>{width}}</code> {label} · {latest_link(row)}"
+        return f"<code>{row.count:>{width}}</code> {label} · {latest_link(row, language)}"
 
-    sections = []
-    if tally.accusations:
-        sections.append(("🔴 <b>Who blamed whom</b>", [line(r) for r in tally.accusations]))
-    else:
-        sections.append(("🔴 <b>Who blamed whom</b>", ["none"]))
+    who = "🔴 <b>{}</b>".format(html.escape(_("Who blamed whom")))
+    # Translators: no accusations in the tally window.
+    sections = [(who, [line(r) for r in tally.accusations] or [html.escape(_("none"))])]
     if tally.violations:
-        sections.append(
-            ("🟠 <b>Violation reports by conflict</b>", [line(r) for r in tally.violations])
-        )
-    return fit_sections(head, sections)
+        by_conflict = "🟠 <b>{}</b>".format(html.escape(_("Violation reports by conflict")))
+        sections.append((by_conflict, [line(r) for r in tally.violations]))
+    text = fit_sections(head, sections, more=lambda n: more_line(n, language))
+    return rtl_lines(text, language)

@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.model import (
     Alert,
     BurstPart,
+    ChatLanguage,
     Destination,
     FeedState,
     Mute,
@@ -193,6 +194,16 @@ class Store(Protocol):
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
         """A group became a supergroup: its subscriptions, waiting rows and mutes follow."""
+        ...
+
+    async def get_chat_language(self, chat_id: int) -> ChatLanguage | None:
+        """The chat's interface language, if one was chosen or taken from a subscriber."""
+        ...
+
+    async def set_chat_language(
+        self, chat_id: int, language: str, *, is_chosen: bool, now: datetime
+    ) -> None:
+        """Remember a chat's interface language (`is_chosen`: set with /language)."""
         ...
 
     async def set_last_digest(

@@ -25,6 +25,7 @@ from bot.errors import StoreError, StoreUnavailable
 from bot.model import (
     Alert,
     BurstPart,
+    ChatLanguage,
     Destination,
     FeedState,
     Mute,
@@ -635,14 +636,16 @@ class PostgresStore:
         A digest schedule starts now: the first digest comes at the next `digest_time`.
         """
         row = await self._one(
-            "INSERT INTO subscriptions (chat_id, thread_id, chat_type, title, levels, words, "
-            "is_active, is_instant, digest_time, last_digest, created, updated) "
+            "WITH s AS (INSERT INTO subscriptions (chat_id, thread_id, chat_type, title, levels, "
+            "words, is_active, is_instant, digest_time, last_digest, created, updated) "
             "VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $10) "
             "ON CONFLICT (chat_id, thread_id) DO UPDATE SET chat_type = excluded.chat_type, "
             "title = excluded.title, levels = excluded.levels, words = excluded.words, "
             "is_active = true, is_instant = excluded.is_instant, "
             "digest_time = excluded.digest_time, last_digest = excluded.last_digest, "
-            "updated = excluded.updated RETURNING *",
+            "updated = excluded.updated RETURNING *) "
+            "SELECT s.*, l.language AS chat_language FROM s "
+            "LEFT JOIN chat_languages l ON l.chat_id = s.chat_id",
             chat_id,
             _thread(thread_id),
             chat_type,
@@ -665,7 +668,7 @@ class PostgresStore:
         self, chat_id: int, *, thread_id: int | None = None
     ) -> Subscription | None:
         row = await self._one(
-            "SELECT * FROM subscriptions WHERE chat_id = $1 AND thread_id = $2",
+            f"{_SUBSCRIPTION_SELECT} WHERE s.chat_id = $1 AND s.thread_id = $2",
             chat_id,
             _thread(thread_id),
         )
@@ -673,7 +676,7 @@ class PostgresStore:
 
     async def active_subscriptions(self) -> list[Subscription]:
         rows = await self._all(
-            "SELECT * FROM subscriptions WHERE is_active ORDER BY chat_id, thread_id"
+            f"{_SUBSCRIPTION_SELECT} WHERE s.is_active ORDER BY s.chat_id, s.thread_id"
         )
         return [_subscription(row) for row in rows]
 
@@ -765,6 +768,41 @@ class PostgresStore:
             await conn.execute(
                 "UPDATE mutes SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id
             )
+            # The language goes with the subscription (replacing one the new id had).
+            await conn.execute(
+                "DELETE FROM chat_languages WHERE chat_id = $1 "
+                "AND EXISTS (SELECT 1 FROM chat_languages WHERE chat_id = $2)",
+                new_chat_id,
+                old_chat_id,
+            )
+            await conn.execute(
+                "UPDATE chat_languages SET chat_id = $1 WHERE chat_id = $2",
+                new_chat_id,
+                old_chat_id,
+            )
+
+    async def get_chat_language(self, chat_id: int) -> ChatLanguage | None:
+        row = await self._one(
+            "SELECT chat_id, language, is_chosen FROM chat_languages WHERE chat_id = $1", chat_id
+        )
+        if row is None:
+            return None
+        return ChatLanguage(row["chat_id"], row["language"], row["is_chosen"])
+
+    async def set_chat_language(
+        self, chat_id: int, language: str, *, is_chosen: bool, now: datetime
+    ) -> None:
+        """Remember a chat's interface language (`is_chosen`: set with /language)."""
+        await self._write(
+            "INSERT INTO chat_languages (chat_id, language, is_chosen, updated) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (chat_id) DO UPDATE SET "
+            "language = excluded.language, is_chosen = excluded.is_chosen, "
+            "updated = excluded.updated",
+            chat_id,
+            language,
+            is_chosen,
+            _ts(now),
+        )
 
     async def set_last_digest(
         self, chat_id: int, when: datetime, *, thread_id: int | None = None
@@ -849,10 +887,11 @@ class PostgresStore:
             f"SELECT o.id AS outbox_id, o.kind AS outbox_kind, o.chat_id AS outbox_chat, "  # noqa: S608
             "o.thread_id AS outbox_thread, o.attempts AS outbox_attempts, "
             "o.text AS outbox_text, o.is_silent AS outbox_silent, "
-            f"s.quiet_hours AS quiet_hours, {_ALERT_COLUMNS} FROM outbox o "
-            "LEFT JOIN alerts a ON a.id = o.alert_id "
+            f"s.quiet_hours AS quiet_hours, l.language AS chat_language, {_ALERT_COLUMNS} "
+            "FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id "
             "LEFT JOIN subscriptions s ON s.chat_id = o.chat_id AND s.thread_id = o.thread_id "
-            f"AND s.is_active WHERE {where}",
+            "AND s.is_active LEFT JOIN chat_languages l ON l.chat_id = o.chat_id "
+            f"WHERE {where}",
             *args,
         )
         return [
@@ -866,6 +905,7 @@ class PostgresStore:
                 thread_id=row["outbox_thread"] or None,
                 is_silent=row["outbox_silent"],
                 quiet_hours=_quiet_hours(row["quiet_hours"]),
+                language=row["chat_language"],
             )
             for row in rows
         ]
@@ -1263,6 +1303,10 @@ _ALERT_COLUMNS = (
     "AND r.feed_url <> a.feed_url) AS also_languages"
 )
 _ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
+_SUBSCRIPTION_SELECT = (
+    "SELECT s.*, l.language AS chat_language FROM subscriptions s "
+    "LEFT JOIN chat_languages l ON l.chat_id = s.chat_id"
+)
 
 
 def _level_values(levels: Iterable[Level] | None) -> list[str]:
@@ -1332,6 +1376,7 @@ def _subscription(row: asyncpg.Record) -> Subscription:
         last_digest=row["last_digest"],
         thread_id=row["thread_id"] or None,
         quiet_hours=_quiet_hours(row["quiet_hours"]),
+        language=row["chat_language"],
     )
 
 

@@ -23,6 +23,7 @@ from bot.errors import StoreError
 from bot.model import (
     Alert,
     BurstPart,
+    ChatLanguage,
     Destination,
     FeedState,
     Mute,
@@ -593,7 +594,7 @@ class SqliteStore:
         self, chat_id: int, *, thread_id: int | None = None
     ) -> Subscription | None:
         row = await self._one(
-            "SELECT * FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+            f"{_SUBSCRIPTION_SELECT} WHERE s.chat_id = ? AND s.thread_id = ?",
             (chat_id, _thread(thread_id)),
         )
         return _subscription(row) if row else None
@@ -604,7 +605,7 @@ class SqliteStore:
 
     async def _active_subscriptions(self, db: aiosqlite.Connection) -> list[Subscription]:
         async with db.execute(
-            "SELECT * FROM subscriptions WHERE is_active = 1 ORDER BY chat_id, thread_id"
+            f"{_SUBSCRIPTION_SELECT} WHERE s.is_active = 1 ORDER BY s.chat_id, s.thread_id"
         ) as cur:
             return [_subscription(row) for row in await cur.fetchall()]
 
@@ -680,6 +681,32 @@ class SqliteStore:
                 (new_chat_id, old_chat_id),
             )
             await db.execute("DELETE FROM mutes WHERE chat_id = ?", (old_chat_id,))
+            # The language goes with the subscription (replacing one the new id had).
+            await db.execute(
+                "UPDATE OR REPLACE chat_languages SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+
+    async def get_chat_language(self, chat_id: int) -> ChatLanguage | None:
+        row = await self._one(
+            "SELECT chat_id, language, is_chosen FROM chat_languages WHERE chat_id = ?",
+            (chat_id,),
+        )
+        if row is None:
+            return None
+        return ChatLanguage(row["chat_id"], row["language"], bool(row["is_chosen"]))
+
+    async def set_chat_language(
+        self, chat_id: int, language: str, *, is_chosen: bool, now: datetime
+    ) -> None:
+        """Remember a chat's interface language (`is_chosen`: set with /language)."""
+        await self._write(
+            "INSERT INTO chat_languages (chat_id, language, is_chosen, updated) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+            "language = excluded.language, is_chosen = excluded.is_chosen, "
+            "updated = excluded.updated",
+            (chat_id, language, int(is_chosen), _iso(now)),
+        )
 
     async def set_last_digest(
         self, chat_id: int, when: datetime, *, thread_id: int | None = None
@@ -833,10 +860,11 @@ class SqliteStore:
             f"SELECT o.id AS outbox_id, o.kind AS outbox_kind, o.chat_id AS outbox_chat, "  # noqa: S608
             "o.thread_id AS outbox_thread, o.attempts AS outbox_attempts, "
             "o.text AS outbox_text, o.is_silent AS outbox_silent, "
-            f"s.quiet_hours AS quiet_hours, {_ALERT_COLUMNS} FROM outbox o "
-            "LEFT JOIN alerts a ON a.id = o.alert_id "
+            f"s.quiet_hours AS quiet_hours, l.language AS chat_language, {_ALERT_COLUMNS} "
+            "FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id "
             "LEFT JOIN subscriptions s ON s.chat_id = o.chat_id AND s.thread_id = o.thread_id "
-            f"AND s.is_active = 1 WHERE {where}",
+            "AND s.is_active = 1 LEFT JOIN chat_languages l ON l.chat_id = o.chat_id "
+            f"WHERE {where}",
             params,
         ) as cur:
             rows = await cur.fetchall()
@@ -851,6 +879,7 @@ class SqliteStore:
                 thread_id=row["outbox_thread"] or None,
                 is_silent=bool(row["outbox_silent"]),
                 quiet_hours=_quiet_hours(row["quiet_hours"]),
+                language=row["chat_language"],
             )
             for row in rows
         ]
@@ -1174,6 +1203,10 @@ _ALERT_COLUMNS = (
     "AND r.feed_url != a.feed_url) AS also_languages"
 )
 _ALERT_SELECT = f"SELECT {_ALERT_COLUMNS} FROM alerts a"  # noqa: S608 - constant text
+_SUBSCRIPTION_SELECT = (
+    "SELECT s.*, l.language AS chat_language FROM subscriptions s "
+    "LEFT JOIN chat_languages l ON l.chat_id = s.chat_id"
+)
 
 
 def _feed(row: aiosqlite.Row) -> FeedState:
@@ -1239,6 +1272,7 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         last_digest=_time(row["last_digest"]),
         thread_id=row["thread_id"] or None,
         quiet_hours=_quiet_hours(row["quiet_hours"]),
+        language=row["chat_language"],
     )
 
 
