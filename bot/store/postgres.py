@@ -207,7 +207,16 @@ class PostgresStore:
             message = f"lost the connection to PostgreSQL at {self._place}: {_reason(lost)}"
             raise StoreUnavailable(message) from exc
         finally:
+            await self._release(conn)
+
+    async def _release(self, conn: asyncpg.Connection) -> None:
+        # A query cut short by cancellation leaves the connection busy: the pool's reset then
+        # fails with "another operation is in progress" and the pool closes that connection
+        # itself. Raising here would replace the caller's CancelledError, so let it go.
+        try:
             await self._pool.release(conn)
+        except asyncpg.InterfaceError as exc:
+            log.debug("dropped a busy PostgreSQL connection on release: %s", exc)
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
