@@ -162,6 +162,11 @@ class FeedHost:
             self._process.kill()
             self._process.join(timeout=5)
 
+    @property
+    def pid(self) -> int:
+        """The server's process (for CPU accounting)."""
+        return self._process.pid
+
     def url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.port}/feed/{n}.xml"
 

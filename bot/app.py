@@ -1,6 +1,9 @@
 """The one place that builds objects: store, HTTP client, poller, Telegram application.
 
-Everything else receives what it needs from here. May import every other bot module.
+Everything else receives what it needs from here. On SQLite one process does everything under
+python-telegram-bot's run_polling/run_webhook; on PostgreSQL each `run` is a worker among any
+number (run_worker): it always polls, and sends while it holds the sender role.
+May import every other bot module.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import secrets
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.config import Settings
@@ -54,7 +58,10 @@ from bot.services.digest import FilterFn, enqueue_due_digests
 from bot.services.mutes import is_muted, muted_pairs_by_chat
 from bot.services.outages import report_feed_outages
 from bot.services.poller import Poller, check_feed
+from bot.services.workers import RECENT, Worker, worker_name
 from bot.store import Store, connect
+from bot.store.sender_lock import SenderLock
+from feeds.detect import classify
 from feeds.fetch import make_client
 from feeds.model import Level
 from feeds.opml import FeedEntry, default_feeds, read_opml, write_opml
@@ -165,12 +172,7 @@ async def run_console(settings: Settings) -> None:
             outlets.wake()
 
         poller = Poller(store, client, settings, on_alerts=show_and_post)
-        feeds = await store.count_feeds()
-        print(
-            f"ceasefire-alerts: console mode (no TELEGRAM_BOT_TOKEN), watching {feeds} feeds, "
-            f"polling every {settings.poll_interval:g} s. Ctrl-C stops.",
-            file=sys.stderr,
-        )
+        print(console_banner(settings, await store.count_feeds()), file=sys.stderr)
         await outlets.start()
         try:
             task = asyncio.create_task(poller.run_forever())
@@ -184,9 +186,19 @@ async def run_console(settings: Settings) -> None:
         print("stopped", file=sys.stderr)
 
 
+def console_banner(settings: Settings, feeds: int) -> str:
+    return (
+        f"ceasefire-alerts: console mode (no TELEGRAM_BOT_TOKEN), watching {feeds} feeds, "
+        f"polling every {settings.poll_interval:g} s. Ctrl-C stops."
+    )
+
+
 def run(settings: Settings) -> None:
-    """`ceasefire-alerts run`: the Telegram bot with a token, console mode without."""
-    if settings.has_telegram:
+    """`ceasefire-alerts run`: the Telegram bot with a token, console mode without; on
+    PostgreSQL one worker among any number sharing the database."""
+    if settings.database_url is not None:
+        asyncio.run(run_worker(settings))
+    elif settings.has_telegram:
         run_telegram(settings)
     else:
         asyncio.run(run_console(settings))
@@ -278,6 +290,10 @@ async def print_status(settings: Settings) -> None:
         print(f"alerts: {stats.alerts} ({stats.alerts_since} today)")
         print(f"subscriptions: {stats.subscriptions}")
         print(f"outbox backlog: {stats.outbox_pending}")
+        for worker in await store.recent_workers(now - RECENT):
+            role = "sender" if worker.is_sender else "polling"
+            seen = worker.last_seen.isoformat(timespec="seconds")
+            print(f"worker {worker.name}: {role}, last heartbeat {seen}")
         webhooks = await store.webhook_counts()
         if webhooks or settings.webhook_urls:
             print(f"webhook backlog: {webhooks.get('pending', 0)}")
@@ -382,6 +398,7 @@ METRICS_KEY = "metrics_server"
 OUTLETS_KEY = "outlets"
 CALLBACK_KEY_META = "callback_key"
 MINUTE_JOB_EVERY = 60.0  # seconds between checks for due digests and operator notices
+ROLE_RETRY = 6  # election intervals a worker that failed to start sending waits to try again
 
 
 def build_application(settings: Settings) -> Application:
@@ -409,17 +426,7 @@ async def start_services(application: Application) -> None:
     store = await open_store(settings)
     client = make_client()
     metrics = Metrics() if settings.metrics_port else None
-    # Stored, so buttons on messages sent before a restart still verify (see callback_data).
-    codec = CallbackCodec(await store.setdefault_meta(CALLBACK_KEY_META, new_key()))
-    delivery = DeliveryWorker(
-        application.bot,
-        store,
-        keyboard=buttons.keyboard_maker(codec),
-        on_round=metrics.observe_delivery if metrics else None,
-        burst_delay=settings.burst_delay,
-    )
-
-    outlets = build_outlets(store, settings, notify=operator_notifier(store, settings, delivery))
+    delivery, outlets, codec = await _sender_parts(application, store, settings, metrics=metrics)
 
     async def wake_delivery(alerts: Sequence[Alert]) -> None:
         delivery.wake()
@@ -443,17 +450,11 @@ async def start_services(application: Application) -> None:
         delivery=delivery,
         callback_codec=codec,
     )
-    await set_commands(application)
     application.bot_data[OUTLETS_KEY] = outlets
-    await outlets.start()
-    delivery.start()
+    await _start_sending(application, delivery, outlets)
     application.bot_data[POLLER_TASK_KEY] = asyncio.create_task(
         poller.run_forever(), name="poller"
     )
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _minute_job, interval=MINUTE_JOB_EVERY, first=1.0, name="digests and notices"
-        )
     log.info(
         "bot started: %d feeds, polling every %g s",
         await store.count_feeds(),
@@ -469,6 +470,44 @@ async def set_commands(application: Application) -> None:
         if language != DEFAULT_LANGUAGE:
             commands = handlers.bot_commands(language)
             await application.bot.set_my_commands(commands, language_code=language)
+
+
+async def _sender_parts(
+    application: Application,
+    store: Store,
+    settings: Settings,
+    *,
+    metrics: Metrics | None,
+    may_send: Callable[[], bool] = lambda: True,
+) -> tuple[DeliveryWorker, Outlets, CallbackCodec]:
+    """The delivery worker, the outlets and the buttons' codec of the process that talks to
+    Telegram."""
+    # Stored, so buttons on messages sent before a restart still verify (see callback_data).
+    codec = CallbackCodec(await store.setdefault_meta(CALLBACK_KEY_META, new_key()))
+    delivery = DeliveryWorker(
+        application.bot,
+        store,
+        keyboard=buttons.keyboard_maker(codec),
+        on_round=metrics.observe_delivery if metrics else None,
+        burst_delay=settings.burst_delay,
+        may_send=may_send,
+    )
+    outlets = build_outlets(store, settings, notify=operator_notifier(store, settings, delivery))
+    return delivery, outlets, codec
+
+
+async def _start_sending(
+    application: Application, delivery: DeliveryWorker, outlets: Outlets
+) -> None:
+    """Command menus, outlets, delivery and the job that queues digests and operator notices
+    (the application is initialised)."""
+    await set_commands(application)
+    await outlets.start()
+    delivery.start()
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _minute_job, interval=MINUTE_JOB_EVERY, first=1.0, name="digests and notices"
+        )
 
 
 async def stop_services(application: Application) -> None:
@@ -568,21 +607,219 @@ def run_telegram(settings: Settings) -> None:
 
     Updates come by long polling, or to PTB's webhook server with TELEGRAM_WEBHOOK_URL.
     """
-    # One process per SQLite file; PostgreSQL has no file to lock.
-    is_sqlite = settings.database_url is None
-    with RunLock(settings.database_path) if is_sqlite else contextlib.nullcontext():
+    # One process per SQLite file (PostgreSQL runs workers instead: run_worker).
+    with RunLock(settings.database_path):
         application = build_application(settings)
         if settings.telegram_webhook_url:
-            # Without a configured secret a fresh one per start still keeps strangers out:
-            # setWebhook hands it to Telegram each time.
-            secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
             try:
-                application.run_webhook(**webhook_options(settings, secret=secret))
+                application.run_webhook(
+                    **webhook_options(settings, secret=_webhook_secret(settings))
+                )
             except OSError as exc:  # the port is taken, or the address is not ours
-                raise BotError(
-                    f"TELEGRAM_WEBHOOK_LISTEN/PORT: cannot serve on "
-                    f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}: "
-                    f"{exc.strerror or exc}"
-                ) from exc
+                raise _webhook_error(settings, exc) from exc
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+def _webhook_secret(settings: Settings) -> str:
+    # Without a configured secret a fresh one per start still keeps strangers out: setWebhook
+    # hands it to Telegram each time.
+    return settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+
+
+def _webhook_error(settings: Settings, exc: OSError) -> BotError:
+    return BotError(
+        f"TELEGRAM_WEBHOOK_LISTEN/PORT: cannot serve on "
+        f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}: "
+        f"{exc.strerror or exc}"
+    )
+
+
+# -- Workers on a shared PostgreSQL database (issue 11, scale-out) -------------------------------
+
+
+@dataclass(slots=True)
+class SenderRole:
+    """What the elected worker runs: the outlets, and with a token Telegram updates, delivery
+    and digests. Stopped as soon as the role is lost (delivery checks the lock before each send,
+    so it starts no new one even before this runs)."""
+
+    outlets: Outlets
+    application: Application | None = None
+    delivery: DeliveryWorker | None = None
+
+    def wake(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake()
+        self.outlets.wake()
+
+    async def stop(self) -> None:
+        application = self.application
+        updater = application.updater if application is not None else None
+        if updater is not None and updater.running:
+            await updater.stop()  # no more getUpdates from here
+        # Together: each starts nothing new at once, and lets what is in flight be recorded.
+        stops = [self.outlets.stop()]
+        if self.delivery is not None:
+            stops.append(self.delivery.stop())
+        await asyncio.gather(*stops)
+        if application is not None:
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+
+
+async def start_sender_role(
+    settings: Settings,
+    store: Store,
+    client: httpx.AsyncClient,
+    poller: Poller,
+    *,
+    metrics: Metrics | None,
+    may_send: Callable[[], bool],
+) -> SenderRole:
+    """Start what the sender runs; what PTB's run_polling/run_webhook do, step by step."""
+    if not settings.has_telegram:
+        role = SenderRole(outlets=build_outlets(store, settings, notify=None))
+        await role.outlets.start()
+        return role
+    application = build_application(settings)
+    delivery, outlets, codec = await _sender_parts(
+        application, store, settings, metrics=metrics, may_send=may_send
+    )
+    role = SenderRole(outlets=outlets, application=application, delivery=delivery)
+    application.bot_data[SERVICES_KEY] = Services(
+        store=store,
+        settings=settings,
+        client=client,
+        poller=poller,
+        delivery=delivery,
+        callback_codec=codec,
+    )
+    try:
+        try:
+            await application.initialize()
+        except InvalidToken as exc:
+            raise BotError(f"Telegram refused TELEGRAM_BOT_TOKEN: {exc.message}") from exc
+        await _start_sending(application, delivery, outlets)
+        await application.start()
+        # Still ours after those round trips? Else no getUpdates: the role is being handed on.
+        if may_send():
+            await _start_updates(application, settings)
+    except BaseException:
+        await role.stop()
+        raise
+    return role
+
+
+async def _start_updates(application: Application, settings: Settings) -> None:
+    """Long polling, or PTB's webhook server with TELEGRAM_WEBHOOK_URL."""
+    assert application.updater is not None  # noqa: S101 - ApplicationBuilder always makes one
+    if not settings.telegram_webhook_url:
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        )
+        return
+    try:
+        await application.updater.start_webhook(
+            **webhook_options(settings, secret=_webhook_secret(settings))
+        )
+    except OSError as exc:
+        raise _webhook_error(settings, exc) from exc
+
+
+async def run_worker(settings: Settings) -> None:
+    """`run` on PostgreSQL until SIGINT/SIGTERM: poll a share of the feeds; send while elected.
+
+    Any number of these, on one machine or several, share the database: the poller claims due
+    feeds under leases, and one worker at a time (SenderLock) long-polls Telegram and sends.
+    """
+    store = await open_store(settings)
+    client = make_client()
+    metrics = Metrics() if settings.metrics_port else None
+    server = None
+    try:
+        poller, worker, lock = _worker_parts(settings, store, client, metrics)
+        if metrics is not None and settings.metrics_port:
+            server = start_metrics_server(metrics, settings.metrics_port)
+        if not settings.has_telegram:
+            print(console_banner(settings, await store.count_feeds()), file=sys.stderr)
+        # The detector reads its word lists on first use, for seconds: before this worker
+        # campaigns for the sender role, so that never stalls a worker holding it.
+        await asyncio.to_thread(classify, "Ceasefire holds", "", "en")
+        log.info(
+            "worker %s started on %s: %d feeds, polling every %g s; one worker sends",
+            worker.name,
+            settings.database_label,
+            await store.count_feeds(),
+            settings.poll_interval,
+        )
+        try:
+            await _serve_until_stopped(
+                worker.take_turns(lock, retry_after=ROLE_RETRY * settings.election_interval),
+                poller.run_forever(),
+                worker.heartbeat(lock),
+            )
+        finally:
+            await worker.leave()
+    finally:
+        if server is not None:
+            server.close()
+        await client.aclose()
+        await store.close()
+    log.info("worker %s stopped", worker.name)
+
+
+def _worker_parts(
+    settings: Settings, store: Store, client: httpx.AsyncClient, metrics: Metrics | None
+) -> tuple[Poller, Worker, SenderLock]:
+    """A worker's poller, its turns at the sender role, and the lock that elects the sender."""
+    assert settings.database_url is not None  # noqa: S101 - run() checked
+    name = worker_name()
+    poller = Poller(
+        store,
+        client,
+        settings,
+        route=filters.route if settings.has_telegram else None,
+        on_alerts=None if settings.has_telegram else print_alerts,
+        on_cycle=metrics.observe_cycle if metrics else None,
+        worker=name,
+        shares_database=True,
+    )
+
+    async def start_role() -> SenderRole:
+        return await start_sender_role(
+            settings, store, client, poller, metrics=metrics, may_send=lambda: lock.is_held
+        )
+
+    worker = Worker(store, name, start_role=start_role)
+    lock = SenderLock(
+        settings.database_url,
+        name,
+        interval=settings.election_interval,
+        on_outbox=worker.wake_role,
+    )
+    return poller, worker, lock
+
+
+async def _serve_until_stopped(*loops: Coroutine[Any, Any, None]) -> None:
+    """Run the loops until SIGINT/SIGTERM or one fails; cancel them in order (the sender role
+    first, so it stops sending cleanly); re-raise a failure."""
+    tasks = [asyncio.create_task(loop) for loop in loops]
+    stopped = asyncio.Event()
+    events = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        events.add_signal_handler(sig, stopped.set)
+    waiter = asyncio.create_task(stopped.wait())
+    try:
+        await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [*tasks, waiter]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # re-raised below
+                await task
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            events.remove_signal_handler(sig)
+    failed = next((t.exception() for t in tasks if not t.cancelled() and t.exception()), None)
+    if failed is not None:
+        raise failed

@@ -13,6 +13,13 @@ from bot.errors import ConfigError
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOOPBACK = "127.0.0.1"
+# A claimed feed may wait for a download slot (one FETCH_TIMEOUT at most), then be fetched
+# (another) and stored: its lease must outlast that.
+LEASE_TIMEOUTS = 3
+# The sender confirms its role every ELECTION_INTERVAL and a worker that lost it is replaced
+# within 5 intervals (bot/store/sender_lock.py): at most 6 s keeps that within 30 s.
+MIN_ELECTION_INTERVAL = 0.5
+MAX_ELECTION_INTERVAL = 6.0
 # Telegram accepts 1-256 of these characters as a webhook secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -37,6 +44,8 @@ class Settings:
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5_000_000
     fetch_concurrency: int = 10
+    feed_lease: float = 120.0  # seconds a worker may hold a claimed feed (PostgreSQL workers)
+    election_interval: float = 5.0  # seconds between sender-role checks (PostgreSQL workers)
     metrics_port: int | None = None
     alerts_feed_port: int | None = None
     alerts_feed_host: str = LOOPBACK
@@ -200,6 +209,33 @@ def _database_url(environ: Mapping[str, str]) -> str | None:
     return raw
 
 
+def _feed_lease(environ: Mapping[str, str], fetch_timeout: float) -> float:
+    """FEED_LEASE: long enough for a claimed feed to wait for a download slot, be fetched
+    (FETCH_TIMEOUT each) and stored; else a second worker would fetch it too."""
+    shortest = LEASE_TIMEOUTS * fetch_timeout
+    if not environ.get("FEED_LEASE", "").strip():
+        return max(_DEFAULTS.feed_lease, shortest)
+    lease = _number(environ, "FEED_LEASE", _DEFAULTS.feed_lease, minimum=1)
+    if lease < shortest:
+        raise ConfigError(
+            f"FEED_LEASE must be at least {LEASE_TIMEOUTS} × FETCH_TIMEOUT ({shortest:g} s), "
+            f"got {lease:g}: a worker must finish a feed before its lease runs out"
+        )
+    return lease
+
+
+def _election_interval(environ: Mapping[str, str]) -> float:
+    interval = _number(
+        environ, "ELECTION_INTERVAL", _DEFAULTS.election_interval, minimum=MIN_ELECTION_INTERVAL
+    )
+    if interval > MAX_ELECTION_INTERVAL:
+        raise ConfigError(
+            f"ELECTION_INTERVAL must be at most {MAX_ELECTION_INTERVAL:g} seconds, got "
+            f"{interval:g}: another worker must take over within 30 s of losing the sender"
+        )
+    return interval
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build Settings from environment-style strings; a bad value raises ConfigError naming it."""
     token = environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -215,6 +251,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     metrics_port = _integer(environ, "METRICS_PORT", 0, minimum=0)
     feed_port = _port(environ, "ALERTS_FEED_PORT", 0)
     webhook_url, webhook_secret = _telegram_webhook(environ)
+    fetch_timeout = _number(environ, "FETCH_TIMEOUT", _DEFAULTS.fetch_timeout, minimum=0.1)
     return Settings(
         telegram_bot_token=token,
         telegram_api_url=api_url.rstrip("/"),
@@ -235,13 +272,15 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         group_window_hours=_number(
             environ, "GROUP_WINDOW_HOURS", _DEFAULTS.group_window_hours, minimum=0
         ),
-        fetch_timeout=_number(environ, "FETCH_TIMEOUT", _DEFAULTS.fetch_timeout, minimum=0.1),
+        fetch_timeout=fetch_timeout,
         fetch_max_bytes=_integer(
             environ, "FETCH_MAX_BYTES", _DEFAULTS.fetch_max_bytes, minimum=1024
         ),
         fetch_concurrency=_integer(
             environ, "FETCH_CONCURRENCY", _DEFAULTS.fetch_concurrency, minimum=1
         ),
+        feed_lease=_feed_lease(environ, fetch_timeout),
+        election_interval=_election_interval(environ),
         metrics_port=metrics_port or None,
         alerts_feed_port=feed_port or None,
         alerts_feed_host=environ.get("ALERTS_FEED_HOST", "").strip() or LOOPBACK,

@@ -39,6 +39,8 @@ class FeedState:
     next_poll: datetime | None
     failing_since: datetime | None = None  # the first failure of the current outage
     outage_reported: datetime | None = None  # when the operators were told of this outage
+    leased_by: str | None = None  # the worker polling it right now (scale-out)
+    lease_until: datetime | None = None  # when that worker's claim runs out if it never finishes
 
     @property
     def is_failing(self) -> bool:
@@ -277,3 +279,13 @@ class StoreStats:
     alerts_since: int
     subscriptions: int
     outbox_pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerState:
+    """A `run` process on a shared database, as its last heartbeat recorded it."""
+
+    name: str  # host:pid:random, as in its log lines
+    started: datetime
+    last_seen: datetime
+    is_sender: bool  # held the sender role (Telegram, delivery, digests, webhooks) then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,26 @@ def test_database_url_redacted_and_place(url, shown, place):
     """Logs show the URL with *** for its password; error lines name host, port and database."""
     assert redacted(url) == shown
     assert database_place(url) == place
+
+
+def test_scale_out_settings_default_and_follow_the_fetch_timeout():
+    """FEED_LEASE defaults to 2 minutes, or 3 × FETCH_TIMEOUT if that is longer."""
+    assert load_settings({}).feed_lease == 120
+    assert load_settings({}).election_interval == 5
+    assert load_settings({"FETCH_TIMEOUT": "60"}).feed_lease == 180
+    chosen = load_settings({"FETCH_TIMEOUT": "2", "FEED_LEASE": "6", "ELECTION_INTERVAL": "1"})
+    assert (chosen.feed_lease, chosen.election_interval) == (6, 1)
+
+
+@pytest.mark.parametrize(
+    ("environ", "says"),
+    [
+        ({"FETCH_TIMEOUT": "20", "FEED_LEASE": "30"}, "FEED_LEASE must be at least 3 × FETCH"),
+        ({"FEED_LEASE": "soon"}, "FEED_LEASE must be a number"),
+        ({"ELECTION_INTERVAL": "10"}, "ELECTION_INTERVAL must be at most 6 seconds"),
+        ({"ELECTION_INTERVAL": "0.1"}, "ELECTION_INTERVAL must be at least 0.5"),
+    ],
+)
+def test_bad_scale_out_settings_say_why(environ, says):
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_settings(environ)

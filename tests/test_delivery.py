@@ -145,6 +145,29 @@ async def test_due_rows_are_sent_once_and_marked_sent(bot, store, telegram_api, 
     assert len(telegram_api.sent) == 5
 
 
+async def test_a_worker_that_lost_the_sender_role_starts_no_send(bot, store, telegram_api, clock):
+    """may_send false (another worker sends now): nothing goes out, the rows stay pending for
+    the sender; true again, they are sent once."""
+    alert = await add_alert(store, 1)
+    await queue(store, alert, 11, 12)
+    is_sender = [False]
+    limiter = SendLimiter(**UNLIMITED, clock=clock.monotonic)
+    worker = DeliveryWorker(
+        bot,
+        store,
+        limiter=limiter,
+        clock=clock.now,
+        monotonic=clock.monotonic,
+        may_send=lambda: is_sender[0],
+    )
+    assert (await worker.run_once()).sent == 0
+    assert telegram_api.sent == []
+    assert await store.outbox_counts() == {"pending": 2}
+    is_sender[0] = True
+    assert (await worker.run_once()).sent == 2
+    assert Counter(m.chat_id for m in telegram_api.sent) == {11: 1, 12: 1}
+
+
 async def test_flood_wait_postpones_the_row_however_long(bot, store, telegram_api, clock):
     """A 429 of an hour postpones that chat's row; other chats go on; it is sent later."""
     alert = await add_alert(store, 1)

@@ -214,6 +214,36 @@ async def test_long_poll_waits_for_an_update_and_honours_offset(bot, telegram_ap
     assert telegram_api.pending_updates == 0
 
 
+async def test_a_second_long_poll_ends_the_first_with_409(bot, telegram_api):
+    """Two consumers of one token: Telegram ends the poll held open with 409 Conflict ("only
+    one bot instance"), and the fake counts it; the newer poll goes on."""
+    async with Bot(TOKEN, base_url=telegram_api.base_url) as other:
+        first = asyncio.create_task(bot.get_updates(timeout=30))
+        await telegram_api.wait_for(lambda: telegram_api.held_polls == 1)
+        second = asyncio.create_task(other.get_updates(timeout=30))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await asyncio.wait_for(first, timeout=10)
+        telegram_api.push_command(42, "/status")
+        async with asyncio.timeout(10):
+            (update,) = await second
+    assert update.message.text == "/status"
+    assert telegram_api.poll_conflicts == 1
+
+
+async def test_a_poll_whose_client_went_away_is_no_conflict(telegram_api):
+    """A client that dropped its held poll (it was killed) is not a second consumer: the next
+    poll ends it without counting a conflict."""
+    url = f"{telegram_api.base_url}{TOKEN}/getUpdates"
+    async with httpx.AsyncClient(timeout=30) as client:
+        abandoned = asyncio.create_task(client.post(url, data={"timeout": "30"}))
+        await telegram_api.wait_for(lambda: telegram_api.held_polls == 1)
+    abandoned.cancel()  # closing the client closed its connection
+    async with Bot(TOKEN, base_url=telegram_api.base_url) as bot:
+        assert await bot.get_updates(timeout=1) == ()
+    await telegram_api.wait_for(lambda: telegram_api.held_polls == 0)
+    assert telegram_api.poll_conflicts == 0
+
+
 async def test_command_updates_for_each_chat_type(bot, telegram_api):
     """Private, group and channel commands come out as PTB sees real ones."""
     private = Update.de_json(telegram_api.command_update(5, "/start"), bot)

@@ -153,6 +153,15 @@ async def test_fault_fails_alone(client, feed_server, fault, reason):
     assert b"Truce holds in the north" in healthy.content
 
 
+async def test_a_slow_outlet_answers_after_its_delay(client, feed_server):
+    """A path published with a delay answers late: past a short deadline, within a long one."""
+    url = feed_server.publish_rss("/slow.xml", HEALTHY_ITEMS, delay=2 * FAULT_TIMEOUT)
+    with pytest.raises(FetchError, match="timed out"):
+        await fetch(client, url, timeout=FAULT_TIMEOUT / 4)
+    result = await fetch(client, url, timeout=HEALTHY_TIMEOUT + 2 * FAULT_TIMEOUT)
+    assert b"Truce holds in the north" in result.content
+
+
 @pytest.mark.parametrize("fault", ["garbage", "html"])
 async def test_non_feed_bodies_are_fetched_unchanged(client, feed_server, fault):
     """Random bytes and HTML pages are the parser's business: fetch returns them as served."""

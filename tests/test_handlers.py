@@ -311,9 +311,23 @@ async def test_status_and_feeds(app, telegram_api, store):
     assert "took 1.25 s" in text
     assert "B News: HTTP 500 &amp; worse (×1)" in text
     assert "Subscribed chats: 1" in text
+    assert "Workers" not in text  # one process, no heartbeats: nothing to say
     (text,) = await send(app, telegram_api, 30, "/feeds")
     assert '<a href="https://a.test/rss">Agency &lt;A&gt;</a>' in text
     assert "B News</a> ⚠️" in text
+
+
+async def test_status_names_the_sending_worker(app, telegram_api, store):
+    """Workers on a shared database: how many were heard from lately and which one sends;
+    a worker silent for minutes is not counted."""
+    await store.record_worker("alerts-1:4242:9f2c", now=NOW, is_sender=False)
+    await store.record_worker("alerts-2:77:0b1d", now=NOW, is_sender=True)
+    await store.record_worker("alerts-3:5:dead", now=NOW - timedelta(minutes=10), is_sender=False)
+    (text,) = await send(app, telegram_api, 31, "/status")
+    assert "Workers: 2 polling · sending: alerts-2:77:0b1d" in text
+    await store.record_worker("alerts-2:77:0b1d", now=NOW, is_sender=False)
+    (text,) = await send(app, telegram_api, 31, "/status")
+    assert "Workers: 2 polling · sending: none right now" in text
 
 
 async def test_addfeed_and_removefeed_are_for_operators(app, telegram_api, store, feed_server):

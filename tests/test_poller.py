@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,10 +16,11 @@ from bot.frontend.delivery import DeliveryWorker
 from bot.frontend.format import format_alert
 from bot.model import Destination
 from bot.services.poller import Poller
+from feeds.detect import classify
 from feeds.fetch import make_client
 from feeds.model import Level, Pair
 from tests.fakes.feed_server import FAULTS
-from tests.stores import open_store_at
+from tests.stores import eventually, open_store_at
 
 NOW = datetime(2021, 8, 13, 12, 0, tzinfo=UTC)
 SEED = {
@@ -329,3 +333,83 @@ async def test_reports_in_two_other_languages_are_counted(store, client, feed_se
     stored = await store.get_alert(alert.id)
     assert (stored.also_reported, stored.also_languages) == (2, 2)
     assert "also reported by 2 feeds in 2 languages" in format_alert(stored)
+
+
+# -- several workers on one PostgreSQL database --
+
+SHARED = replace(SETTINGS, fetch_timeout=10.0)  # slow outlets below answer within it
+
+
+async def test_workers_polling_at_once_split_the_feeds(postgres_url, feed_server):
+    """Three pollers (workers, each with its own store and client) run a cycle at the same
+    moment on one database: every feed is fetched once, and each worker polls some."""
+    settings = replace(SHARED, fetch_concurrency=2)  # 4 feeds in hand at a time per worker
+    paths = [f"/w{n:02}.xml" for n in range(30)]
+    async with contextlib.AsyncExitStack() as stack:
+        stores = [await open_store_at(postgres_url) for _ in range(3)]
+        for store in stores:
+            stack.push_async_callback(store.close)
+        for path in paths:
+            item = {**PLAIN, "guid": path, "title": f"Council debates budget {path}"}
+            await stores[0].add_feed(feed_server.publish_rss(path, [item], delay=0.05), now=NOW)
+        pollers = [
+            Poller(
+                store,
+                await stack.enter_async_context(make_client()),
+                settings,
+                clock=Clock(NOW),
+                worker=f"w{n}",
+                shares_database=True,
+            )
+            for n, store in enumerate(stores)
+        ]
+        reports = await asyncio.gather(*(p.poll_once() for p in pollers))
+        feeds = await stores[0].list_feeds()
+    assert [len(feed_server.requests_for(path)) for path in paths] == [1] * len(paths)
+    assert sum(r.feeds for r in reports) == len(paths)
+    assert all(r.feeds for r in reports)
+    assert all(f.last_ok == NOW and f.leased_by is None for f in feeds)
+
+
+async def test_a_story_another_worker_stored_mid_cycle_joins_its_alert(
+    postgres_url, client, feed_server
+):
+    """Worker B is mid-cycle when worker A stores a story B's next feed also carries: B sees
+    A's alert before grouping, so the story stays one alert, reported by two feeds."""
+    story = {
+        "title": "Israel accuses Hamas of firing rockets in violation of the Gaza ceasefire",
+        "published": datetime(2021, 8, 13, 11, 0, tzinfo=UTC),
+    }
+    classify(story["title"], "")  # word lists read now, so worker A's cycle takes milliseconds
+    first = feed_server.publish_rss("/a-first.xml", [{**PLAIN, "guid": "p"}])
+    late = feed_server.publish_rss(
+        "/b-late.xml", [{**story, "guid": "b", "link": "https://b.example/1"}], delay=3.0
+    )
+    store_a, store_b = await open_store_at(postgres_url), await open_store_at(postgres_url)
+    try:
+        await store_b.add_feed(first, now=NOW)
+        await store_b.add_feed(late, now=NOW)
+        poller_b = Poller(
+            store_b, client, SHARED, clock=Clock(NOW), worker="b", shares_database=True
+        )
+        cycle_b = asyncio.create_task(poller_b.poll_once())
+
+        async def b_is_mid_cycle() -> bool:  # its first feed is stored, the late one is not
+            return any(f.last_ok for f in await store_b.list_feeds())
+
+        await eventually(b_is_mid_cycle)
+        other = feed_server.publish_rss(
+            "/c-other.xml", [{**story, "guid": "c", "link": "https://c.example/1"}]
+        )
+        await store_a.add_feed(other, now=NOW)
+        poller_a = Poller(
+            store_a, client, SHARED, clock=Clock(NOW), worker="a", shares_database=True
+        )
+        (stored,) = (await poller_a.poll_once()).alerts
+        report_b = await asyncio.wait_for(cycle_b, timeout=30)
+        alert = await store_b.get_alert(stored.id)
+    finally:
+        await store_a.close()
+        await store_b.close()
+    assert (report_b.feeds, report_b.errors, report_b.new_items, report_b.alerts) == (2, 0, 2, ())
+    assert alert.also_reported == 1

@@ -18,6 +18,7 @@ from tests.stores import open_store_at
 
 NOW = datetime(2021, 8, 13, 10, 0, tzinfo=UTC)
 FEED = "https://example.org/feed.xml"
+LEASE = timedelta(minutes=2)
 
 
 def make_item(key: str, title: str = "Title", *, feed: str = FEED, link: str = "") -> Item:
@@ -262,17 +263,106 @@ async def test_feed_error_and_recovery_are_recorded(store):
     await store.record_fetch_error(FEED, "HTTP 500", now=NOW, next_poll=NOW + timedelta(hours=1))
     (feed,) = await store.list_feeds()
     assert (feed.failures, feed.last_error) == (1, "HTTP 500")
-    assert await store.due_feeds(NOW) == []
+    assert await store.claim_due_feeds("w1", NOW, limit=10, lease=LEASE) == []
     await store.record_fetch_ok(
         FEED, now=NOW, next_poll=NOW, title="T", etag='W/"x"', last_modified="Fri, 13 Aug 2021"
     )
-    (feed,) = await store.due_feeds(NOW)
+    (feed,) = await store.claim_due_feeds("w1", NOW, limit=10, lease=LEASE)
     assert (feed.failures, feed.etag, feed.last_modified, feed.title) == (
         0,
         'W/"x"',
         "Fri, 13 Aug 2021",
         "T",
     )
+
+
+async def test_claimed_feeds_are_leased_until_their_poll_is_recorded(store):
+    """Claims hand out due feeds oldest first, each once, until a recorded poll releases it."""
+    feeds = [f"https://example.org/{n}.xml" for n in range(3)]
+    for url in feeds:
+        await store.add_feed(url, now=NOW)
+    await store.record_fetch_ok(feeds[2], now=NOW, next_poll=NOW - timedelta(hours=1))
+    first = await store.claim_due_feeds("w1", NOW, limit=2, lease=LEASE)
+    # Never polled comes first (due at once), then by URL; the one polled before is due last.
+    assert [f.url for f in first] == feeds[:2]
+    assert {(f.leased_by, f.lease_until) for f in first} == {("w1", NOW + LEASE)}
+    (third,) = await store.claim_due_feeds("w1", NOW, limit=2, lease=LEASE)
+    assert third.url == feeds[2]
+    assert await store.claim_due_feeds("w1", NOW, limit=2, lease=LEASE) == []
+
+    await store.record_fetch_ok(feeds[0], now=NOW, next_poll=NOW)
+    await store.record_fetch_error(feeds[1], "HTTP 500", now=NOW, next_poll=NOW)
+    released = {f.url: f for f in await store.list_feeds()}
+    assert (released[feeds[0]].leased_by, released[feeds[0]].lease_until) == (None, None)
+    assert released[feeds[1]].leased_by is None
+    assert released[feeds[2]].leased_by == "w1"
+    again = await store.claim_due_feeds("w1", NOW, limit=5, lease=LEASE)
+    assert sorted(f.url for f in again) == feeds[:2]
+
+
+async def test_a_lease_that_runs_out_is_claimed_again(store):
+    """A worker that never records its poll (it died) loses the feed when the lease ends."""
+    await store.add_feed(FEED, now=NOW)
+    await store.claim_due_feeds("w1", NOW, limit=1, lease=LEASE)
+    assert await store.claim_due_feeds("w1", NOW + LEASE / 2, limit=1, lease=LEASE) == []
+    (feed,) = await store.claim_due_feeds("w2", NOW + LEASE, limit=1, lease=LEASE)
+    assert (feed.leased_by, feed.lease_until) == ("w2", NOW + 2 * LEASE)
+
+
+async def test_a_worker_gives_back_the_leases_it_could_not_record(store):
+    """release_feeds frees a worker's leases (polls it could not record) for it to poll again."""
+    for url in (FEED, "https://example.org/other.xml"):
+        await store.add_feed(url, now=NOW)
+    await store.claim_due_feeds("w1", NOW, limit=1, lease=LEASE)
+    assert await store.release_feeds("w2") == 0
+    assert await store.release_feeds("w1") == 1
+    assert {f.leased_by for f in await store.list_feeds()} == {None}
+    assert len(await store.claim_due_feeds("w1", NOW, limit=5, lease=LEASE)) == 2
+
+
+async def test_sqlite_ignores_leases_a_finished_process_left(db_path):
+    """One process uses a SQLite file: after a restart (a new worker name) due feeds are polled
+    at once, as before leases existed, even if the old process died holding them."""
+    store = await SqliteStore.open(db_path)
+    try:
+        await store.add_feed(FEED, now=NOW)
+        await store.claim_due_feeds("host:1:old", NOW, limit=1, lease=LEASE)
+        (feed,) = await store.claim_due_feeds("host:2:new", NOW, limit=1, lease=LEASE)
+        assert feed.leased_by == "host:2:new"
+    finally:
+        await store.close()
+
+
+async def test_workers_heartbeats_are_listed_and_forgotten(store):
+    """Heartbeats keep a worker's start and update when it was seen and if it was the sender."""
+    await store.record_worker("host:1:aa", now=NOW, is_sender=False)
+    await store.record_worker("host:2:bb", now=NOW, is_sender=False)
+    later = NOW + timedelta(minutes=5)
+    await store.record_worker("host:1:aa", now=later, is_sender=True)
+    (recent,) = await store.recent_workers(later - timedelta(minutes=1))
+    assert (recent.name, recent.started, recent.last_seen, recent.is_sender) == (
+        "host:1:aa",
+        NOW,
+        later,
+        True,
+    )
+    assert [w.name for w in await store.recent_workers(NOW)] == ["host:1:aa", "host:2:bb"]
+    await store.record_worker("host:2:bb", now=NOW, is_sender=True)  # host 1 died sending
+    assert [w.is_sender for w in await store.recent_workers(NOW)] == [False, True]
+    assert await store.forget_workers(seen_before=later) == 1
+    await store.forget_worker("host:1:aa")
+    assert await store.recent_workers(NOW) == []
+
+
+async def test_alerts_after_an_id_come_oldest_first(store):
+    """What was stored after an alert id, in id order, a page at a time."""
+    stored = []
+    for key in ("a1", "a2", "a3"):
+        stored += await store.ingest(FEED, [NewStory(make_item(key, key), BLAME)], now=NOW)
+    ids = [a.id for a in stored]
+    assert [a.id for a in await store.alerts_after(0)] == ids
+    assert [a.id for a in await store.alerts_after(ids[0], limit=1)] == ids[1:2]
+    assert await store.alerts_after(ids[-1]) == []
 
 
 async def test_webhook_rows_are_queued_with_the_alert_and_tracked(store):

@@ -5,20 +5,21 @@ The behaviour both backends share is tested in test_store.py and test_retention.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
 from bot.errors import StoreError, StoreUnavailable
-from bot.model import Destination, NewStory
-from bot.store.postgres import MIGRATIONS, SCHEMA_VERSION, PostgresStore
+from bot.model import Destination, NewStory, OutboxKind, OutboxMessage
+from bot.store.postgres import MIGRATIONS, OUTBOX_CHANNEL, SCHEMA_VERSION, PostgresStore
 from feeds.model import Detection, Item, Level, Pair
 from tests.postgres import fresh_database, redact
 from tests.stores import eventually
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
 FEED = "https://example.org/feed.xml"
 BLAME = Detection(Level.BLAME, pairs=(Pair("Armenia", "Azerbaijan"),))
 
@@ -164,3 +165,102 @@ async def test_connection_lost_mid_ingest_writes_nothing_then_ingest_stores_once
     finally:
         await blocker.close()
         await store.close()
+
+
+async def test_a_feed_leased_by_another_worker_waits_for_its_lease(postgres_url):
+    """w2 cannot take w1's feed before the lease ends, and sleeps until then, not less."""
+    store = await PostgresStore.open(postgres_url)
+    try:
+        await store.add_feed(FEED, now=NOW)
+        await store.claim_due_feeds("w1", NOW, limit=1, lease=LEASE)
+        assert await store.claim_due_feeds("w2", NOW + LEASE / 2, limit=1, lease=LEASE) == []
+        assert await store.next_due_time() == NOW + LEASE
+        (feed,) = await store.claim_due_feeds("w2", NOW + LEASE, limit=1, lease=LEASE)
+        assert feed.leased_by == "w2"
+    finally:
+        await store.close()
+
+
+async def test_workers_claiming_at_once_never_get_the_same_feed(postgres_url):
+    """Four workers, each on its own pool, claim small batches concurrently: every feed is
+    handed out exactly once (SELECT … FOR UPDATE SKIP LOCKED)."""
+    urls = [f"https://example.org/{n:03}.xml" for n in range(200)]
+    stores = [await PostgresStore.open(postgres_url) for _ in range(4)]
+    try:
+        for url in urls:
+            await stores[0].add_feed(url, now=NOW)
+
+        async def claim_all(store: PostgresStore, worker: str) -> list[str]:
+            mine: list[str] = []
+            while batch := await store.claim_due_feeds(worker, NOW, limit=3, lease=LEASE):
+                mine += [f.url for f in batch]
+            return mine
+
+        shares = await asyncio.gather(*(claim_all(s, f"w{n}") for n, s in enumerate(stores)))
+    finally:
+        for store in stores:
+            await store.close()
+    claimed = [url for share in shares for url in share]
+    assert sorted(claimed) == urls
+    assert all(shares), "every worker got some feeds"
+
+
+async def test_ingest_announces_new_rows_when_it_commits(postgres_url):
+    """A NOTIFY on the outbox channel per ingest that made alerts, delivered at commit; none
+    for an ingest that only repeats what was stored."""
+    store = await PostgresStore.open(postgres_url)
+    listener = await asyncpg.connect(postgres_url)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *args: heard.put_nowait(args[2]))
+    try:
+        await store.ingest(FEED, [story("n1"), story("n2")], now=NOW)
+        assert await asyncio.wait_for(heard.get(), timeout=10) == OUTBOX_CHANNEL
+        await store.ingest(FEED, [story("n1")], now=NOW)  # seen before: nothing new
+        await store.ingest(FEED, [story("n3")], now=NOW)
+        assert await asyncio.wait_for(heard.get(), timeout=10) == OUTBOX_CHANNEL
+        assert heard.empty()
+    finally:
+        await listener.close()
+        await store.close()
+
+
+async def test_a_digest_slot_is_claimed_once_by_workers_racing_for_it(postgres_url):
+    """claim_digest is a compare-and-set: of eight concurrent claims one wins, and the digest
+    is queued once."""
+    stores = [await PostgresStore.open(postgres_url) for _ in range(4)]
+    digest = OutboxMessage(Destination(7), OutboxKind.DIGEST, "Your daily digest")
+    try:
+        await stores[0].subscribe(
+            7, chat_type="private", levels=[Level.BLAME], now=NOW, digest_time="08:00"
+        )
+        slot = NOW + timedelta(days=1)
+        claims = await asyncio.gather(
+            *(s.claim_digest(digest, slot=slot, now=slot) for s in stores + stores)
+        )
+        queued = await stores[0].next_outbox(slot)
+    finally:
+        for store in stores:
+            await store.close()
+    assert sorted(claims) == [False] * 7 + [True]
+    assert [row.text for row in queued] == ["Your daily digest"]
+
+
+async def test_one_worker_at_a_time_holds_the_alert_turn(postgres_url):
+    """While one worker groups and stores alerts, another waits for its turn, then gets it."""
+    first, second = await PostgresStore.open(postgres_url), await PostgresStore.open(postgres_url)
+    entered = asyncio.Event()
+
+    async def take_turn() -> None:
+        async with second.alert_turn():
+            entered.set()
+
+    try:
+        async with first.alert_turn():
+            waiting = asyncio.create_task(take_turn())
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(entered.wait()), timeout=0.5)
+        await asyncio.wait_for(waiting, timeout=10)
+    finally:
+        await first.close()
+        await second.close()
+    assert entered.is_set()

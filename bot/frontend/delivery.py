@@ -17,6 +17,9 @@ was queued is still held back, so every row of a muted pair for that chat is dro
 When a chat's pending alerts would take longer than `burst_delay` to send one by one, they are
 merged into burst messages (bot.frontend.burst) first; the store marks the merged rows sent
 together with the burst message that carries them.
+
+With several workers on one PostgreSQL database only the elected sender delivers, and
+`may_send` is checked before every send, so a worker that has just lost the role starts no more.
 May import telegram, bot.store, bot.services (outage, mutes, silence), bot.frontend.format and
 bot.frontend.burst.
 """
@@ -292,6 +295,7 @@ class DeliveryWorker:
         outage: Outage | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         burst_delay: float = BURST_DELAY,
+        may_send: Callable[[], bool] = lambda: True,  # False: another worker is the sender
     ) -> None:
         self._bot = bot
         self._store = store
@@ -308,6 +312,7 @@ class DeliveryWorker:
         self._outage = outage or Outage("delivery")
         self._pause = sleep  # tests pass a faster one together with a faster monotonic clock
         self._burst_delay = burst_delay
+        self._may_send = may_send
         self._wake = asyncio.Event()
         self.idle = asyncio.Event()  # set while run_forever waits for work (tests wait on it)
         self._stopping = False
@@ -568,6 +573,8 @@ class DeliveryWorker:
         is_resend: bool = False,
     ) -> _Next:
         """Send one row and record what became of it; says how this chat's next rows go."""
+        if not self._may_send():
+            return _Next.STOP  # the row stays pending for the worker that sends now
         try:
             message = await self._bot.send_message(
                 chat_id,

@@ -43,7 +43,7 @@ from bot.i18n import (
     normalise_language,
     rtl_lines,
 )
-from bot.model import Alert, QuietHours, start_of_day
+from bot.model import Alert, QuietHours, WorkerState, start_of_day
 from bot.services import export as exports
 from bot.services.chart import count_by_day, render_chart
 from bot.services.digest import DigestTimeError, digest_slot, is_digest_due, parse_digest_time
@@ -62,6 +62,7 @@ from bot.services.filters import (
 )
 from bot.services.silence import QuietHoursError, parse_quiet_hours
 from bot.services.tally import DEFAULT_DAYS, MAX_DAYS, build_tally, format_tally, split_days
+from bot.services.workers import RECENT
 from feeds.errors import FeedError
 from feeds.model import Level, Pair
 
@@ -874,6 +875,9 @@ async def status(update: Update, context: Context) -> None:
             chats=stats.subscriptions, pending=stats.outbox_pending
         )
     )
+    workers = await svc.store.recent_workers(now - RECENT)
+    if workers:  # several `run` processes share a PostgreSQL database
+        lines.append(workers_line(workers, language=language))
     if stats.failing_feeds:
         feeds = await svc.store.list_feeds()
         worst = sorted((f for f in feeds if f.is_failing), key=lambda f: -f.failures)
@@ -884,6 +888,19 @@ async def status(update: Update, context: Context) -> None:
             error = isolate(html.escape((feed.last_error or "unknown error")[:120]), language)
             lines.append(f"• {name}: {error} (×{feed.failures})")
     await reply(update, "\n".join(lines), language)
+
+
+def workers_line(workers: Sequence[WorkerState], *, language: str | None) -> str:
+    """'Workers: 3 polling · sending: host:pid:id', from the heartbeats of the last minute."""
+    _ = gettext_for(language)
+    sender = next((w.name for w in workers if w.is_sender), None)
+    # Translators: /status when several copies of the bot share one database; {sender} is the
+    # copy that sends messages, named like "host:1234:9f2c".
+    nobody = _("none right now")
+    # Translators: /status: how many copies of the bot poll the feeds, and which one sends.
+    return _("Workers: {count} polling · sending: {sender}").format(
+        count=len(workers), sender=html.escape(sender) if sender else nobody
+    )
 
 
 def _time_text(value: str, language: str | None) -> str:

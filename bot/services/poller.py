@@ -1,6 +1,8 @@
 """The poller: one cycle is fetch → parse → unseen → detect → group → store, for every due feed.
 
-A broken feed is recorded and backed off; it never stops or delays the others.
+A broken feed is recorded and backed off; it never stops or delays the others. Feeds are claimed
+a few at a time under a lease (Store.claim_due_feeds), so workers sharing a PostgreSQL database
+split the due feeds between them and never fetch one twice in an interval.
 May import feeds.* and bot.store/config.
 """
 
@@ -10,9 +12,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 import httpx
 
@@ -46,6 +50,13 @@ Classifier = Callable[[str, str, str | None, StreamContext | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
 TRUCE_SEED_LIMIT = 2000  # stored alerts re-read at start to know which truces are in force
 CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
+LOCAL_WORKER = "local"  # the lease holder's name when one process uses the database
+# Feeds claimed per round trip at least (when that many slots are free): fewer claims, and a
+# claimed feed still starts at once.
+CLAIM_AT_LEAST = 4
+CATCH_UP_BATCH = 500  # other workers' alerts read per query
+
+FeedSource = Callable[[int], Awaitable[list[FeedState]]]  # up to n more feeds to poll
 
 
 @dataclass(slots=True)
@@ -128,13 +139,19 @@ class _BlameRecord:
 class _CycleMemory:
     """Stored alerts one cycle compares against: recent stories and, if needed, blames."""
 
-    stories: list[tuple[Story, int, datetime]]  # (story, alert id, created)
+    stories: list[tuple[Story, int, datetime]] = field(default_factory=list)  # (…, id, created)
     blame: _BlameRecord | None = None
+    ids: set[int] = field(default_factory=set)
 
-    def add(self, alerts: Sequence[Alert], known: dict[int, Story]) -> None:
-        """Alerts stored this cycle; `known` keeps their stories for the next cycles."""
+    def add(self, alerts: Iterable[Alert], known: dict[int, Story]) -> None:
+        """Alerts stored (by this cycle or another worker's); `known` keeps their stories for
+        the next cycles."""
         for alert in alerts:
-            known[alert.id] = story_of(alert)
+            if alert.id in self.ids:
+                continue
+            self.ids.add(alert.id)
+            if alert.id not in known:
+                known[alert.id] = story_of(alert)
             self.stories.append((known[alert.id], alert.id, alert.created))
 
     async def blame_record(self, store: Store) -> _BlameRecord:
@@ -172,6 +189,8 @@ class Poller:
         clock: Callable[[], datetime] = utc_now,
         classifier: Classifier = classify,
         outage: Outage | None = None,
+        worker: str = LOCAL_WORKER,
+        shares_database: bool = False,  # other workers store alerts in the same database
     ) -> None:
         self._store = store
         self._client = client
@@ -190,34 +209,34 @@ class Poller:
         # places and counts, too slow to redo for thousands of alerts every cycle.
         self._stories: dict[int, Story] = {}
         self._truces: TruceTracker | None = None
+        self._worker = worker
+        self._shares_database = shares_database
+        # Other workers' alerts up to this id are known here (truce record, story memory).
+        self._seen_alert_id = 0
+        self._own_alert_ids: set[int] = set()  # ours above it, already remembered
 
     def wake(self) -> None:
         """Poll now instead of at the next scheduled time (e.g. after /addfeed)."""
         self._wake.set()
 
     async def poll_once(self, *, force: bool = False) -> CycleReport:
-        """Poll every due feed (every feed with force=True) concurrently, once."""
+        """Poll every due feed (every feed with force=True, unclaimed) concurrently, once."""
         started = self._clock()
         t0 = time.perf_counter()
-        self._memory = None  # read afresh each cycle; only this process adds alerts
-        feeds = await (self._store.list_feeds() if force else self._store.due_feeds(started))
-        gate = asyncio.Semaphore(self._settings.fetch_concurrency)
-        # Downloads wait for `gate`; whole feeds (body, parse, ingest) for `slots`, so a cold
-        # cycle over a thousand feeds never holds a thousand bodies in memory at once.
-        slots = asyncio.Semaphore(2 * self._settings.fetch_concurrency)
-        finished = await asyncio.gather(
-            *(self._poll_feed(feed, gate, slots) for feed in feeds), return_exceptions=True
-        )
-        # Only a database outage gets out of _poll_feed; the cycle is retried when it ends.
-        lost = next((o for o in finished if isinstance(o, BaseException)), None)
-        if lost is not None:
-            raise lost
-        outcomes = [o for o in finished if isinstance(o, FeedOutcome)]
+        self._memory = None  # read afresh each cycle
+        if force:
+            everything = iter(await self._store.list_feeds())
+            polled, outcomes = await self._poll_from(lambda n: _next(everything, n))
+        else:
+            # No feed is in our hands between cycles: a lease we still hold is of a poll that
+            # could not be recorded (the database went away), so it is polled again now.
+            await self._store.release_feeds(self._worker)
+            polled, outcomes = await self._poll_from(self._claim)
         alerts = tuple(alert for outcome in outcomes for alert in outcome.alerts)
         report = CycleReport(
             started=started,
             duration=time.perf_counter() - t0,
-            feeds=len(feeds),
+            feeds=polled,
             not_modified=sum(o.is_not_modified for o in outcomes),
             errors=sum(o.error is not None for o in outcomes),
             new_items=sum(o.new_items for o in outcomes),
@@ -238,6 +257,55 @@ class Poller:
             report.duration,
         )
         return report
+
+    async def _claim(self, limit: int) -> list[FeedState]:
+        lease = timedelta(seconds=self._settings.feed_lease)
+        return await self._store.claim_due_feeds(
+            self._worker, self._clock(), limit=limit, lease=lease
+        )
+
+    async def _poll_from(self, source: FeedSource) -> tuple[int, list[FeedOutcome]]:
+        """Poll the feeds `source` hands out until it runs dry; returns (feeds, outcomes).
+
+        Downloads wait for `gate`; at most 2 × FETCH_CONCURRENCY feeds (body, parse, ingest)
+        are in hand at once, so a cold cycle over thousands of feeds never holds them all in
+        memory, and a claimed feed starts within one download's time, well inside its lease.
+        """
+        concurrency = self._settings.fetch_concurrency
+        gate = asyncio.Semaphore(concurrency)
+        capacity = 2 * concurrency
+        running: set[asyncio.Task[FeedOutcome]] = set()
+        outcomes: list[FeedOutcome] = []
+        polled = 0
+        lost: BaseException | None = None
+        is_dry = False
+        try:
+            while True:
+                room = capacity - len(running)
+                if not is_dry and lost is None and room >= min(CLAIM_AT_LEAST, capacity):
+                    try:
+                        feeds = await source(room)
+                    except StoreUnavailable as exc:
+                        lost, feeds = exc, []
+                    is_dry = len(feeds) < room
+                    polled += len(feeds)
+                    running.update(asyncio.create_task(self._poll_feed(f, gate)) for f in feeds)
+                if not running:
+                    break
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    # Only a database outage gets out of _poll_feed: no more claims this cycle;
+                    # the ones in hand finish, and the cycle is retried when the outage ends.
+                    if task.exception() is not None:
+                        lost = lost or task.exception()
+                    else:
+                        outcomes.append(task.result())
+        finally:
+            for task in running:  # cancelled: a feed left half done is fetched again later
+                task.cancel()
+        if lost is not None:
+            raise lost
+        return polled, outcomes
 
     async def run_forever(self) -> None:
         """Poll, prune now and then, sleep until a feed is due; errors never end the loop.
@@ -281,13 +349,10 @@ class Poller:
         if removed:
             log.info("pruned %d items not seen since %s", removed, cutoff.date())
 
-    async def _poll_feed(
-        self, feed: FeedState, gate: asyncio.Semaphore, slots: asyncio.Semaphore
-    ) -> FeedOutcome:
+    async def _poll_feed(self, feed: FeedState, gate: asyncio.Semaphore) -> FeedOutcome:
         outcome = FeedOutcome(url=feed.url)
         try:
-            async with slots:
-                await self._poll_feed_inner(feed, gate, outcome)
+            await self._poll_feed_inner(feed, gate, outcome)
         except FeedError as exc:
             await self._record_failure(feed, outcome, str(exc), getattr(exc, "retry_after", None))
         except (asyncio.CancelledError, StoreUnavailable):
@@ -352,45 +417,72 @@ class Poller:
         cutoff = None
         if feed.last_ok is None and self._settings.first_poll_max_age_hours > 0:
             cutoff = now - timedelta(hours=self._settings.first_poll_max_age_hours)
+        # Oldest first, so each novelty line sees the accusations published before it.
+        found = sorted(zip(fresh, detections, strict=True), key=_published)
         async with self._ingest_lock:
             memory = await self._memory_for(now)
-            window = timedelta(hours=self._settings.group_window_hours)
-            recent = [(s, aid) for s, aid, created in memory.stories if created >= now - window]
-            known = [s for s, _ in recent]
-            stories = []
-            # Oldest first, so each novelty line sees the accusations published before it.
-            for item, detection in sorted(
-                zip(fresh, detections, strict=True), key=lambda pair: pair[0].published
-            ):
-                same_as = None
-                if detection.level is not Level.NONE:  # plain news never joins a story
-                    story = story_of(Alert.of(item, detection, created=now))
-                    match = best_match(story, known, window=window)
-                    same_as = None if match is None else recent[match][1]
-                is_backlog = cutoff is not None and item.published < cutoff
-                novelty = ""
-                if detection.pairs and same_as is None and not is_backlog:
-                    record = await memory.blame_record(self._store)
-                    made = min(item.published, now)
-                    found = await record.novelty(self._store, detection.pairs, made)
-                    novelty = found.encode()
-                    record.add(PendingAccusation(detection.pairs, item.published, now))
-                stories.append(
-                    NewStory(
-                        item,
-                        detection,
-                        same_as=same_as,
-                        novelty=novelty,
-                        is_backlog=is_backlog,
-                        lang=report_language(item),
-                    )
-                )
-            stories = await self._routed(stories, now)
-            alerts = await self._store.ingest(feed.url, stories, now=now)
+            drafts = [_draft_story(item, found_as, now) for item, found_as in found]
+            matches = self._matches(memory, drafts, now)
+            is_new = self._shares_database and any(
+                _is_news(item, found_as, cutoff) and match is None
+                for (item, found_as), match in zip(found, matches, strict=True)
+            )
+            async with self._alert_turn(is_new):
+                if is_new:  # another worker may have stored the same story since we looked
+                    await self._catch_up(memory)
+                    matches = self._matches(memory, drafts, now)
+                stories = await self._new_stories(memory, found, matches, cutoff, now)
+                stories = await self._routed(stories, now)
+                alerts = await self._store.ingest(feed.url, stories, now=now)
             memory.add(alerts, self._stories)
+            if self._shares_database:
+                self._own_alert_ids.update(a.id for a in alerts)
         if alerts and self._on_alerts is not None:
             await self._on_alerts(alerts)
         return alerts
+
+    async def _new_stories(
+        self,
+        memory: _CycleMemory,
+        found: list[tuple[Item, Detection]],
+        matches: list[int | None],
+        cutoff: datetime | None,
+        now: datetime,
+    ) -> list[NewStory]:
+        """Each item as a story: joined to the alert it matches, or new with its novelty line."""
+        stories = []
+        for (item, detection), same_as in zip(found, matches, strict=True):
+            is_backlog = cutoff is not None and item.published < cutoff
+            novelty = ""
+            if detection.pairs and same_as is None and not is_backlog:
+                record = await memory.blame_record(self._store)
+                made = min(item.published, now)
+                novelty = (await record.novelty(self._store, detection.pairs, made)).encode()
+                record.add(PendingAccusation(detection.pairs, item.published, now))
+            stories.append(
+                NewStory(
+                    item,
+                    detection,
+                    same_as=same_as,
+                    novelty=novelty,
+                    is_backlog=is_backlog,
+                    lang=report_language(item),
+                )
+            )
+        return stories
+
+    def _matches(
+        self, memory: _CycleMemory, drafts: list[Story | None], now: datetime
+    ) -> list[int | None]:
+        """For each item's story (None: plain news), the alert whose story it repeats."""
+        window = timedelta(hours=self._settings.group_window_hours)
+        recent = [(s, aid) for s, aid, created in memory.stories if created >= now - window]
+        known = [s for s, _ in recent]
+        matches: list[int | None] = []
+        for draft in drafts:
+            index = None if draft is None else best_match(draft, known, window=window)
+            matches.append(None if index is None else recent[index][1])
+        return matches
 
     async def _routed(self, stories: list[NewStory], now: datetime) -> list[NewStory]:
         """The stories with the chats and webhooks each new alert goes to.
@@ -418,6 +510,11 @@ class Poller:
             )
         return stories
 
+    def _alert_turn(self, is_new: bool) -> AbstractAsyncContextManager[None]:
+        """Other workers wait while we group a new story with theirs and store it: two workers
+        polling two feeds of one story at the same moment would each alert it otherwise."""
+        return self._store.alert_turn() if is_new else contextlib.nullcontext()
+
     async def _memory_for(self, now: datetime) -> _CycleMemory:
         """What this cycle knows of stored alerts, read once and kept up to date as it adds."""
         if self._memory is None:
@@ -432,8 +529,30 @@ class Poller:
             fresh = await asyncio.to_thread(read) if len(missing) >= CLASSIFY_IN_THREAD else read()
             known = {a.id: self._stories.get(a.id) or fresh[a.id] for a in recent}
             self._stories = known  # alerts older than the window drop out here
-            self._memory = _CycleMemory(stories=[(known[a.id], a.id, a.created) for a in recent])
+            memory = _CycleMemory()
+            memory.add(recent, known)
+            if self._shares_database:  # and their truce news, since the truce record was read
+                await self._catch_up(memory)
+            self._memory = memory
         return self._memory
+
+    async def _catch_up(self, memory: _CycleMemory) -> None:
+        """Alerts other workers stored since we last looked: the same story from another feed
+        then joins theirs, and their truce news counts here too (as after a restart)."""
+        while True:
+            found = await self._store.alerts_after(self._seen_alert_id, limit=CATCH_UP_BATCH)
+            if not found:
+                return
+            self._seen_alert_id = found[-1].id
+            others = [a for a in found if a.id not in self._own_alert_ids]
+            self._own_alert_ids = {i for i in self._own_alert_ids if i > self._seen_alert_id}
+            memory.add(others, self._stories)
+            if self._truces is not None:
+                for alert in others:
+                    detection = self._classify(alert.title, alert.summary, alert.lang, None)
+                    self._truces.observe(detection, alert.published)
+            if len(found) < CATCH_UP_BATCH:
+                return
 
     async def _detect(self, items: list[Item]) -> list[Detection]:
         truces = await self._truce_tracker()
@@ -452,6 +571,8 @@ class Poller:
         """The record of truces in force, rebuilt after a restart from the stored alerts."""
         if self._truces is None:
             tracker = TruceTracker()
+            if self._shares_database:  # read first: what others store later is caught up
+                self._seen_alert_id = await self._store.max_alert_id()
             since = self._clock() - timedelta(days=TRUCE_MEMORY_DAYS)
             stored = await self._store.recent_alerts(since, limit=TRUCE_SEED_LIMIT)
 
@@ -498,6 +619,25 @@ def story_of(alert: Alert) -> Story:
 def report_language(item: Item) -> str:
     """The language a report is in, for "also reported by 3 feeds in 2 languages"."""
     return guess_lang(f"{item.title} {item.summary}", item.lang)
+
+
+async def _next(feeds: Iterator[FeedState], count: int) -> list[FeedState]:
+    """The next `count` feeds of a list, as a FeedSource hands them out."""
+    return list(islice(feeds, count))
+
+
+def _draft_story(item: Item, detection: Detection, now: datetime) -> Story | None:
+    """The story a new item tells, read as stored alerts are (plain news never joins one)."""
+    if detection.level is Level.NONE:
+        return None
+    return story_of(Alert.of(item, detection, created=now))
+
+
+def _is_news(item: Item, detection: Detection, cutoff: datetime | None) -> bool:
+    """Whether an item may be an alert: not plain news, not first-poll backlog."""
+    return detection.level is not Level.NONE and not (
+        cutoff is not None and item.published < cutoff
+    )
 
 
 def _published(pair: tuple[Item, Detection]) -> datetime:

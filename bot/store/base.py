@@ -7,7 +7,8 @@ workers). Callers decide; the store only reads and writes rows, each write in on
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.model import (
@@ -26,6 +27,7 @@ from bot.model import (
     Subscription,
     WebhookRow,
     WebhookTarget,
+    WorkerState,
 )
 from feeds.model import Item, Level, Pair
 
@@ -66,11 +68,21 @@ class Store(Protocol):
     async def count_feeds(self) -> int: ...
 
     async def next_due_time(self) -> datetime | None:
-        """The earliest next poll of any feed (None without feeds)."""
+        """When the next feed may be claimed: its next poll, or the end of the lease another
+        worker holds on it (None without feeds)."""
         ...
 
-    async def due_feeds(self, now: datetime) -> list[FeedState]:
-        """Feeds whose next poll time has come, oldest first."""
+    async def claim_due_feeds(
+        self, worker: str, now: datetime, *, limit: int, lease: timedelta
+    ) -> list[FeedState]:
+        """Lease up to `limit` feeds whose next poll has come to `worker` until `now + lease`,
+        oldest due first. A feed another worker leased is skipped until that lease runs out;
+        record_fetch_ok and record_fetch_error release the lease."""
+        ...
+
+    async def release_feeds(self, worker: str) -> int:
+        """Give back every lease `worker` holds (a poll it could not record, the database being
+        away); returns how many."""
         ...
 
     async def record_fetch_ok(
@@ -84,13 +96,15 @@ class Store(Protocol):
         last_modified: str | None = None,
         is_not_modified: bool = False,
     ) -> None:
-        """Remember a successful poll; a 304 keeps the validators we already had."""
+        """Remember a successful poll and release the feed's lease; a 304 keeps the validators
+        we already had."""
         ...
 
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back; the first one starts an outage."""
+        """Count a failure, push the next poll back and release the feed's lease; the first
+        failure starts an outage."""
         ...
 
     async def claim_feed_notice(
@@ -126,6 +140,11 @@ class Store(Protocol):
         """
         ...
 
+    def alert_turn(self) -> AbstractAsyncContextManager[None]:
+        """While held, no other worker sharing the database stores alerts: what it stored is
+        read, and the stories grouped with it, before another can add the same story."""
+        ...
+
     async def recent_alerts(self, since: datetime, *, limit: int = 500) -> list[Alert]:
         """Alerts created at or after `since`, newest first."""
         ...
@@ -137,6 +156,10 @@ class Store(Protocol):
         ...
 
     async def get_alert(self, alert_id: int) -> Alert | None: ...
+
+    async def alerts_after(self, alert_id: int, *, limit: int = 1000) -> list[Alert]:
+        """Alerts with ids above `alert_id`, oldest first (what other workers stored since)."""
+        ...
 
     async def first_alert_time(self) -> datetime | None:
         """When the history on record begins (the oldest alert or item we hold)."""
@@ -353,4 +376,21 @@ class Store(Protocol):
 
         A compare-and-set in the same transaction as the queueing; False if already claimed.
         """
+        ...
+
+    async def record_worker(self, name: str, *, now: datetime, is_sender: bool) -> None:
+        """A worker's heartbeat: seen at `now`, holding the sender role or not. The role has one
+        holder: recording a sender clears the mark of any other (one that died holding it)."""
+        ...
+
+    async def recent_workers(self, since: datetime) -> list[WorkerState]:
+        """Workers whose last heartbeat was at or after `since`, by name."""
+        ...
+
+    async def forget_worker(self, name: str) -> None:
+        """Drop a worker that stopped cleanly from the list."""
+        ...
+
+    async def forget_workers(self, *, seen_before: datetime) -> int:
+        """Drop the workers not heard from since `seen_before` (killed ones); returns how many."""
         ...

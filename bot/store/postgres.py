@@ -16,7 +16,7 @@ import socket
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import asyncpg
 
@@ -39,6 +39,7 @@ from bot.model import (
     Subscription,
     WebhookRow,
     WebhookTarget,
+    WorkerState,
 )
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
@@ -54,6 +55,9 @@ POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0  # seconds; asyncpg's default of 60 leaves an operator staring at nothing
 CLOSE_TIMEOUT = 10.0
 EARLIEST = datetime.min.replace(tzinfo=UTC)  # "due at once", as SQLite's '' sorts first
+# Where ingest announces new outbox and webhook rows; the sender listens (sender_lock.py).
+OUTBOX_CHANNEL = "ceasefire_outbox"
+ALERT_TURN_LOCK = 0x6365617365616C74  # transaction advisory lock key of alert_turn: b"ceasealt"
 
 # The server went away mid-query: shut down, crashed, restarting, connection dropped, full.
 _CONNECTION_LOST = (
@@ -301,23 +305,47 @@ class PostgresStore:
             return int(await conn.fetchval(sql, *args) or 0)
 
     async def next_due_time(self) -> datetime | None:
-        """The earliest next poll of any feed (None without feeds)."""
+        """When the next feed may be claimed: its next poll, or the end of the lease another
+        worker holds on it (None without feeds)."""
+        # greatest() skips NULLs: a feed never polled and not leased is due at once.
         row = await self._one(
-            "SELECT count(*) AS feeds, bool_or(next_poll IS NULL) AS is_new, "
-            "min(next_poll) AS due FROM feeds"
+            "SELECT count(*) AS feeds, bool_or(next_poll IS NULL AND lease_until IS NULL) "
+            "AS is_new, min(greatest(next_poll, lease_until)) AS due FROM feeds"
         )
         if row is None or not row["feeds"]:
             return None
         return EARLIEST if row["is_new"] else row["due"]
 
-    async def due_feeds(self, now: datetime) -> list[FeedState]:
-        """Feeds whose next poll time has come, oldest first."""
+    async def claim_due_feeds(
+        self, worker: str, now: datetime, *, limit: int, lease: timedelta
+    ) -> list[FeedState]:
+        """Lease up to `limit` feeds whose next poll has come to `worker` until `now + lease`,
+        oldest due first. A feed another worker leased is skipped until that lease runs out;
+        record_fetch_ok and record_fetch_error release the lease.
+
+        SKIP LOCKED: workers claiming at the same moment get different feeds without waiting
+        for each other, and a row another claim just changed is checked again, so it is not
+        taken twice.
+        """
         rows = await self._all(
-            "SELECT * FROM feeds WHERE next_poll IS NULL OR next_poll <= $1 "
-            'ORDER BY next_poll NULLS FIRST, url COLLATE "C"',
+            "UPDATE feeds SET leased_by = $1, lease_until = $2 WHERE url IN ("
+            "SELECT url FROM feeds WHERE (next_poll IS NULL OR next_poll <= $3) "
+            "AND (lease_until IS NULL OR lease_until <= $3) "
+            'ORDER BY next_poll NULLS FIRST, url COLLATE "C" LIMIT $4 FOR UPDATE SKIP LOCKED) '
+            "RETURNING *",
+            worker,
+            _ts(now + lease),
             _ts(now),
+            limit,
         )
-        return [_feed(row) for row in rows]
+        return sorted((_feed(row) for row in rows), key=_due_order)
+
+    async def release_feeds(self, worker: str) -> int:
+        """Give back every lease `worker` holds (a poll it could not record, the database being
+        away); returns how many."""
+        return await self._write(
+            "UPDATE feeds SET leased_by = NULL, lease_until = NULL WHERE leased_by = $1", worker
+        )
 
     async def record_fetch_ok(
         self,
@@ -330,11 +358,13 @@ class PostgresStore:
         last_modified: str | None = None,
         is_not_modified: bool = False,
     ) -> None:
-        """Remember a successful poll; a 304 keeps the validators we already had."""
+        """Remember a successful poll and release the feed's lease; a 304 keeps the validators
+        we already had."""
         if is_not_modified:
             await self._write(
                 "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, "
-                "failures = 0, failing_since = NULL, next_poll = $2 WHERE url = $3",
+                "failures = 0, failing_since = NULL, next_poll = $2, leased_by = NULL, "
+                "lease_until = NULL WHERE url = $3",
                 _ts(now),
                 _ts(next_poll),
                 url,
@@ -343,6 +373,7 @@ class PostgresStore:
         await self._write(
             "UPDATE feeds SET last_polled = $1, last_ok = $1, last_error = NULL, failures = 0, "
             "failing_since = NULL, next_poll = $2, etag = $3, last_modified = $4, "
+            "leased_by = NULL, lease_until = NULL, "
             "title = CASE WHEN $5 <> '' THEN $5 ELSE title END WHERE url = $6",
             _ts(now),
             _ts(next_poll),
@@ -355,11 +386,13 @@ class PostgresStore:
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back; the first one starts an outage."""
+        """Count a failure, push the next poll back and release the feed's lease; the first
+        failure starts an outage."""
         await self._write(
             "UPDATE feeds SET last_polled = $1, last_error = $2, failures = failures + 1, "
             "failing_since = CASE WHEN failures = 0 OR failing_since IS NULL THEN $1 "
-            "ELSE failing_since END, next_poll = $3 WHERE url = $4",
+            "ELSE failing_since END, next_poll = $3, leased_by = NULL, lease_until = NULL "
+            "WHERE url = $4",
             _ts(now),
             error[:500],
             _ts(next_poll),
@@ -428,7 +461,8 @@ class PostgresStore:
 
         One transaction: either the items, their alerts, every chat's outbox row and every
         webhook row exist, or none of them do. Only items this transaction inserted make
-        alerts, so two processes ingesting the same item cannot both alert it.
+        alerts, so two processes ingesting the same item cannot both alert it. New rows are
+        announced on OUTBOX_CHANNEL at commit, which wakes the sender in whichever worker it is.
         """
         unique = list({story.item.key: story for story in stories}.values())
         if not unique:
@@ -486,7 +520,22 @@ class PostgresStore:
                     list(story.webhooks),
                     _ts(now),
                 )
+            await self._record_blames(conn, created)
+            if created:
+                await conn.execute("SELECT pg_notify($1, '')", OUTBOX_CHANNEL)
         return created
+
+    @asynccontextmanager
+    async def alert_turn(self) -> AsyncIterator[None]:
+        """While held, no other worker sharing the database stores alerts: what it stored is
+        read, and the stories grouped with it, before another can add the same story.
+
+        A transaction-level advisory lock on a connection of its own: it ends with the block,
+        or with the connection if the worker dies holding it.
+        """
+        async with self._tx() as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", ALERT_TURN_LOCK)
+            yield
 
     async def _insert_alert(
         self, conn: asyncpg.Connection, story: NewStory, now: datetime
@@ -523,22 +572,29 @@ class PostgresStore:
             alert.item_key,
             story.lang,
         )
-        if alert.level is Level.BLAME and alert.pairs:
-            await self._record_blame(conn, alert)
         return replace(alert, id=alert_id)
 
-    async def _record_blame(self, conn: asyncpg.Connection, alert: Alert) -> None:
-        """Keep blame_pairs and blame_pair_days in step with the alert (same transaction)."""
-        when = _ts(min(alert.published, alert.created))
-        for pair in alert.pairs:
+    async def _record_blames(self, conn: asyncpg.Connection, alerts: Sequence[Alert]) -> None:
+        """Keep blame_pairs and blame_pair_days in step with the alerts (same transaction).
+
+        Rows are updated in one order, pair then time, in every transaction: two workers
+        ingesting accusations of the same pairs then wait for each other instead of deadlocking.
+        """
+        events = sorted(
+            (pair.accuser, pair.accused, _ts(min(alert.published, alert.created)))
+            for alert in alerts
+            if alert.level is Level.BLAME
+            for pair in alert.pairs
+        )
+        for accuser, accused, when in events:
             await conn.execute(
                 "INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count) "
                 "VALUES ($1, $2, $3, $3, 1) ON CONFLICT (accuser, accused) DO UPDATE SET "
                 "first_seen = least(blame_pairs.first_seen, excluded.first_seen), "
                 "last_seen = greatest(blame_pairs.last_seen, excluded.last_seen), "
                 "count = blame_pairs.count + 1",
-                pair.accuser,
-                pair.accused,
+                accuser,
+                accused,
                 when,
             )
             await conn.execute(
@@ -546,8 +602,8 @@ class PostgresStore:
                 "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (accuser, accused, day) DO UPDATE SET "
                 "count = blame_pair_days.count + 1, "
                 "last_seen = greatest(blame_pair_days.last_seen, excluded.last_seen)",
-                pair.accuser,
-                pair.accused,
+                accuser,
+                accused,
                 when.date(),
                 when,
             )
@@ -576,6 +632,13 @@ class PostgresStore:
     async def get_alert(self, alert_id: int) -> Alert | None:
         row = await self._one(f"{_ALERT_SELECT} WHERE a.id = $1", alert_id)
         return _alert(row) if row else None
+
+    async def alerts_after(self, alert_id: int, *, limit: int = 1000) -> list[Alert]:
+        """Alerts with ids above `alert_id`, oldest first (what other workers stored since)."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.id > $1 ORDER BY a.id LIMIT $2", alert_id, limit
+        )
+        return [_alert(row) for row in rows]
 
     async def first_alert_time(self) -> datetime | None:
         """When the history on record begins (the oldest alert or item we hold)."""
@@ -1299,6 +1362,48 @@ class PostgresStore:
             await self._insert_message(conn, message, now)
         return True
 
+    # -- workers (scale-out) ---------------------------------------------------------------------
+
+    async def record_worker(self, name: str, *, now: datetime, is_sender: bool) -> None:
+        """A worker's heartbeat: seen at `now`, holding the sender role or not. The role has one
+        holder: recording a sender clears the mark of any other (one that died holding it)."""
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO workers (name, started, last_seen, is_sender) "
+                "VALUES ($1, $2, $2, $3) ON CONFLICT (name) DO UPDATE SET "
+                "last_seen = excluded.last_seen, is_sender = excluded.is_sender",
+                name,
+                _ts(now),
+                is_sender,
+            )
+            if is_sender:
+                await conn.execute(
+                    "UPDATE workers SET is_sender = false WHERE is_sender AND name <> $1", name
+                )
+
+    async def recent_workers(self, since: datetime) -> list[WorkerState]:
+        """Workers whose last heartbeat was at or after `since`, by name."""
+        rows = await self._all(
+            'SELECT * FROM workers WHERE last_seen >= $1 ORDER BY name COLLATE "C"', _ts(since)
+        )
+        return [
+            WorkerState(
+                name=row["name"],
+                started=row["started"],
+                last_seen=row["last_seen"],
+                is_sender=row["is_sender"],
+            )
+            for row in rows
+        ]
+
+    async def forget_worker(self, name: str) -> None:
+        """Drop a worker that stopped cleanly from the list."""
+        await self._write("DELETE FROM workers WHERE name = $1", name)
+
+    async def forget_workers(self, *, seen_before: datetime) -> int:
+        """Drop the workers not heard from since `seen_before` (killed ones); returns how many."""
+        return await self._write("DELETE FROM workers WHERE last_seen < $1", _ts(seen_before))
+
 
 class _Stale(Exception):
     """A row changed under a compare-and-set: undo the transaction."""
@@ -1336,7 +1441,13 @@ def _feed(row: asyncpg.Record) -> FeedState:
         next_poll=row["next_poll"],
         failing_since=row["failing_since"],
         outage_reported=row["outage_reported"],
+        leased_by=row["leased_by"],
+        lease_until=row["lease_until"],
     )
+
+
+def _due_order(feed: FeedState) -> tuple[datetime, str]:
+    return (feed.next_poll or EARLIEST, feed.url)
 
 
 def _alert(row: asyncpg.Record) -> Alert:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -37,6 +37,7 @@ from bot.model import (
     Subscription,
     WebhookRow,
     WebhookTarget,
+    WorkerState,
 )
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 # Never edit a shipped step: add a numbered file. Version = number, kept in PRAGMA user_version.
 MIGRATIONS: tuple[str, ...] = load_migrations("sqlite")
 SCHEMA_VERSION = len(MIGRATIONS)
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # '' in next_poll: never polled, due at once
 
 
 def _iso(moment: datetime) -> str:
@@ -219,18 +221,41 @@ class SqliteStore:
         return int(row[0]) if row else 0
 
     async def next_due_time(self) -> datetime | None:
-        """The earliest next poll of any feed (None without feeds)."""
+        """When the next feed may be claimed: its next poll (None without feeds).
+
+        Leases do not count here: one process uses a SQLite file, and it has released its own
+        by the time it asks (those of a process that ended are ignored, see claim_due_feeds).
+        """
         row = await self._one("SELECT min(next_poll) FROM feeds")
         if not row or row[0] is None:
             return None
-        return _time(row[0]) or datetime.min.replace(tzinfo=UTC)
+        return _time(row[0]) or EARLIEST
 
-    async def due_feeds(self, now: datetime) -> list[FeedState]:
-        """Feeds whose next poll time has come, oldest first."""
+    async def claim_due_feeds(
+        self, worker: str, now: datetime, *, limit: int, lease: timedelta
+    ) -> list[FeedState]:
+        """Lease up to `limit` feeds whose next poll has come to `worker` until `now + lease`,
+        oldest due first. record_fetch_ok and record_fetch_error release the lease.
+
+        Only this worker's own leases hold a feed back: the run lock lets one process use the
+        file, so a lease of another was left by a process that has ended, and today's rule
+        (due feeds are polled at once after a restart) stands.
+        """
         rows = await self._all(
-            "SELECT * FROM feeds WHERE next_poll <= ? ORDER BY next_poll, url", (_iso(now),)
+            "UPDATE feeds SET leased_by = ?, lease_until = ? WHERE url IN ("
+            "SELECT url FROM feeds WHERE next_poll <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ? OR leased_by <> ?) "
+            "ORDER BY next_poll, url LIMIT ?) RETURNING *",
+            (worker, _iso(now + lease), _iso(now), _iso(now), worker, limit),
         )
-        return [_feed(row) for row in rows]
+        return sorted((_feed(row) for row in rows), key=lambda f: (f.next_poll or EARLIEST, f.url))
+
+    async def release_feeds(self, worker: str) -> int:
+        """Give back every lease `worker` holds (a poll it could not record, the database being
+        away); returns how many."""
+        return await self._write(
+            "UPDATE feeds SET leased_by = NULL, lease_until = NULL WHERE leased_by = ?", (worker,)
+        )
 
     async def record_fetch_ok(
         self,
@@ -243,17 +268,20 @@ class SqliteStore:
         last_modified: str | None = None,
         is_not_modified: bool = False,
     ) -> None:
-        """Remember a successful poll; a 304 keeps the validators we already had."""
+        """Remember a successful poll and release the feed's lease; a 304 keeps the validators
+        we already had."""
         if is_not_modified:
             await self._write(
                 "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
-                "failing_since = NULL, next_poll = ? WHERE url = ?",
+                "failing_since = NULL, next_poll = ?, leased_by = NULL, lease_until = NULL "
+                "WHERE url = ?",
                 (_iso(now), _iso(now), _iso(next_poll), url),
             )
             return
         await self._write(
             "UPDATE feeds SET last_polled = ?, last_ok = ?, last_error = NULL, failures = 0, "
             "failing_since = NULL, next_poll = ?, etag = ?, last_modified = ?, "
+            "leased_by = NULL, lease_until = NULL, "
             "title = CASE WHEN ? != '' THEN ? ELSE title END WHERE url = ?",
             (
                 _iso(now),
@@ -270,11 +298,13 @@ class SqliteStore:
     async def record_fetch_error(
         self, url: str, error: str, *, now: datetime, next_poll: datetime
     ) -> None:
-        """Count a failure and push the next poll back; the first one starts an outage."""
+        """Count a failure, push the next poll back and release the feed's lease; the first
+        failure starts an outage."""
         await self._write(
             "UPDATE feeds SET last_polled = ?, last_error = ?, failures = failures + 1, "
             "failing_since = CASE WHEN failures = 0 OR failing_since IS NULL THEN ? "
-            "ELSE failing_since END, next_poll = ? WHERE url = ?",
+            "ELSE failing_since END, next_poll = ?, leased_by = NULL, lease_until = NULL "
+            "WHERE url = ?",
             (_iso(now), error[:500], _iso(now), _iso(next_poll), url),
         )
 
@@ -486,9 +516,21 @@ class SqliteStore:
         )
         return [_alert(row) for row in rows]
 
+    @asynccontextmanager
+    async def alert_turn(self) -> AsyncIterator[None]:
+        """Nothing to wait for: one process uses a SQLite file (its poller takes turns itself)."""
+        yield
+
     async def get_alert(self, alert_id: int) -> Alert | None:
         row = await self._one(f"{_ALERT_SELECT} WHERE a.id = ?", (alert_id,))
         return _alert(row) if row else None
+
+    async def alerts_after(self, alert_id: int, *, limit: int = 1000) -> list[Alert]:
+        """Alerts with ids above `alert_id`, oldest first (what other workers stored since)."""
+        rows = await self._all(
+            f"{_ALERT_SELECT} WHERE a.id > ? ORDER BY a.id LIMIT ?", (alert_id, limit)
+        )
+        return [_alert(row) for row in rows]
 
     async def first_alert_time(self) -> datetime | None:
         """When the history on record begins (the oldest alert or item we hold)."""
@@ -1190,6 +1232,46 @@ class SqliteStore:
             await self._insert_message(db, message, now)
         return True
 
+    # -- workers (scale-out) ---------------------------------------------------------------------
+
+    async def record_worker(self, name: str, *, now: datetime, is_sender: bool) -> None:
+        """A worker's heartbeat: seen at `now`, holding the sender role or not. The role has one
+        holder: recording a sender clears the mark of any other (one that died holding it)."""
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO workers (name, started, last_seen, is_sender) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET last_seen = excluded.last_seen, "
+                "is_sender = excluded.is_sender",
+                (name, _iso(now), _iso(now), int(is_sender)),
+            )
+            if is_sender:
+                await db.execute(
+                    "UPDATE workers SET is_sender = 0 WHERE is_sender AND name <> ?", (name,)
+                )
+
+    async def recent_workers(self, since: datetime) -> list[WorkerState]:
+        """Workers whose last heartbeat was at or after `since`, by name."""
+        rows = await self._all(
+            "SELECT * FROM workers WHERE last_seen >= ? ORDER BY name", (_iso(since),)
+        )
+        return [
+            WorkerState(
+                name=row["name"],
+                started=_when(row["started"]),
+                last_seen=_when(row["last_seen"]),
+                is_sender=bool(row["is_sender"]),
+            )
+            for row in rows
+        ]
+
+    async def forget_worker(self, name: str) -> None:
+        """Drop a worker that stopped cleanly from the list."""
+        await self._write("DELETE FROM workers WHERE name = ?", (name,))
+
+    async def forget_workers(self, *, seen_before: datetime) -> int:
+        """Drop the workers not heard from since `seen_before` (killed ones); returns how many."""
+        return await self._write("DELETE FROM workers WHERE last_seen < ?", (_iso(seen_before),))
+
 
 class _Stale(Exception):
     """A row changed under a compare-and-set: undo the transaction."""
@@ -1223,6 +1305,8 @@ def _feed(row: aiosqlite.Row) -> FeedState:
         next_poll=_time(row["next_poll"]),
         failing_since=_time(row["failing_since"]),
         outage_reported=_time(row["outage_reported"]),
+        leased_by=row["leased_by"],
+        lease_until=_time(row["lease_until"]),
     )
 
 

@@ -24,9 +24,10 @@ Fault routes, by name in `FAULTS` (use `feed_server.url(FAULTS["hang"])`):
     html                an ordinary HTML page
     max_age             a small RSS feed with Cache-Control: max-age=3600
 
-Also `/status/<code>` answers that status with an empty body, and `redirect(path, location)`
-registers a redirect. Waiting handlers are released when the fixture ends, so no test waits on
-them; the server shuts down in well under a second.
+Also `/status/<code>` answers that status with an empty body, `redirect(path, location)`
+registers a redirect, and `publish(..., delay=0.5)` makes a path answer that much later (a slow
+outlet, so a poll cycle is still running when a test looks). Waiting handlers are released when
+the fixture ends, so no test waits on them; the server shuts down in well under a second.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class _Resource:
     headers: tuple[tuple[str, str], ...]
     etag: str | None
     last_modified: str | None
+    delay: float = 0.0  # seconds before the answer
 
 
 def rss_document(
@@ -190,12 +192,14 @@ class FeedServer:
         headers: Mapping[str, str] | None = None,
         gzip: bool = False,
         status: int = 200,
+        delay: float = 0.0,
     ) -> str:
         """Serve `body` at `path` (replacing what was there) and return its URL.
 
         `etag`/`last_modified`: True makes one up from the content and a publish counter,
         False omits the header, a string is sent as is. `gzip` compresses the body and sends
-        Content-Encoding: gzip. `headers` are added as given (e.g. Cache-Control).
+        Content-Encoding: gzip. `headers` are added as given (e.g. Cache-Control). `delay`
+        holds each answer back that many seconds.
         """
         data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         extra = [("Content-Type", content_type)]
@@ -216,6 +220,7 @@ class FeedServer:
             headers=tuple(extra),
             etag=etag or None,
             last_modified=last_modified or None,
+            delay=delay,
         )
         with self._lock:
             self._resources[_path_only(path)] = resource
@@ -342,6 +347,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, feeds: FeedServer, path: str) -> None:
         resource = feeds._resource(path)
         if resource is not None:
+            feeds.release_event.wait(resource.delay)  # the server closing ends the wait
             self._serve_resource(resource)
         elif path == FAULTS["http_500"]:
             self._send(500, b"Internal Server Error", "text/plain")

@@ -4,16 +4,18 @@ The real python-telegram-bot stack talks to it over HTTP (`base_url=fake.base_ur
 methods the bot uses, records what was sent, checks HTML parse mode and the 4096-character limit
 the way Telegram does, enforces configurable rate limits with 429 + retry_after, and answers 403,
 "chat not found", "migrated to supergroup" or 5xx on demand. It also knows forum topics, document
-uploads, inline-button presses (callback queries) and edits, webhooks (which lock getUpdates out)
-and per-language command lists. It runs as a tiny HTTP/1.1 server on `asyncio.start_server` in the
-test's own event loop (keep-alive, form, JSON and multipart bodies). Imports only the standard
-library and pytest.
+uploads, inline-button presses (callback queries) and edits, webhooks (which lock getUpdates out),
+per-language command lists, and Telegram's one-consumer rule: a getUpdates held open is ended
+with 409 Conflict when another arrives, as when two bot instances poll one token. It runs as a
+tiny HTTP/1.1 server on `asyncio.start_server` in the test's own event loop (keep-alive, form,
+JSON and multipart bodies). Imports only the standard library and pytest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import copy
 import dataclasses
 import html
@@ -66,6 +68,12 @@ WEBHOOK_CONFLICT = (
     "the webhook first"
 )
 WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
+    "running"
+)
+# The connection a request came on, so a held long poll can tell whether its client is gone.
+_CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("client")
 # Fields PTB sends JSON-encoded inside form or multipart bodies.
 _JSON_FIELDS = frozenset(
     {
@@ -345,6 +353,20 @@ class _Window:
         return max(1, math.ceil(self.stamps[0] + self.length - now))
 
 
+@dataclass(slots=True)
+class _HeldPoll:
+    """A getUpdates held open, and whether a newer one has ended it."""
+
+    client: asyncio.StreamReader | None
+    is_superseded: bool = False
+
+    @property
+    def has_client(self) -> bool:
+        """False once the client's connection is closed (it died or gave up on the poll)."""
+        client = self.client
+        return client is not None and not client.at_eof() and client.exception() is None
+
+
 def chat_type_for(chat_id: int | str) -> str:
     """Telegram's id conventions: users > 0, basic groups < 0, supergroups/channels -100…"""
     if isinstance(chat_id, str):
@@ -372,6 +394,10 @@ class FakeTelegramAPI:
         self.webhook: Webhook | None = None  # None: getUpdates allowed
         self.rate_limited = 0  # 429 answers given
         self.held_polls = 0  # getUpdates requests being held open right now
+        # Long polls ended by a newer getUpdates while their client was still there: two
+        # consumers of one token (a poll of a client that died does not count).
+        self.poll_conflicts = 0
+        self._open_polls: list[_HeldPoll] = []
         self.held_sends = 0  # send requests held by pause_sends()
         self._pause_after: int | None = None
         self.strict_ampersand = True
@@ -723,6 +749,7 @@ class FakeTelegramAPI:
         assert task is not None
         self._connections.add(task)
         self._writers.add(writer)
+        _CLIENT.set(reader)
         try:
             while not self._closing:
                 request = await _read_request(reader)
@@ -989,17 +1016,32 @@ class FakeTelegramAPI:
         def available() -> list[dict[str, Any]]:
             return [u for u in self._updates if u["update_id"] >= offset][:limit]
 
+        # Telegram serves one getUpdates per bot at a time: a new one ends those held open.
+        for held in self._open_polls:
+            held.is_superseded = True
         if not available() and timeout > 0:
-            assert self._changed is not None
-            self.held_polls += 1
-            self._notify()
-            try:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(timeout), self._changed:
-                        await self._changed.wait_for(lambda: bool(available()) or self._closing)
-            finally:
-                self.held_polls -= 1
+            await self._hold_poll(available, seconds=timeout)
         return available()
+
+    async def _hold_poll(self, available: Callable[[], list[Any]], *, seconds: float) -> None:
+        assert self._changed is not None
+        poll = _HeldPoll(client=_CLIENT.get(None))
+        self._open_polls.append(poll)
+        self.held_polls += 1
+        self._notify()
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds), self._changed:
+                    await self._changed.wait_for(
+                        lambda: bool(available()) or self._closing or poll.is_superseded
+                    )
+        finally:
+            self.held_polls -= 1
+            self._open_polls.remove(poll)
+        if poll.is_superseded:
+            if poll.has_client:
+                self.poll_conflicts += 1
+            raise TelegramFault(409, POLL_CONFLICT)
 
     def _send(self, name: str, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         chat_id = self._chat_id(params)
