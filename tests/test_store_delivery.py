@@ -78,7 +78,7 @@ async def test_schema_5_file_keeps_every_subscription_and_pending_row(db_path):
     _version_5_file(db_path)
     store = await SqliteStore.open(db_path)
     try:
-        assert await store.schema_version() == SCHEMA_VERSION == 7
+        assert await store.schema_version() == SCHEMA_VERSION
         subs = {s.chat_id: s for s in await store.active_subscriptions()}
         assert sorted(subs) == [-20, 10]
         assert subs[-20].digest_time == "07:00"
