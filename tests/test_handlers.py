@@ -320,12 +320,13 @@ async def test_status_and_feeds(app, telegram_api, store):
 async def test_status_names_the_sending_worker(app, telegram_api, store):
     """Workers on a shared database: how many were heard from lately and which one sends;
     a worker silent for minutes is not counted."""
-    await store.record_worker("alerts-1:4242:9f2c", now=NOW, is_sender=False)
-    await store.record_worker("alerts-2:77:0b1d", now=NOW, is_sender=True)
-    await store.record_worker("alerts-3:5:dead", now=NOW - timedelta(minutes=10), is_sender=False)
+    now = datetime.now(UTC)  # /status reads the real clock; NOW is set when the module loads
+    await store.record_worker("alerts-1:4242:9f2c", now=now, is_sender=False)
+    await store.record_worker("alerts-2:77:0b1d", now=now, is_sender=True)
+    await store.record_worker("alerts-3:5:dead", now=now - timedelta(minutes=10), is_sender=False)
     (text,) = await send(app, telegram_api, 31, "/status")
     assert "Workers: 2 polling · sending: alerts-2:77:0b1d" in text
-    await store.record_worker("alerts-2:77:0b1d", now=NOW, is_sender=False)
+    await store.record_worker("alerts-2:77:0b1d", now=now, is_sender=False)
     (text,) = await send(app, telegram_api, 31, "/status")
     assert "Workers: 2 polling · sending: none right now" in text
 
