@@ -3,7 +3,7 @@
 Serves /feed/<n>.xml for n in [0, feeds) with a strong ETag and Last-Modified, answering 304 to
 a matching If-None-Match, over HTTP/1.1 keep-alive. A separate process keeps the server's CPU
 and memory out of the measured process, so poller and baseline pay the same (small) cost.
-`/bump/<n>` publishes one more breach story at the top of feed n (for the latency benchmark).
+`/bump/<n>` publishes one more breach story at the top of feed n (latency and aged benchmarks).
 May import benchmarks.common and the standard library.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from benchmarks.common import NOW, Record, corpus, rss_document
+from benchmarks.common import NOW, Record, bump_record, corpus, real_stream, rss_document
 
 _LAST_MODIFIED = format_datetime(NOW, usegmt=True)
 
@@ -26,6 +26,7 @@ _LAST_MODIFIED = format_datetime(NOW, usegmt=True)
 class _Feeds:
     items: int
     fresh_pool: tuple[int, ...] = ()  # corpus indices of the stories bumps publish
+    unique_bumps: bool = False  # bumps publish generated stories that never group (bump_record)
     ok: dict[int, bytes] = field(default_factory=dict)
     etags: dict[int, bytes] = field(default_factory=dict)
 
@@ -34,7 +35,10 @@ class _Feeds:
         pool = [records[i] for i in self.fresh_pool] or [
             r for r in records if r.level in ("blame", "violation")
         ]
-        fresh = [pool[k % len(pool)] for k in range(generation)]
+        if self.unique_bumps:
+            fresh = [bump_record(n, k) for k in range(generation)]
+        else:
+            fresh = [pool[k % len(pool)] for k in range(generation)]
         body = rss_document(
             n, records, items=self.items, fresh=fresh, fresh_time=datetime.now(UTC)
         )
@@ -104,10 +108,15 @@ class _Protocol(asyncio.Protocol):
 
 
 async def _serve(
-    feeds: int, items: int, pool: tuple[int, ...], conn: multiprocessing.connection.Connection
+    feeds: int,
+    items: int,
+    pool: tuple[int, ...],
+    unique_bumps: bool,
+    is_real: bool,
+    conn: multiprocessing.connection.Connection,
 ) -> None:
-    records = corpus()
-    table = _Feeds(items, pool)
+    records = real_stream() if is_real else corpus()
+    table = _Feeds(items, pool, unique_bumps)
     for n in range(feeds):
         table.build(n, records)
     generations: dict[int, int] = {}
@@ -127,25 +136,42 @@ def _wait_closed(conn: multiprocessing.connection.Connection) -> None:
 
 
 def _main(
-    feeds: int, items: int, pool: tuple[int, ...], conn: multiprocessing.connection.Connection
+    feeds: int,
+    items: int,
+    pool: tuple[int, ...],
+    unique_bumps: bool,
+    is_real: bool,
+    conn: multiprocessing.connection.Connection,
 ) -> None:
-    asyncio.run(_serve(feeds, items, pool, conn))
+    asyncio.run(_serve(feeds, items, pool, unique_bumps, is_real, conn))
 
 
 class FeedHost:
     """`with FeedHost(feeds=1000, items=20) as host: host.url(n)`."""
 
-    def __init__(self, *, feeds: int, items: int, fresh_pool: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        feeds: int,
+        items: int,
+        fresh_pool: tuple[int, ...] = (),
+        unique_bumps: bool = False,
+        is_real: bool = False,  # items from the real 2023 stream instead of the dev corpus
+    ) -> None:
         self.feeds = feeds
         self.items = items
         self.fresh_pool = fresh_pool
+        self.unique_bumps = unique_bumps
+        self.is_real = is_real
         self.port = 0
 
     def __enter__(self) -> FeedHost:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(
-            target=_main, args=(self.feeds, self.items, self.fresh_pool, child), daemon=True
+            target=_main,
+            args=(self.feeds, self.items, self.fresh_pool, self.unique_bumps, self.is_real, child),
+            daemon=True,
         )
         self._process.start()
         child.close()

@@ -1,6 +1,6 @@
 """Run every benchmark, one after the other, each in a fresh interpreter; print their lines.
 
-Run: `python -m benchmarks.run_all` (about 6-8 minutes on 2 cores). Fresh processes keep one
+Run: `python -m benchmarks.run_all` (about 15 minutes on 2 cores). Fresh processes keep one
 benchmark's memory and caches out of the next one's figures (peak RSS above all). Exit status:
 the number of benchmarks that missed a target or failed.
 """
@@ -15,6 +15,7 @@ from benchmarks.common import REPO, machine
 BENCHMARKS = (
     "bench_ingest",
     "bench_poll",
+    "bench_aged",
     "bench_fanout",
     "bench_memory",
     "bench_latency",

@@ -4,4 +4,6 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+# The guard matters: parser processes are started with "spawn", which imports this module again.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,7 +17,7 @@ import secrets
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,6 +56,7 @@ from bot.services import export as exports
 from bot.services import filters
 from bot.services.digest import FilterFn, enqueue_due_digests
 from bot.services.mutes import is_muted, muted_pairs_by_chat
+from bot.services.offload import FeedWork, InProcess, OffloadPool
 from bot.services.outages import report_feed_outages
 from bot.services.poller import Poller, check_feed
 from bot.services.workers import RECENT, Worker, worker_name
@@ -138,6 +139,19 @@ async def console_services(
         run_lock.release()
 
 
+@contextlib.contextmanager
+def poll_work(settings: Settings) -> Iterator[FeedWork]:
+    """Where the poller parses and classifies: POLL_PROCESSES processes, or this one for 0."""
+    if settings.poll_processes == 0:
+        yield InProcess()
+        return
+    pool = OffloadPool(settings.poll_processes)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def build_outlets(store: Store, settings: Settings, *, notify: Notifier | None) -> Outlets:
     """The alerts feed (ALERTS_FEED_PORT) and webhooks (WEBHOOK_URLS) the settings ask for."""
     outlets = Outlets()
@@ -171,16 +185,17 @@ async def run_console(settings: Settings) -> None:
             await print_alerts(alerts)
             outlets.wake()
 
-        poller = Poller(store, client, settings, on_alerts=show_and_post)
         print(console_banner(settings, await store.count_feeds()), file=sys.stderr)
         await outlets.start()
         try:
-            task = asyncio.create_task(poller.run_forever())
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, task.cancel)
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            with poll_work(settings) as work:
+                poller = Poller(store, client, settings, on_alerts=show_and_post, work=work)
+                task = asyncio.create_task(poller.run_forever())
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, task.cancel)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         finally:
             await outlets.stop()
         print("stopped", file=sys.stderr)
@@ -207,8 +222,9 @@ def run(settings: Settings) -> None:
 async def poll_once(settings: Settings) -> None:
     """`poll --once`: one cycle over every feed, print the new alerts."""
     async with console_services(settings) as (store, client):
-        poller = Poller(store, client, settings, on_alerts=print_alerts)
-        report = await poller.poll_once(force=True)
+        with poll_work(settings) as work:
+            poller = Poller(store, client, settings, on_alerts=print_alerts, work=work)
+            report = await poller.poll_once(force=True)
         print(
             f"{report.feeds} feeds polled, {report.not_modified} not modified, "
             f"{report.errors} failed, {report.new_items} new items, "
@@ -394,6 +410,7 @@ async def manage_feeds(settings: Settings, action: str, args: argparse.Namespace
 
 SETTINGS_KEY = "settings"
 POLLER_TASK_KEY = "poller_task"
+OFFLOAD_POOL_KEY = "offload_pool"
 METRICS_KEY = "metrics_server"
 OUTLETS_KEY = "outlets"
 CALLBACK_KEY_META = "callback_key"
@@ -432,6 +449,8 @@ async def start_services(application: Application) -> None:
         delivery.wake()
         outlets.wake()
 
+    pool = OffloadPool(settings.poll_processes) if settings.poll_processes else None
+    application.bot_data[OFFLOAD_POOL_KEY] = pool
     poller = Poller(
         store,
         client,
@@ -439,6 +458,7 @@ async def start_services(application: Application) -> None:
         route=filters.route,
         on_alerts=wake_delivery,
         on_cycle=metrics.observe_cycle if metrics else None,
+        work=pool,
     )
     if metrics is not None and settings.metrics_port:
         application.bot_data[METRICS_KEY] = start_metrics_server(metrics, settings.metrics_port)
@@ -526,10 +546,13 @@ async def stop_services(application: Application) -> None:
 
 
 async def close_services(application: Application) -> None:
-    """post_shutdown: close the HTTP client and the database."""
+    """post_shutdown: close the HTTP client, the worker processes and the database."""
     server = application.bot_data.pop(METRICS_KEY, None)
     if server is not None:
         server.close()
+    pool: OffloadPool | None = application.bot_data.pop(OFFLOAD_POOL_KEY, None)
+    if pool is not None:
+        await asyncio.to_thread(pool.close)
     found = application.bot_data.pop(SERVICES_KEY, None)
     if isinstance(found, Services):
         await found.client.aclose()
@@ -738,8 +761,10 @@ async def run_worker(settings: Settings) -> None:
     client = make_client()
     metrics = Metrics() if settings.metrics_port else None
     server = None
+    stack = contextlib.ExitStack()  # the worker processes (POLL_PROCESSES)
     try:
-        poller, worker, lock = _worker_parts(settings, store, client, metrics)
+        work = stack.enter_context(poll_work(settings))
+        poller, worker, lock = _worker_parts(settings, store, client, metrics, work)
         if metrics is not None and settings.metrics_port:
             server = start_metrics_server(metrics, settings.metrics_port)
         if not settings.has_telegram:
@@ -763,6 +788,7 @@ async def run_worker(settings: Settings) -> None:
         finally:
             await worker.leave()
     finally:
+        stack.close()
         if server is not None:
             server.close()
         await client.aclose()
@@ -771,7 +797,11 @@ async def run_worker(settings: Settings) -> None:
 
 
 def _worker_parts(
-    settings: Settings, store: Store, client: httpx.AsyncClient, metrics: Metrics | None
+    settings: Settings,
+    store: Store,
+    client: httpx.AsyncClient,
+    metrics: Metrics | None,
+    work: FeedWork,
 ) -> tuple[Poller, Worker, SenderLock]:
     """A worker's poller, its turns at the sender role, and the lock that elects the sender."""
     assert settings.database_url is not None  # noqa: S101 - run() checked
@@ -785,6 +815,7 @@ def _worker_parts(
         on_cycle=metrics.observe_cycle if metrics else None,
         worker=name,
         shares_database=True,
+        work=work,
     )
 
     async def start_role() -> SenderRole:

@@ -46,6 +46,7 @@ class Settings:
     fetch_concurrency: int = 10
     feed_lease: float = 120.0  # seconds a worker may hold a claimed feed (PostgreSQL workers)
     election_interval: float = 5.0  # seconds between sender-role checks (PostgreSQL workers)
+    poll_processes: int = 1
     metrics_port: int | None = None
     alerts_feed_port: int | None = None
     alerts_feed_host: str = LOOPBACK
@@ -281,6 +282,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ),
         feed_lease=_feed_lease(environ, fetch_timeout),
         election_interval=_election_interval(environ),
+        poll_processes=_integer(environ, "POLL_PROCESSES", _DEFAULTS.poll_processes, minimum=0),
         metrics_port=metrics_port or None,
         alerts_feed_port=feed_port or None,
         alerts_feed_host=environ.get("ALERTS_FEED_HOST", "").strip() or LOOPBACK,

@@ -268,6 +268,16 @@ class PairRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PairActivity:
+    """One accuser → accused pair's accusations up to a moment, as the novelty line needs them."""
+
+    pair: Pair
+    latest: datetime | None  # its latest accusation at or before the moment
+    counts: tuple[int, ...]  # its accusations within each window asked for, up to the moment
+    reply: datetime | None  # the reverse pair's latest accusation within the reply window
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     """Counts behind /status and `ceasefire-alerts status`."""
 

@@ -54,6 +54,12 @@ def conflict_labels() -> tuple[str, ...]:
     return (*(area.label for area in conflict_areas()), OTHER)
 
 
+@cache
+def _weight_tables() -> tuple[tuple[str, dict[str, int]], ...]:
+    """(label, actor → weight) of every area, built once: conflict_of runs for every alert."""
+    return tuple((area.label, dict(area.weights)) for area in conflict_areas())
+
+
 def conflict_of(actors: Sequence[str]) -> str:
     """The conflict area label for canonical actor names, most important first; else "Other".
 
@@ -62,15 +68,14 @@ def conflict_of(actors: Sequence[str]) -> str:
     named = list(dict.fromkeys(actors))
     best: tuple[int, int, int] | None = None
     best_label = OTHER
-    for order, area in enumerate(conflict_areas()):
-        weights = dict(area.weights)
+    for order, (label, weights) in enumerate(_weight_tables()):
         score = sum(weights.get(name, 0) for name in named)
         if score < MIN_WEIGHT:
             continue
         first = min(i for i, name in enumerate(named) if name in weights)
         key = (-score, first, order)
         if best is None or key < best:
-            best, best_label = key, area.label
+            best, best_label = key, label
     return best_label
 
 

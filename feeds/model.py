@@ -82,6 +82,11 @@ class Detection:
         object.__setattr__(found, "_fill", fill)
         return found
 
+    @property
+    def is_deferred(self) -> bool:
+        """Summary and actors not computed yet (they will be on first read)."""
+        return self._fill is not None
+
     def __getattr__(self, name: str):
         # Reached only when a slot is unset: the summary and actors of a deferred detection.
         if name not in ("summary", "actors") or self._fill is None:

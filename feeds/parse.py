@@ -8,11 +8,13 @@ a URL or a file name and go and fetch it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
 import re
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,8 +107,13 @@ async def parse_feed_async(
     url: str,
     headers: Mapping[str, str] | None = None,
     now: datetime,
+    executor: Executor | None = None,
 ) -> ParsedFeed:
-    """parse_feed, moved to a worker thread when the body is large."""
+    """parse_feed off the event loop: in `executor` when one is given (a process pool parses
+    on another core), else in a worker thread when the body is large."""
+    if executor is not None:
+        call = functools.partial(parse_feed, content, url=url, headers=headers, now=now)
+        return await asyncio.get_running_loop().run_in_executor(executor, call)
     if len(content) > THREAD_THRESHOLD:
         return await asyncio.to_thread(parse_feed, content, url=url, headers=headers, now=now)
     return parse_feed(content, url=url, headers=headers, now=now)

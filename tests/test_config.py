@@ -21,6 +21,7 @@ def test_no_settings_gives_console_defaults():
     assert not settings.feed_allow_private
     assert settings.burst_delay == 60
     assert settings.feed_alert_hours == 6
+    assert settings.poll_processes == 1
 
 
 def test_values_are_parsed():
@@ -35,6 +36,7 @@ def test_values_are_parsed():
             "TELEGRAM_API_URL": "http://127.0.0.1:9/bot/",
             "BURST_DELAY": "90",
             "FEED_ALERT_HOURS": "0",
+            "POLL_PROCESSES": "0",
         }
     )
     assert settings.has_telegram
@@ -45,6 +47,7 @@ def test_values_are_parsed():
     assert settings.telegram_api_url == "http://127.0.0.1:9/bot"
     assert settings.burst_delay == 90
     assert settings.feed_alert_hours == 0  # operator notices off
+    assert settings.poll_processes == 0
 
 
 @pytest.mark.parametrize(
@@ -57,6 +60,8 @@ def test_values_are_parsed():
         ("LOG_LEVEL", "LOUD"),
         ("RETENTION_DAYS", "1.5"),
         ("OUTBOX_RETENTION_DAYS", "0"),
+        ("POLL_PROCESSES", "-1"),
+        ("POLL_PROCESSES", "two"),
         ("TELEGRAM_API_URL", "ftp://x"),
         ("TELEGRAM_BOT_TOKEN", "nocolon"),
         ("DATABASE_URL", "mysql://bot:pw@db/alerts"),

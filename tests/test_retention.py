@@ -20,6 +20,7 @@ from bot.model import NewStory
 from bot.services.history import PendingAccusation, event_time, novelty_for, render_novelty
 from bot.services.poller import _BlameRecord
 from bot.store import Store, postgres
+from bot.store.base import LAST_SEEN_STEP
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION
 from feeds.model import Detection, Item, Level, Pair
 from tests.stores import open_store_at
@@ -108,6 +109,29 @@ async def test_reports_follow_their_items(store):
     assert (await store.get_alert(alert.id)).also_reported == 0
 
 
+async def test_carried_items_are_marked_hourly_and_never_pruned(store):
+    """unseen rewrites last_seen at most hourly, and a carried item outlives any retention."""
+    await store.ingest(FEED, [NewStory(item("a", published=NOW), Detection(Level.NONE))], now=NOW)
+
+    async def last_seen() -> datetime:
+        (row,) = await store._all("SELECT last_seen FROM items")
+        seen = row[0]
+        return seen if isinstance(seen, datetime) else datetime.fromisoformat(seen)
+
+    for minutes in range(5, 48 * 60, 5):  # polled every 5 minutes for two days
+        now = NOW + timedelta(minutes=minutes)
+        assert await store.unseen(FEED, [item("a", published=NOW)], now=now) == []
+        assert now - await last_seen() <= LAST_SEEN_STEP
+        assert await store.prune(items_before=now - timedelta(days=1)) == 0
+    marked = await last_seen()
+    assert marked > NOW + timedelta(hours=47)
+    await store.unseen(FEED, [item("a", published=NOW)], now=marked + timedelta(minutes=30))
+    assert await last_seen() == marked  # not rewritten within the hour
+    later = marked + LAST_SEEN_STEP + timedelta(minutes=1)
+    await store.unseen(FEED, [item("a", published=NOW)], now=later)
+    assert await last_seen() == later
+
+
 def recount(alerts) -> dict[Pair, tuple[datetime, datetime, int]]:
     """The summary recomputed from the blame alerts themselves."""
     times: dict[Pair, list[datetime]] = {}
@@ -124,6 +148,22 @@ def day_recount(alerts) -> list[tuple[Pair, str, int]]:
     return sorted(
         ((p, d, n) for (p, d), n in counts.items()),
         key=lambda r: (r[0].accuser, r[0].accused, r[1]),
+    )
+
+
+def accusation_recount(alerts) -> list[tuple[str, str, datetime, int]]:
+    return sorted(
+        (pair.accuser, pair.accused, event_time(alert), alert.id)
+        for alert in alerts
+        for pair in alert.pairs
+    )
+
+
+async def accusations(store: Store) -> list[tuple[str, str, datetime, int]]:
+    rows = await store._all("SELECT accuser, accused, made, alert_id FROM accusations")
+    return sorted(
+        (a, b, m if isinstance(m, datetime) else datetime.fromisoformat(m), i)
+        for a, b, m, i in rows
     )
 
 
@@ -165,22 +205,14 @@ async def test_summary_equals_a_recount_after_many_ingests(store):
     assert await summary(store) == recount(alerts)
     assert await store.pair_days() == day_recount(alerts)
     assert await store.first_blame_time() == min(event_time(a) for a in alerts)
+    assert await accusations(store) == accusation_recount(alerts)
 
 
-async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
-    """The summary-based line is the full-history line, for every kind of story and timing."""
+async def test_novelty_lines_equal_the_full_history_ones(store):
+    """The record-based line is the full-history line, for every kind of story and timing."""
     rng = random.Random(7)  # noqa: S311 - a fixed test series
     seen: set[str] = set()
-    late_lookups: list[datetime] = []
-    real = type(store).last_blame_at_or_before
-
-    async def spy(self, pair, moment):
-        found = await real(self, pair, moment)
-        if found is not None:
-            late_lookups.append(found)
-        return found
-
-    monkeypatch.setattr(type(store), "last_blame_at_or_before", spy)
+    late_lookups = 0
     for now, stories in random_stories(rng, 150, NOW - timedelta(days=90)):
         # The old recipe: every blame alert, the first alert time, and this batch's pending ones.
         history = list(await store.blame_history(datetime.min.replace(tzinfo=UTC)))
@@ -200,6 +232,7 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
                 old_line = novelty_for((probe,), history, now=back, on_record_since=since)
                 assert await record.novelty(store, (probe,), back) == old_line
                 seen.add(render_novelty(old_line))
+                late_lookups += any(probe in a.pairs and event_time(a) > back for a in history)
             pending = PendingAccusation(pairs, story.item.published, now)
             history.append(pending)
             record.add(pending)
@@ -216,7 +249,33 @@ async def test_novelty_lines_equal_the_full_history_ones(store, monkeypatch):
         "also accused",
     }
     assert {k for k in kinds if any(k in line for line in seen)} == kinds
-    assert late_lookups
+    assert late_lookups  # pairs accused again after the moment looked at
+
+
+async def test_windows_keep_their_meaning_between_whole_seconds(store):
+    """Stored times are whole seconds, lookups are not: an accusation 24 h and half a second
+    before counts in 7 days but not in 24 h, one 24 h minus half a second before counts in both,
+    exactly as the full-history line has it."""
+    pair = Pair("Armenia", "Azerbaijan")
+    for n, hours in enumerate((24, 48, 72, 168)):
+        at = NOW - timedelta(hours=hours)
+        await store.ingest(FEED, [blame(f"b{n}", pair, published=at)], now=at)
+        back = NOW - timedelta(hours=hours)
+        reply = blame(f"r{n}", Pair(pair.accused, pair.accuser), published=back)
+        await store.ingest(
+            OTHER, [replace(reply, item=replace(reply.item, feed_url=OTHER))], now=back
+        )
+    history = await store.blame_history(datetime.min.replace(tzinfo=UTC))
+    since = await store.first_alert_time()
+    record = await _BlameRecord.load(store)
+    lines = set()
+    for offset in (-0.5, 0, 0.5):
+        for hours in (24, 48, 72, 168):
+            at = NOW + timedelta(hours=hours - 24, seconds=offset)
+            expected = novelty_for((pair,), history, now=at, on_record_since=since)
+            assert await record.novelty(store, (pair,), at) == expected
+            lines.add(expected)
+    assert len(lines) > 4
 
 
 async def test_seeded_store_lines_through_the_summary(store):
@@ -363,6 +422,7 @@ async def test_previous_schema_migrates_with_everything_kept(store_target, teleg
         alerts = await store.blame_history(datetime.min.replace(tzinfo=UTC))
         assert await summary(store) == recount(alerts)
         assert await store.pair_days() == day_recount(alerts)
+        assert await accusations(store) == accusation_recount(alerts)
         assert (await store.pair_records([Pair("Armenia", "Azerbaijan")]))[
             Pair("Armenia", "Azerbaijan")
         ].count == 2

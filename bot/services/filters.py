@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import NamedTuple
 
 from bot.i18n import N_, gettext_for, isolate
@@ -129,37 +130,61 @@ def parse_subscription(args: Sequence[str], language: str | None = None) -> Chat
     return parse_filter(args, default_levels=DEFAULT_LEVELS, language=language)
 
 
-def _conflict(alert: Alert) -> tuple[str, frozenset[str]]:
-    """The alert's conflict area and its principal parties (the actors that define it)."""
-    named = [
-        *(name for pair in alert.pairs for name in (pair.accuser, pair.accused)),
-        *alert.actors,
-    ]
-    label = conflict_of(named)
-    for area in conflict_areas():
-        if area.label == label:
-            return label, frozenset(name for name, weight in area.weights if weight >= 2)
-    return label, frozenset()
+class _AlertWords:
+    """One alert, ready to be checked against filter words; each word is decided once.
 
+    Routing asks the same few words of one alert for hundreds of chats: the text, the conflict
+    area and the actors found in the text are worked out once, when first needed.
+    """
 
-def _word_matches(word: str, alert: Alert) -> bool:
-    text = f"{alert.title}\n{alert.summary}"
-    label, principals = _conflict(alert)
-    actor = resolve_actor(word)
-    if actor is not None:
-        named = set(alert.actors)
-        named.update(name for pair in alert.pairs for name in (pair.accuser, pair.accused))
-        # A party to the war counts even when not named: "armenia" wants the Karabakh news
-        # where Russia blames Azerbaijan.
-        if actor in named or actor in principals:
+    def __init__(self, alert: Alert) -> None:
+        self._alert = alert
+        self._answers: dict[str, bool] = {}
+
+    def matches(self, word: str) -> bool:
+        answer = self._answers.get(word)
+        if answer is None:
+            answer = self._answers[word] = self._decide(word)
+        return answer
+
+    @cached_property
+    def _text(self) -> str:
+        return f"{self._alert.title}\n{self._alert.summary}"
+
+    @cached_property
+    def _conflict(self) -> tuple[str, frozenset[str]]:
+        """The alert's conflict area and its principal parties (the actors that define it)."""
+        alert = self._alert
+        label = conflict_of([*self._paired, *alert.actors])
+        for area in conflict_areas():
+            if area.label == label:
+                return label, frozenset(name for name, weight in area.weights if weight >= 2)
+        return label, frozenset()
+
+    @cached_property
+    def _paired(self) -> list[str]:
+        return [name for pair in self._alert.pairs for name in (pair.accuser, pair.accused)]
+
+    @cached_property
+    def _named(self) -> frozenset[str]:
+        return frozenset([*self._alert.actors, *self._paired])
+
+    @cached_property
+    def _mentioned(self) -> frozenset[str]:
+        return frozenset(m.name for m in find_actors(self._text, self._alert.lang))
+
+    def _decide(self, word: str) -> bool:
+        label, principals = self._conflict
+        actor = resolve_actor(word)
+        if actor is not None:
+            # A party to the war counts even when not named: "armenia" wants the Karabakh news
+            # where Russia blames Azerbaijan. Older alerts or a detector miss: look for the
+            # actor in the text itself, inflected forms included ("в Карабахе").
+            return actor in self._named or actor in principals or actor in self._mentioned
+        # "gaza" names the Israel–Gaza war even where the text only says Israel and Hamas.
+        if word in _LABEL_WORDS.split(label.casefold()):
             return True
-        # Older alerts or a detector miss: look for the actor in the text itself, inflected
-        # forms included ("в Карабахе").
-        return any(mention.name == actor for mention in find_actors(text, alert.lang))
-    # "gaza" names the Israel–Gaza war even where the text only says Israel and Hamas.
-    if word in _LABEL_WORDS.split(label.casefold()):
-        return True
-    return word in text.casefold()
+        return word in self._text.casefold()
 
 
 def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool:
@@ -171,7 +196,7 @@ def matches(levels: Iterable[Level], words: Sequence[str], alert: Alert) -> bool
     """
     if alert.level not in set(levels):
         return False
-    return not words or any(_word_matches(word, alert) for word in words)
+    return not words or any(_AlertWords(alert).matches(word) for word in words)
 
 
 Router = Callable[[Alert, Sequence[Subscription]], Iterable[Destination]]
@@ -182,10 +207,14 @@ def route(alert: Alert, subscriptions: Sequence[Subscription]) -> list[Destinati
 
     Digest-only chats (`is_instant` off) are skipped: they get the alert in their daily digest.
     """
+    words = _AlertWords(alert)
     return [
         sub.destination
         for sub in subscriptions
-        if sub.is_active and sub.is_instant and matches(sub.levels, sub.words, alert)
+        if sub.is_active
+        and sub.is_instant
+        and alert.level in sub.levels
+        and (not sub.words or any(words.matches(word) for word in sub.words))
     ]
 
 

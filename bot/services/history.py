@@ -2,29 +2,29 @@
 
 "First time Russia has blamed Azerbaijan in the 96 days on record", "3rd accusation by Armenia
 against Azerbaijan in 24 h", "Azerbaijan also accused Armenia 2 h ago". Pure: no I/O, no clock
-(the caller passes `now`). `novelty_for` reads a list of stored alerts; `novelty_from_record`
-gives the same facts from a per-pair summary and a recent window (what the poller uses, so a
-cycle's cost does not grow with the age of the database). The facts (`Novelty`) are stored with
-the alert and worded per chat by `render_novelty`, in the chat's language. May import
-feeds.model, bot.i18n and bot.store's records only.
+(the caller passes `now`). `novelty_for` reads a list of stored alerts; `novelty_from_activity`
+gives the same facts from what the store says of each pair (`PairActivity`: the latest
+accusation, counts in the repeat windows, the latest reply), which the poller reads through an
+index, so a cycle's cost does not grow with the age of the database. The facts (`Novelty`) are
+stored with the alert and worded per chat by `render_novelty`, in the chat's language. May
+import feeds.model, bot.i18n and bot.model only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from bot.i18n import actor_name, gettext_for, isolate, ngettext_for, pgettext_for
+from bot.model import PairActivity
 from feeds.model import Pair
 
 REPEAT_WINDOWS = (timedelta(hours=24), timedelta(days=7))
 COUNTER_WINDOW = timedelta(hours=72)  # a reply older than three days is no longer a "reply"
-# Counts and replies look this far back; anything older matters only as "the last one".
-RECENT_WINDOW = max(*REPEAT_WINDOWS, COUNTER_WINDOW)
 MAX_FACTS = 2  # one line: the two most newsworthy facts
 
 
@@ -169,25 +169,54 @@ def _record_start(
     return min(candidates)
 
 
-def _pair_facts(pair: Pair, past: Sequence[tuple[datetime, Pair]], now: datetime) -> list[Fact]:
+def _pair_facts(activity: PairActivity, now: datetime) -> list[Fact]:
+    pair = activity.pair
     facts: list[Fact] = []
-    same = [when for when, p in past if p == pair]
-    if not same:
+    if activity.latest is None:
         facts.append(Fact(FactKind.FIRST, pair))
     else:
-        for window in REPEAT_WINDOWS:
-            recent = sum(1 for when in same if now - when <= window)
+        for window, recent in zip(REPEAT_WINDOWS, activity.counts, strict=True):
             if recent:
                 facts.append(Fact(FactKind.REPEAT, pair, recent + 1, window.days or 1))
                 break
         else:
-            facts.append(Fact(FactKind.RETURN, pair, (now - max(same)).days))
-    reverse = Pair(pair.accused, pair.accuser)
-    replies = [when for when, p in past if p == reverse and now - when <= COUNTER_WINDOW]
-    if replies:
-        minutes = int((now - max(replies)).total_seconds() // 60)
+            facts.append(Fact(FactKind.RETURN, pair, (now - activity.latest).days))
+    if activity.reply is not None:
+        minutes = int((now - activity.reply).total_seconds() // 60)
         facts.append(Fact(FactKind.COUNTER, pair, minutes))
     return facts
+
+
+def activity_of(
+    pair: Pair, events: Iterable[tuple[datetime, Pair]], now: datetime
+) -> PairActivity:
+    """What `events` (event time, pair) say of `pair` at `now`; events after `now` are ignored."""
+    same: list[datetime] = []
+    replies: list[datetime] = []
+    reverse = Pair(pair.accused, pair.accuser)
+    for when, found in events:
+        if when > now:
+            continue
+        if found == pair:
+            same.append(when)
+        if found == reverse and now - when <= COUNTER_WINDOW:
+            replies.append(when)
+    return PairActivity(
+        pair=pair,
+        latest=max(same, default=None),
+        counts=tuple(sum(1 for when in same if now - when <= w) for w in REPEAT_WINDOWS),
+        reply=max(replies, default=None),
+    )
+
+
+def combined(a: PairActivity, b: PairActivity) -> PairActivity:
+    """One pair's activity from two disjoint sets of accusations (stored and pending)."""
+    return PairActivity(
+        pair=a.pair,
+        latest=max((t for t in (a.latest, b.latest) if t is not None), default=None),
+        counts=tuple(x + y for x, y in zip(a.counts, b.counts, strict=True)),
+        reply=max((t for t in (a.reply, b.reply) if t is not None), default=None),
+    )
 
 
 def _name(actor: str, language: str | None) -> str:
@@ -291,7 +320,7 @@ def novelty_for(
     history events after `now` are ignored. The line leads with the most newsworthy facts:
     first time > counter-accusation within 72 h > first in a long while > nth in 24 h / 7 days.
     """
-    wanted = _wanted(pairs)
+    wanted = wanted_pairs(pairs)
     if not wanted:
         return Novelty()
     now = now.astimezone(UTC)
@@ -302,46 +331,37 @@ def novelty_for(
         for pair in alert.pairs
     ]
     earliest = min((when for when, _ in past), default=None)
-    return _line(wanted, past, now, _record_start(earliest, now, on_record_since))
+    activities = [activity_of(pair, past, now) for pair in wanted]
+    return _line(activities, now, _record_start(earliest, now, on_record_since))
 
 
-def novelty_from_record(
-    pairs: Sequence[Pair],
-    recent: Sequence[tuple[datetime, Pair]],
-    latest: Mapping[Pair, datetime],
+def novelty_from_activity(
+    activities: Sequence[PairActivity],
     earliest: datetime | None,
     *,
     now: datetime,
     on_record_since: datetime | None,
 ) -> Novelty:
-    """The same facts as `novelty_for`, from a summary instead of the whole history.
-
-    `recent`: every accusation (event time, pair) in [now - RECENT_WINDOW, now]; others are
-    ignored. `latest`: for each of `pairs`, its latest accusation at or before `now`, if any.
-    `earliest`: the earliest accusation on record (of any pair), if any.
+    """The same facts as `novelty_for`, from what the record says of each pair instead of the
+    whole history: one `PairActivity` per pair of the alert (in the alert's order, repeats and
+    empty names left out, see `wanted_pairs`) at `now`, and the earliest accusation on record
+    of any pair.
     """
-    wanted = _wanted(pairs)
-    if not wanted:
+    if not activities:
         return Novelty()
     now = now.astimezone(UTC)
-    start = now - RECENT_WINDOW
-    past = [(when, pair) for when, pair in recent if start <= when <= now]
-    # An older last accusation stands in for everything before the window: it answers
-    # "first time?" and "in how many days?", and no count or reply reaches back that far.
-    past.extend((when, pair) for pair, when in latest.items() if pair in wanted and when < start)
     if earliest is not None and earliest > now:
         earliest = None
-    return _line(wanted, past, now, _record_start(earliest, now, on_record_since))
+    return _line(activities, now, _record_start(earliest, now, on_record_since))
 
 
-def _wanted(pairs: Sequence[Pair]) -> list[Pair]:
+def wanted_pairs(pairs: Sequence[Pair]) -> list[Pair]:
+    """The pairs a line speaks of: repeats and pairs with an empty name left out."""
     return [p for p in dict.fromkeys(pairs) if p.accuser and p.accused]
 
 
-def _line(
-    wanted: Sequence[Pair], past: Sequence[tuple[datetime, Pair]], now: datetime, start: datetime
-) -> Novelty:
-    facts = [fact for pair in wanted for fact in _pair_facts(pair, past, now)]
+def _line(activities: Sequence[PairActivity], now: datetime, start: datetime) -> Novelty:
+    facts = [fact for activity in activities for fact in _pair_facts(activity, now)]
     # Stable sort: equal scores keep the order of the alert's pairs.
     facts.sort(key=lambda fact: -_SCORE[fact.kind])
     return Novelty(tuple(facts[:MAX_FACTS]), record_days(start, now))

@@ -22,23 +22,27 @@ import httpx
 
 from bot.config import Settings
 from bot.errors import StoreUnavailable
-from bot.model import Alert, FeedState, NewStory, utc_now
+from bot.model import Alert, FeedState, NewStory, Subscription, utc_now
 from bot.services.filters import Router
 from bot.services.history import (
-    RECENT_WINDOW,
+    COUNTER_WINDOW,
+    REPEAT_WINDOWS,
     Novelty,
     PendingAccusation,
+    activity_of,
+    combined,
     event_time,
-    novelty_from_record,
+    novelty_from_activity,
+    wanted_pairs,
 )
+from bot.services.offload import CLASSIFY_IN_THREAD, FeedWork, InProcess
 from bot.services.outage import Outage
 from bot.store import Store
-from feeds.detect import classify
 from feeds.errors import FeedError, FetchError
 from feeds.fetch import fetch_feed
 from feeds.group import Story, best_match
 from feeds.lang import guess_lang
-from feeds.model import Detection, Item, Level, Pair, StreamContext
+from feeds.model import Detection, Item, Level, Pair
 from feeds.parse import parse_feed_async
 from feeds.schedule import next_poll_delay
 from feeds.truces import TRUCE_MEMORY_DAYS, TruceTracker
@@ -46,10 +50,8 @@ from feeds.truces import TRUCE_MEMORY_DAYS, TruceTracker
 log = logging.getLogger(__name__)
 
 AlertSink = Callable[[Sequence[Alert]], Awaitable[None]]
-Classifier = Callable[[str, str, str | None, StreamContext | None], Detection]
 PRUNE_EVERY = timedelta(hours=1)
 TRUCE_SEED_LIMIT = 2000  # stored alerts re-read at start to know which truces are in force
-CLASSIFY_IN_THREAD = 50  # items; smaller batches are cheaper to classify on the loop
 LOCAL_WORKER = "local"  # the lease holder's name when one process uses the database
 # Feeds claimed per round trip at least (when that many slots are free): fewer claims, and a
 # claimed feed still starts at once.
@@ -74,16 +76,15 @@ class FeedOutcome:
 class _BlameRecord:
     """One cycle's view of the accusations on record, for novelty lines.
 
-    Reads the per-pair summary and a recent window of blame alerts (indexed, bounded by
-    RECENT_WINDOW), never the whole history. Alerts stored during the cycle are left out of
-    the window (`snapshot_id`) and kept in `pending` instead, so none is counted twice.
+    A line reads its own pairs' activity through an index (the latest accusation, counts in
+    the repeat windows, the latest reply), never a window of everyone's accusations, so its
+    cost does not grow with the history. Alerts stored during the cycle are left out of those
+    reads (`snapshot_id`) and kept in `pending` instead, so none is counted twice.
     """
 
     snapshot_id: int
     record_since: datetime | None
     earliest: datetime | None
-    recent: list[tuple[datetime, Pair]] = field(default_factory=list)
-    loaded_since: datetime | None = None
     pending: list[tuple[datetime, Pair]] = field(default_factory=list)
 
     @classmethod
@@ -96,37 +97,22 @@ class _BlameRecord:
 
     async def novelty(self, store: Store, pairs: Sequence[Pair], now: datetime) -> Novelty:
         now = now.astimezone(UTC)
-        start = now - RECENT_WINDOW
-        if self.loaded_since is None or start < self.loaded_since:
-            events = await store.blame_events(start, self.loaded_since, up_to_id=self.snapshot_id)
-            self.recent.extend((when, pair) for when, found in events for pair in found)
-            self.loaded_since = start
-        wanted = list(dict.fromkeys(p for p in pairs if p.accuser and p.accused))
-        records = await store.pair_records(wanted)
-        latest: dict[Pair, datetime] = {}
-        for pair in wanted:
-            times = [when for when, p in self.pending if p == pair and when <= now]
-            record = records.get(pair)
-            if record is not None and record.first_seen <= now:
-                if record.last_seen <= now:
-                    times.append(record.last_seen)
-                else:  # a late story: its pair was accused again since
-                    found = await store.last_blame_at_or_before(pair, now)
-                    if found is not None:
-                        times.append(found)
-            if times:
-                latest[pair] = max(times)
+        activities = []
+        for pair in wanted_pairs(pairs):
+            stored = await store.pair_activity(
+                pair,
+                at=now,
+                windows=REPEAT_WINDOWS,
+                reply_window=COUNTER_WINDOW,
+                up_to_id=self.snapshot_id,
+            )
+            activities.append(combined(stored, activity_of(pair, self.pending, now)))
         earliest = min(
             [t for t in (self.earliest,) if t is not None] + [when for when, _ in self.pending],
             default=None,
         )
-        return novelty_from_record(
-            pairs,
-            [*self.recent, *self.pending],
-            latest,
-            earliest,
-            now=now,
-            on_record_since=self.record_since,
+        return novelty_from_activity(
+            activities, earliest, now=now, on_record_since=self.record_since
         )
 
     def add(self, pending: PendingAccusation) -> None:
@@ -137,11 +123,12 @@ class _BlameRecord:
 
 @dataclass(slots=True)
 class _CycleMemory:
-    """Stored alerts one cycle compares against: recent stories and, if needed, blames."""
+    """What one cycle reads once: recent stories and, when needed, blames and subscriptions."""
 
     stories: list[tuple[Story, int, datetime]] = field(default_factory=list)  # (…, id, created)
     blame: _BlameRecord | None = None
     ids: set[int] = field(default_factory=set)
+    subscriptions: list[Subscription] | None = None
 
     def add(self, alerts: Iterable[Alert], known: dict[int, Story]) -> None:
         """Alerts stored (by this cycle or another worker's); `known` keeps their stories for
@@ -158,6 +145,12 @@ class _CycleMemory:
         if self.blame is None:
             self.blame = await _BlameRecord.load(store)
         return self.blame
+
+    async def chats(self, store: Store) -> list[Subscription]:
+        """The active subscriptions, read at the cycle's first alert, not at every feed's."""
+        if self.subscriptions is None:
+            self.subscriptions = await store.active_subscriptions()
+        return self.subscriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,10 +180,10 @@ class Poller:
         on_alerts: AlertSink | None = None,
         on_cycle: Callable[[CycleReport], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
-        classifier: Classifier = classify,
         outage: Outage | None = None,
         worker: str = LOCAL_WORKER,
         shares_database: bool = False,  # other workers store alerts in the same database
+        work: FeedWork | None = None,  # parsing and classifying: a OffloadPool, else here
     ) -> None:
         self._store = store
         self._client = client
@@ -199,8 +192,8 @@ class Poller:
         self._on_alerts = on_alerts
         self._on_cycle = on_cycle
         self._clock = clock
-        self._classify = classifier
         self._outage = outage or Outage("polling")
+        self._work = work or InProcess()
         self._ingest_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._last_prune: datetime | None = None
@@ -386,7 +379,7 @@ class Poller:
                 feed.url, now=now, next_poll=now + timedelta(seconds=delay), is_not_modified=True
             )
             return
-        parsed = await parse_feed_async(
+        parsed = await self._work.parse(
             result.content, url=result.final_url or feed.url, headers=result.headers, now=now
         )
         items = [_as_of_feed(item, feed.url) for item in parsed.items]
@@ -432,7 +425,7 @@ class Poller:
                     await self._catch_up(memory)
                     matches = self._matches(memory, drafts, now)
                 stories = await self._new_stories(memory, found, matches, cutoff, now)
-                stories = await self._routed(stories, now)
+                stories = await self._routed(memory, stories, now)
                 alerts = await self._store.ingest(feed.url, stories, now=now)
             memory.add(alerts, self._stories)
             if self._shares_database:
@@ -484,7 +477,9 @@ class Poller:
             matches.append(None if index is None else recent[index][1])
         return matches
 
-    async def _routed(self, stories: list[NewStory], now: datetime) -> list[NewStory]:
+    async def _routed(
+        self, memory: _CycleMemory, stories: list[NewStory], now: datetime
+    ) -> list[NewStory]:
         """The stories with the chats and webhooks each new alert goes to.
 
         The store writes what it is given. Every webhook receiver gets every alert: the payload
@@ -498,7 +493,7 @@ class Poller:
         if not alerting:
             return stories
         route = self._route
-        subscriptions = await self._store.active_subscriptions() if route is not None else []
+        subscriptions = await memory.chats(self._store) if route is not None else []
         for i in alerting:
             story = stories[i]
             recipients: tuple[int, ...] = ()
@@ -547,9 +542,10 @@ class Poller:
             others = [a for a in found if a.id not in self._own_alert_ids]
             self._own_alert_ids = {i for i in self._own_alert_ids if i > self._seen_alert_id}
             memory.add(others, self._stories)
-            if self._truces is not None:
-                for alert in others:
-                    detection = self._classify(alert.title, alert.summary, alert.lang, None)
+            if self._truces is not None and others:
+                texts = [(alert.title, alert.summary, alert.lang) for alert in others]
+                found = await self._work.classify(texts, None)
+                for alert, detection in zip(others, found, strict=True):
                     self._truces.observe(detection, alert.published)
             if len(found) < CATCH_UP_BATCH:
                 return
@@ -557,11 +553,8 @@ class Poller:
     async def _detect(self, items: list[Item]) -> list[Detection]:
         truces = await self._truce_tracker()
         context = truces.context(self._clock())
-
-        def run() -> list[Detection]:
-            return [self._classify(item.title, item.summary, item.lang, context) for item in items]
-
-        found = await asyncio.to_thread(run) if len(items) >= CLASSIFY_IN_THREAD else run()
+        texts = [(item.title, item.summary, item.lang) for item in items]
+        found = await self._work.classify(texts, context)
         # Oldest first, so "truce expired" after "truce took effect" leaves it over.
         for item, detection in sorted(zip(items, found, strict=True), key=_published):
             truces.observe(detection, item.published)
@@ -574,14 +567,12 @@ class Poller:
             if self._shares_database:  # read first: what others store later is caught up
                 self._seen_alert_id = await self._store.max_alert_id()
             since = self._clock() - timedelta(days=TRUCE_MEMORY_DAYS)
-            stored = await self._store.recent_alerts(since, limit=TRUCE_SEED_LIMIT)
-
-            def replay() -> None:  # oldest first; thousands of items, so off the event loop
-                for alert in reversed(stored):
-                    found = self._classify(alert.title, alert.summary, alert.lang, None)
-                    tracker.observe(found, alert.published)
-
-            await asyncio.to_thread(replay)
+            stored = list(reversed(await self._store.recent_alerts(since, limit=TRUCE_SEED_LIMIT)))
+            # Oldest first; thousands of items, so in a worker or a thread, off the event loop.
+            texts = [(alert.title, alert.summary, alert.lang) for alert in stored]
+            found = await self._work.classify(texts, None)
+            for alert, detection in zip(stored, found, strict=True):
+                tracker.observe(detection, alert.published)
             self._truces = tracker
         return self._truces
 

@@ -21,6 +21,7 @@ from bot.model import (
     NewStory,
     OutboxMessage,
     OutboxRow,
+    PairActivity,
     PairRecord,
     QuietHours,
     StoreStats,
@@ -30,6 +31,12 @@ from bot.model import (
     WorkerState,
 )
 from feeds.model import Item, Level, Pair
+
+# `unseen` refreshes an item's last_seen at most this often. It only has to stay inside
+# RETENTION_DAYS (at least a day) so that prune spares an item its feed still carries;
+# rewriting it at every poll cost a random write per carried item per cycle, which on a big
+# database is most of a cycle's writes.
+LAST_SEEN_STEP = timedelta(hours=1)
 
 
 class Store(Protocol):
@@ -340,13 +347,21 @@ class Store(Protocol):
         ...
 
     async def max_alert_id(self) -> int:
-        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        """The newest alert id (0 without alerts): a snapshot bound for `pair_activity`."""
         ...
 
-    async def blame_events(
-        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
-    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
-        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id."""
+    async def pair_activity(
+        self,
+        pair: Pair,
+        *,
+        at: datetime,
+        windows: Sequence[timedelta],
+        reply_window: timedelta,
+        up_to_id: int | None = None,
+    ) -> PairActivity:
+        """The pair's accusations (of alerts with id ≤ up_to_id) made at or before `at`: the
+        latest, how many within each window before `at`, the reverse pair's latest within
+        `reply_window`. Read through an index: the cost does not grow with the history."""
         ...
 
     async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
@@ -355,10 +370,6 @@ class Store(Protocol):
 
     async def first_blame_time(self) -> datetime | None:
         """The earliest accusation on record (min first_seen of every pair)."""
-        ...
-
-    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
-        """The latest day-record accusation of `pair` at or before `moment`."""
         ...
 
     async def pair_days(self) -> list[tuple[Pair, str, int]]:

@@ -33,6 +33,7 @@ from bot.model import (
     OutboxKind,
     OutboxMessage,
     OutboxRow,
+    PairActivity,
     PairRecord,
     QuietHours,
     StoreStats,
@@ -41,6 +42,7 @@ from bot.model import (
     WebhookTarget,
     WorkerState,
 )
+from bot.store.base import LAST_SEEN_STEP
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
 
@@ -74,6 +76,13 @@ def _ts(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the store")
     return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _ts_ceil(moment: datetime) -> datetime:
+    """`_ts` rounded up to the next whole second: a lower bound that keeps its meaning."""
+    if moment.microsecond:
+        moment += timedelta(microseconds=1_000_000 - moment.microsecond)
+    return _ts(moment)
 
 
 def _count(status: str) -> int:
@@ -431,17 +440,20 @@ class PostgresStore:
     # -- items and alerts ------------------------------------------------------------------------
 
     async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
-        """Items of this feed not stored before; also marks the known ones as still carried."""
+        """Items of this feed not stored before; also marks the known ones as still carried
+        (at most every LAST_SEEN_STEP)."""
         if not items:
             return []
         keys = list(dict.fromkeys(item.key for item in items))
         # last_seen keeps an item from being pruned while its feed still carries it.
         rows = await self._all(
-            "UPDATE items SET last_seen = $1 WHERE feed_url = $2 AND key = ANY($3::text[]) "
-            "RETURNING key",
+            "WITH carried AS (UPDATE items SET last_seen = $1 WHERE feed_url = $2 "
+            "AND key = ANY($3::text[]) AND last_seen < $4) "
+            "SELECT key FROM items WHERE feed_url = $2 AND key = ANY($3::text[])",
             _ts(now),
             feed_url,
             keys,
+            _ts(now - LAST_SEEN_STEP),
         )
         known = {row["key"] for row in rows}
         fresh: dict[str, Item] = {}
@@ -575,18 +587,24 @@ class PostgresStore:
         return replace(alert, id=alert_id)
 
     async def _record_blames(self, conn: asyncpg.Connection, alerts: Sequence[Alert]) -> None:
-        """Keep blame_pairs and blame_pair_days in step with the alerts (same transaction).
+        """Keep accusations, blame_pairs and blame_pair_days in step with the alerts (same
+        transaction).
 
         Rows are updated in one order, pair then time, in every transaction: two workers
         ingesting accusations of the same pairs then wait for each other instead of deadlocking.
         """
         events = sorted(
-            (pair.accuser, pair.accused, _ts(min(alert.published, alert.created)))
+            (pair.accuser, pair.accused, _ts(min(alert.published, alert.created)), alert.id)
             for alert in alerts
             if alert.level is Level.BLAME
             for pair in alert.pairs
         )
-        for accuser, accused, when in events:
+        await conn.executemany(
+            "INSERT INTO accusations (accuser, accused, made, alert_id) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT DO NOTHING",
+            events,
+        )
+        for accuser, accused, when, _ in events:
             await conn.execute(
                 "INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count) "
                 "VALUES ($1, $2, $3, $3, 1) ON CONFLICT (accuser, accused) DO UPDATE SET "
@@ -1248,28 +1266,42 @@ class PostgresStore:
         return [_alert(row) for row in rows]
 
     async def max_alert_id(self) -> int:
-        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        """The newest alert id (0 without alerts): a snapshot bound for `pair_activity`."""
         return await self._scalar("SELECT max(id) FROM alerts")
 
-    async def blame_events(
-        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
-    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
-        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id.
+    async def pair_activity(
+        self,
+        pair: Pair,
+        *,
+        at: datetime,
+        windows: Sequence[timedelta],
+        reply_window: timedelta,
+        up_to_id: int | None = None,
+    ) -> PairActivity:
+        """The pair's accusations (of alerts with id ≤ up_to_id) made at or before `at`: the
+        latest, how many within each window before `at`, the reverse pair's latest within
+        `reply_window`.
 
-        The event time is least(published, created); a window on `created` (indexed) holds
-        every event at or after `since`, since no event is later than its alert was created.
+        Each part is a seek or a range of the accusations key, so the cost does not grow with
+        the history. Stored times are whole seconds: `at` rounds down and window starts round
+        up, so the bounds mean what the same comparisons mean in Python.
         """
-        rows = await self._all(
-            "SELECT least(published, created) AS moment, pairs FROM alerts "
-            "WHERE level = $1 AND created >= $2 "
-            "AND ($3::timestamptz IS NULL OR created < $3) AND ($4::bigint IS NULL OR id <= $4) "
-            "ORDER BY created, id",
-            Level.BLAME.value,
-            _ts(since),
-            _ts(until) if until is not None else None,
-            up_to_id,
+        row = await self._one(
+            _activity_sql(len(windows)),
+            pair.accuser,
+            pair.accused,
+            _ts(at),
+            up_to_id if up_to_id is not None else _MAX_ID,
+            _ts_ceil(at - reply_window),
+            *(_ts_ceil(at - window) for window in windows),
         )
-        return [(row["moment"], tuple(Pair(a, b) for a, b in row["pairs"])) for row in rows]
+        assert row is not None  # noqa: S101 - scalar subqueries always give one row
+        return PairActivity(
+            pair=pair,
+            latest=row[0],
+            counts=tuple(int(row[2 + n]) for n in range(len(windows))),
+            reply=row[1],
+        )
 
     async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
         """The blame_pairs summary of these pairs (all pairs by default)."""
@@ -1300,21 +1332,6 @@ class PostgresStore:
     async def first_blame_time(self) -> datetime | None:
         """The earliest accusation on record (min first_seen of every pair)."""
         row = await self._one("SELECT min(first_seen) FROM blame_pairs")
-        return row[0] if row else None
-
-    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
-        """The latest day-record accusation of `pair` at or before `moment`.
-
-        Exact for every accusation on a UTC day before `moment`'s; callers add the recent
-        window for the days around it.
-        """
-        row = await self._one(
-            "SELECT max(last_seen) FROM blame_pair_days WHERE accuser = $1 AND accused = $2 "
-            "AND last_seen <= $3",
-            pair.accuser,
-            pair.accused,
-            _ts(moment),
-        )
         return row[0] if row else None
 
     async def pair_days(self) -> list[tuple[Pair, str, int]]:
@@ -1421,6 +1438,27 @@ _SUBSCRIPTION_SELECT = (
     "SELECT s.*, l.language AS chat_language FROM subscriptions s "
     "LEFT JOIN chat_languages l ON l.chat_id = s.chat_id"
 )
+_MAX_ID = 2**63 - 1  # the largest bigint: "no bound" on an alert id
+# pair_activity: the pair's latest accusation, the reverse pair's latest within the reply
+# window, and one count per window; each a seek or a range of the accusations key.
+# $1 accuser, $2 accused, $3 until, $4 last alert id, $5 reply window start, $6… window starts.
+_LATEST = (
+    "(SELECT made FROM accusations WHERE accuser = $1 AND accused = $2 AND made <= $3 "
+    "AND alert_id <= $4 ORDER BY made DESC LIMIT 1)"
+)
+_LATEST_REPLY = (
+    "(SELECT made FROM accusations WHERE accuser = $2 AND accused = $1 AND made <= $3 "
+    "AND alert_id <= $4 AND made >= $5 ORDER BY made DESC LIMIT 1)"
+)
+_COUNT_SINCE = (
+    "(SELECT count(*) FROM accusations WHERE accuser = $1 AND accused = $2 AND made <= $3 "
+    "AND alert_id <= $4 AND made >= ${n})"
+)
+
+
+def _activity_sql(windows: int) -> str:
+    counts = [_COUNT_SINCE.format(n=6 + n) for n in range(windows)]
+    return "SELECT " + ", ".join([_LATEST, _LATEST_REPLY, *counts])
 
 
 def _level_values(levels: Iterable[Level] | None) -> list[str]:

@@ -31,6 +31,7 @@ from bot.model import (
     OutboxKind,
     OutboxMessage,
     OutboxRow,
+    PairActivity,
     PairRecord,
     QuietHours,
     StoreStats,
@@ -39,6 +40,7 @@ from bot.model import (
     WebhookTarget,
     WorkerState,
 )
+from bot.store.base import LAST_SEEN_STEP
 from bot.store.migrations import load_migrations
 from feeds.model import Item, Level, Pair
 
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS: tuple[str, ...] = load_migrations("sqlite")
 SCHEMA_VERSION = len(MIGRATIONS)
 EARLIEST = datetime.min.replace(tzinfo=UTC)  # '' in next_poll: never polled, due at once
+_MAX_ID = 2**63 - 1  # SQLite's largest integer: "no bound" on an alert id
 
 
 def _iso(moment: datetime) -> str:
@@ -58,6 +61,13 @@ def _iso(moment: datetime) -> str:
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _iso_ceil(moment: datetime) -> str:
+    """`_iso` rounded up to the next whole second: a lower bound that keeps its meaning."""
+    if moment.microsecond:
+        moment += timedelta(microseconds=1_000_000 - moment.microsecond)
+    return _iso(moment)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -336,19 +346,22 @@ class SqliteStore:
     # -- items and alerts ------------------------------------------------------------------------
 
     async def unseen(self, feed_url: str, items: Sequence[Item], *, now: datetime) -> list[Item]:
-        """Items of this feed not stored before; also marks the known ones as still carried."""
+        """Items of this feed not stored before; also marks the known ones as still carried
+        (at most every LAST_SEEN_STEP)."""
         if not items:
             return []
         keys = list(dict.fromkeys(item.key for item in items))
         async with self._tx() as db:
             known = await self._known_keys(db, feed_url, keys)
             # last_seen keeps an item from being pruned while its feed still carries it.
+            stale = _iso(now - LAST_SEEN_STEP)
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 await db.execute(
-                    f"UPDATE items SET last_seen = ? WHERE feed_url = ? AND key IN ({marks})",  # noqa: S608
-                    [_iso(now), feed_url, *chunk],
+                    "UPDATE items SET last_seen = ? WHERE feed_url = ? AND last_seen < ? "  # noqa: S608
+                    f"AND key IN ({marks})",
+                    [_iso(now), feed_url, stale, *chunk],
                 )
         fresh: dict[str, Item] = {}
         for item in items:
@@ -467,19 +480,25 @@ class SqliteStore:
                 _iso(now),
             ),
         )
-        alert_id = int(cur.lastrowid or 0)
+        alert = replace(alert, id=int(cur.lastrowid or 0))
         await db.execute(
             "INSERT INTO alert_reports (alert_id, feed_url, link, seen, item_key, lang) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (alert_id, alert.feed_url, alert.link, _iso(now), alert.item_key, story.lang),
+            (alert.id, alert.feed_url, alert.link, _iso(now), alert.item_key, story.lang),
         )
         if alert.level is Level.BLAME and alert.pairs:
             await self._record_blame(db, alert)
-        return replace(alert, id=alert_id)
+        return alert
 
     async def _record_blame(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """Keep blame_pairs and blame_pair_days in step with the alert (same transaction)."""
+        """Keep accusations, blame_pairs and blame_pair_days in step with the alert (same
+        transaction)."""
         when = _iso(min(alert.published, alert.created))
+        await db.executemany(
+            "INSERT INTO accusations (accuser, accused, made, alert_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(pair.accuser, pair.accused, when, alert.id) for pair in alert.pairs],
+        )
         for pair in alert.pairs:
             await db.execute(
                 "INSERT INTO blame_pairs (accuser, accused, first_seen, last_seen, count) "
@@ -1123,34 +1142,43 @@ class SqliteStore:
         return [_alert(row) for row in rows]
 
     async def max_alert_id(self) -> int:
-        """The newest alert id (0 without alerts): a snapshot bound for `blame_events`."""
+        """The newest alert id (0 without alerts): a snapshot bound for `pair_activity`."""
         row = await self._one("SELECT max(id) FROM alerts")
         return int(row[0]) if row and row[0] is not None else 0
 
-    async def blame_events(
-        self, since: datetime, until: datetime | None = None, *, up_to_id: int | None = None
-    ) -> list[tuple[datetime, tuple[Pair, ...]]]:
-        """(event time, pairs) of blame alerts created in [since, until), id ≤ up_to_id.
+    async def pair_activity(
+        self,
+        pair: Pair,
+        *,
+        at: datetime,
+        windows: Sequence[timedelta],
+        reply_window: timedelta,
+        up_to_id: int | None = None,
+    ) -> PairActivity:
+        """The pair's accusations (of alerts with id ≤ up_to_id) made at or before `at`: the
+        latest, how many within each window before `at`, the reverse pair's latest within
+        `reply_window`.
 
-        The event time is min(published, created); a window on `created` (indexed) holds every
-        event at or after `since`, since no event is later than its alert was created.
+        Every part is a seek or a range of the accusations index for one pair, so the cost
+        does not grow with the history. Stored times are whole seconds: `at` rounds down and
+        window starts round up, so the bounds mean what the same comparisons mean in Python.
         """
-        sql = "SELECT id, published, created, pairs FROM alerts WHERE level = ? AND created >= ?"
-        params: list[object] = [Level.BLAME.value, _iso(since)]
-        if until is not None:
-            sql += " AND created < ?"
-            params.append(_iso(until))
-        if up_to_id is not None:
-            sql += " AND id <= ?"
-            params.append(up_to_id)
-        rows = await self._all(sql + " ORDER BY created, id", params)
-        return [
-            (
-                min(_when(row["published"]), _when(row["created"])),
-                tuple(Pair(a, b) for a, b in json.loads(row["pairs"])),
-            )
-            for row in rows
-        ]
+        params: dict[str, object] = {
+            "a": pair.accuser,
+            "b": pair.accused,
+            "until": _iso(at),
+            "id": up_to_id if up_to_id is not None else _MAX_ID,
+            "reply": _iso_ceil(at - reply_window),
+        }
+        params.update({f"w{n}": _iso_ceil(at - window) for n, window in enumerate(windows)})
+        row = await self._one(_activity_sql(len(windows)), params)  # type: ignore[arg-type]
+        assert row is not None  # noqa: S101 - scalar subqueries always give one row
+        return PairActivity(
+            pair=pair,
+            latest=_time(row[0]),
+            counts=tuple(int(row[2 + n]) for n in range(len(windows))),
+            reply=_time(row[1]),
+        )
 
     async def pair_records(self, pairs: Iterable[Pair] | None = None) -> dict[Pair, PairRecord]:
         """The blame_pairs summary of these pairs (all pairs by default)."""
@@ -1178,19 +1206,6 @@ class SqliteStore:
     async def first_blame_time(self) -> datetime | None:
         """The earliest accusation on record (min first_seen of every pair)."""
         row = await self._one("SELECT min(first_seen) FROM blame_pairs")
-        return _time(row[0]) if row and row[0] else None
-
-    async def last_blame_at_or_before(self, pair: Pair, moment: datetime) -> datetime | None:
-        """The latest day-record accusation of `pair` at or before `moment`.
-
-        Exact for every accusation on a UTC day before `moment`'s; callers add the recent
-        window for the days around it.
-        """
-        row = await self._one(
-            "SELECT max(last_seen) FROM blame_pair_days WHERE accuser = ? AND accused = ? "
-            "AND last_seen <= ?",
-            (pair.accuser, pair.accused, _iso(moment)),
-        )
         return _time(row[0]) if row and row[0] else None
 
     async def pair_days(self) -> list[tuple[Pair, str, int]]:
@@ -1289,6 +1304,25 @@ _SUBSCRIPTION_SELECT = (
     "SELECT s.*, l.language AS chat_language FROM subscriptions s "
     "LEFT JOIN chat_languages l ON l.chat_id = s.chat_id"
 )
+# pair_activity: the pair's latest accusation, the reverse pair's latest within the reply
+# window, and one count per window; each a seek or a range of the accusations key.
+_LATEST = (
+    "(SELECT made FROM accusations WHERE accuser = :a AND accused = :b AND made <= :until "
+    "AND alert_id <= :id ORDER BY made DESC LIMIT 1)"
+)
+_LATEST_REPLY = (
+    "(SELECT made FROM accusations WHERE accuser = :b AND accused = :a AND made <= :until "
+    "AND alert_id <= :id AND made >= :reply ORDER BY made DESC LIMIT 1)"
+)
+_COUNT_SINCE = (
+    "(SELECT count(*) FROM accusations WHERE accuser = :a AND accused = :b AND made <= :until "
+    "AND alert_id <= :id AND made >= :w{n})"
+)
+
+
+def _activity_sql(windows: int) -> str:
+    counts = [_COUNT_SINCE.format(n=n) for n in range(windows)]
+    return "SELECT " + ", ".join([_LATEST, _LATEST_REPLY, *counts])
 
 
 def _feed(row: aiosqlite.Row) -> FeedState:
