@@ -46,6 +46,7 @@ from feeds.fetch import make_client
 from feeds.lexicon import available_languages, load_lexicon
 
 TARGET = 0.65
+REAP_PAUSE = 1.0  # seconds for the server to reap the backends of workers that ended
 SCRIPT = REPO / "scripts" / "postgres-server.sh"
 
 
@@ -178,13 +179,15 @@ def cold_cycle(
             for pipe in pipes:
                 pipe.send("go")
             results = [pipe.recv() for pipe in pipes]
-        others = meter.used()
     finally:
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-    return sw.seconds, results, others
+    # Read once the workers' connections are closed and their backends reaped: a backend
+    # ending just then counts neither as running nor as ended.
+    time.sleep(REAP_PAUSE)
+    return sw.seconds, results, meter.used()
 
 
 async def polled_once(url: str, feeds: int) -> bool:
